@@ -1,0 +1,1 @@
+"""From text on disk to integer arrays: reading, tokenizing, vocabularies, public corpora."""

@@ -1,0 +1,8 @@
+"""The `wordvec` command."""
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="npnlp")
+def main():
+    """Train and query word2vec word vectors."""
