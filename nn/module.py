@@ -1,0 +1,125 @@
+"""Parameters with their gradients, and the container that lists, saves and loads them."""
+import os
+import tempfile
+
+import numpy as np
+
+
+class SparseGrad:
+    """Gradient of a table of which only some rows are used, kept as (rows, values) chunks.
+
+    Touching k rows of a V x d table costs O(k d), not O(V d). Chunks accumulate as backward
+    passes arrive; `coalesce` sums duplicate rows once, when the optimizer needs them.
+    """
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = tuple(shape), np.dtype(dtype)
+        self.zero()
+
+    def zero(self):
+        self._rows, self._values, self._coalesced = [], [], True
+
+    def add(self, rows, values):
+        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up."""
+        self._rows.append(np.asarray(rows, dtype=np.int64).ravel())
+        self._values.append(np.asarray(values, dtype=self.dtype).reshape(-1, *self.shape[1:]))
+        self._coalesced = False
+
+    def coalesce(self):
+        """Return (unique sorted rows, summed values). The arrays are the stored gradient:
+        scaling the values in place scales the gradient."""
+        if not self._rows:
+            return np.empty(0, np.int64), np.empty((0, *self.shape[1:]), self.dtype)
+        if not self._coalesced:
+            rows, values = np.concatenate(self._rows), np.concatenate(self._values)
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            self._rows, self._values = [rows[starts]], [np.add.reduceat(values[order], starts)]
+            self._coalesced = True
+        return self._rows[0], self._values[0]
+
+    def to_dense(self):
+        dense = np.zeros(self.shape, self.dtype)
+        rows, values = self.coalesce()
+        dense[rows] = values
+        return dense
+
+
+class Parameter:
+    """An array and its gradient. `sparse=True` keeps the gradient as a `SparseGrad`."""
+
+    def __init__(self, data, sparse=False):
+        self.data = data
+        self.sparse = sparse
+        self.grad = SparseGrad(data.shape, data.dtype) if sparse else np.zeros_like(data)
+
+    def zero_grad(self):
+        if self.sparse:
+            self.grad.zero()
+        else:
+            self.grad.fill(0)
+
+    def __repr__(self):
+        kind = "sparse " if self.sparse else ""
+        return f"Parameter({kind}{self.data.dtype} {self.data.shape})"
+
+
+class Module:
+    """Anything with parameters. Parameters are found by walking the attributes: a
+    `Parameter`, a sub-`Module`, or a list of modules (named `layers.0.W`, ...)."""
+
+    def named_parameters(self, prefix=""):
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+            elif isinstance(value, Module):
+                yield from value.named_parameters(f"{prefix}{name}.")
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield from item.named_parameters(f"{prefix}{name}.{i}.")
+
+    def parameters(self):
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.zero_grad()
+
+    def state_dict(self):
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state):
+        """Copy arrays into the parameters; names and shapes must match exactly."""
+        params = dict(self.named_parameters())
+        if set(state) != set(params):
+            missing, extra = sorted(set(params) - set(state)), sorted(set(state) - set(params))
+            raise ValueError(f"state does not match the module: missing {missing}, unexpected {extra}")
+        for name, p in params.items():
+            if state[name].shape != p.data.shape:
+                raise ValueError(
+                    f"{name} has shape {state[name].shape} in the state, {p.data.shape} in the module"
+                )
+            p.data[...] = state[name]
+
+    def save(self, path):
+        """Write the parameters to one `.npz` of named arrays, atomically."""
+        save_npz(path, self.state_dict())
+
+    def load(self, path):
+        with np.load(path) as f:
+            self.load_state_dict(dict(f))
+
+
+def save_npz(path, arrays):
+    """`np.savez` to a temporary file beside `path`, then rename: never a half-written file."""
+    path = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
