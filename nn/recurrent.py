@@ -1,0 +1,212 @@
+"""Recurrent cells over a batch of sequences: vanilla RNN, LSTM and GRU.
+
+Shapes: N batch, T time, D input, H hidden, G gate blocks (RNN 1, GRU 3, LSTM 4).
+    x: (N, T, D)   Wx: (D, G H)   Wh: (H, G H)   b: (G H,)   hs: (N, T, H)
+
+A state is a tuple of (N, H) arrays: (h,) for RNN and GRU, (h, c) for LSTM. `forward` starts
+from a given state and returns the state it ends in, so training can carry it across
+truncated-BPTT windows; `backward` takes the gradient arriving at that final state (zero if
+none) and returns the gradient at the initial one.
+
+Only h_{t-1} Wh is computed step by step: the input projection x Wx + b and all three weight
+gradients are single matrix products over the whole N x T batch.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from nn.activations import sigmoid
+from nn.checks import check_float
+from nn.init import orthogonal, xavier_uniform
+from nn.module import Module, Parameter
+
+
+class SequenceCache(NamedTuple):
+    x: np.ndarray       # (N, T, D)
+    h_prev: np.ndarray  # (N, T, H): the hidden state each step started from
+    steps: list         # the cell's cache for each step
+
+
+class Recurrent(Module):
+    """The time loop shared by the cells. A cell defines G, `state_names`, and
+    `_step(ax, state) -> (state, cache)` with `_step_backward(dstate, h_prev, cache) ->
+    (dax, dah, dstate_prev)`, where ax = x_t Wx + b and dax, dah are the gradients of the
+    input and hidden pre-activations (the same array except in the GRU)."""
+
+    G = 1
+    state_names = ("h",)
+
+    def __init__(self, D, H, *, dtype=np.float32, rng=None):
+        rng = np.random.default_rng(rng)
+        self.Wx = Parameter(xavier_uniform(rng, D, self.G * H, dtype))
+        self.Wh = Parameter(np.hstack([orthogonal(rng, H, dtype) for _ in range(self.G)]))
+        self.b = Parameter(np.zeros(self.G * H, dtype))
+
+    @property
+    def input_size(self):
+        return self.Wx.data.shape[0]
+
+    @property
+    def hidden_size(self):
+        return self.Wh.data.shape[0]
+
+    def zero_state(self, N):
+        return tuple(np.zeros((N, self.hidden_size), self.Wx.data.dtype) for _ in self.state_names)
+
+    def step(self, x, state):
+        """One time step, keeping no cache (for sampling). x: (N, D) -> (h, state)."""
+        check_float("x", x, self.Wx.data.dtype, ("N", self.input_size))
+        state = self._check_state(state, x.shape[0])
+        state, _ = self._step(x @ self.Wx.data + self.b.data, state)
+        return state[0], state
+
+    def forward(self, x, state=None):
+        """x: (N, T, D), state or None for zeros -> (hs (N, T, H), final state, cache)."""
+        check_float("x", x, self.Wx.data.dtype, ("N", "T", self.input_size))
+        N, T, _ = x.shape
+        state = self.zero_state(N) if state is None else self._check_state(state, N)
+        ax = x @ self.Wx.data + self.b.data
+        hs = np.empty((N, T, self.hidden_size), x.dtype)
+        h_prev = np.empty_like(hs)
+        steps = []
+        for t in range(T):
+            h_prev[:, t] = state[0]
+            state, step_cache = self._step(ax[:, t], state)
+            hs[:, t] = state[0]
+            steps.append(step_cache)
+        return hs, state, SequenceCache(x, h_prev, steps)
+
+    def backward(self, dhs, cache, dstate=None):
+        """dhs: (N, T, H), dstate: gradient at the final state or None -> (dx, dstate0)."""
+        N, T, D = cache.x.shape
+        H, GH = self.hidden_size, self.G * self.hidden_size
+        check_float("dhs", dhs, self.Wx.data.dtype, (N, T, H))
+        dstate = self.zero_state(N) if dstate is None else self._check_state(dstate, N, "dstate")
+        dax = np.empty((N, T, GH), dhs.dtype)
+        dah = np.empty_like(dax)
+        for t in reversed(range(T)):
+            dstate = (dstate[0] + dhs[:, t], *dstate[1:])
+            dax[:, t], dah[:, t], dstate = self._step_backward(dstate, cache.h_prev[:, t], cache.steps[t])
+        dax2 = dax.reshape(-1, GH)
+        self.Wx.grad += cache.x.reshape(-1, D).T @ dax2                  # sum_t x_t^T dax_t
+        self.Wh.grad += cache.h_prev.reshape(-1, H).T @ dah.reshape(-1, GH)  # sum_t h_{t-1}^T dah_t
+        self.b.grad += dax2.sum(axis=0)
+        return dax @ self.Wx.data.T, dstate
+
+    def _check_state(self, state, N, name="state"):
+        names = ", ".join(self.state_names)
+        if not isinstance(state, tuple) or len(state) != len(self.state_names):
+            raise TypeError(f"{name} must be a tuple ({names}) of (N, H) arrays for {type(self).__name__}")
+        for s, part in zip(self.state_names, state):
+            check_float(f"{name}.{s}", part, self.Wx.data.dtype, (N, self.hidden_size))
+        return state
+
+
+class RNN(Recurrent):
+    """h_t = tanh(x_t Wx + h_{t-1} Wh + b)"""
+
+    G = 1
+    state_names = ("h",)
+
+    def _step(self, ax, state):
+        h = np.tanh(ax + state[0] @ self.Wh.data)
+        return (h,), h
+
+    def _step_backward(self, dstate, h_prev, h):
+        da = dstate[0] * (1 - h**2)                    # tanh' = 1 - h^2
+        return da, da, (da @ self.Wh.data.T,)          # dh_{t-1} = da Wh^T
+
+
+class LSTMCache(NamedTuple):
+    i: np.ndarray
+    f: np.ndarray
+    o: np.ndarray
+    g: np.ndarray
+    c_prev: np.ndarray
+    tanh_c: np.ndarray
+
+
+class LSTM(Recurrent):
+    """a = x_t Wx + h_{t-1} Wh + b, split in four: gates i, f, o = sigmoid, candidate g = tanh;
+    c_t = f c_{t-1} + i g;   h_t = o tanh(c_t).
+
+    The forget-gate bias starts at 1 so early training remembers (Jozefowicz et al., 2015).
+    """
+
+    G = 4
+    state_names = ("h", "c")
+
+    def __init__(self, D, H, *, dtype=np.float32, rng=None):
+        super().__init__(D, H, dtype=dtype, rng=rng)
+        self.b.data[H:2 * H] = 1
+
+    def _step(self, ax, state):
+        h_prev, c_prev = state
+        H = h_prev.shape[1]
+        a = ax + h_prev @ self.Wh.data
+        ifo = sigmoid(a[:, :3 * H])
+        i, f, o = ifo[:, :H], ifo[:, H:2 * H], ifo[:, 2 * H:]
+        g = np.tanh(a[:, 3 * H:])
+        c = f * c_prev + i * g
+        tanh_c = np.tanh(c)
+        return (o * tanh_c, c), LSTMCache(i, f, o, g, c_prev, tanh_c)
+
+    def _step_backward(self, dstate, h_prev, cache):
+        dh, dc = dstate
+        i, f, o, g, c_prev, tanh_c = cache
+        H = dh.shape[1]
+        dc = dc + dh * o * (1 - tanh_c**2)                 # h = o tanh(c)
+        da = np.empty((dh.shape[0], 4 * H), dh.dtype)
+        da[:, :H] = dc * g * i * (1 - i)                   # c = f c_prev + i g; sigma' = s(1-s)
+        da[:, H:2 * H] = dc * c_prev * f * (1 - f)
+        da[:, 2 * H:3 * H] = dh * tanh_c * o * (1 - o)
+        da[:, 3 * H:] = dc * i * (1 - g**2)                # tanh' = 1 - g^2
+        return da, da, (da @ self.Wh.data.T, dc * f)
+
+
+class GRUCache(NamedTuple):
+    z: np.ndarray
+    r: np.ndarray
+    n: np.ndarray
+    hn: np.ndarray
+
+
+class GRU(Recurrent):
+    """z = sigmoid(ax_z + h Wh_z),  r = sigmoid(ax_r + h Wh_r),
+    n = tanh(ax_n + r (h Wh_n + bn)),  h_t = (1 - z) n + z h_{t-1},  with ax = x_t Wx + b.
+
+    The cuDNN/PyTorch form: the reset gate applies after the recurrent product, so one matrix
+    product per step serves all three blocks, and weights map one-to-one to PyTorch's.
+    """
+
+    G = 3
+    state_names = ("h",)
+
+    def __init__(self, D, H, *, dtype=np.float32, rng=None):
+        super().__init__(D, H, dtype=dtype, rng=rng)
+        self.bn = Parameter(np.zeros(H, dtype))
+
+    def _step(self, ax, state):
+        h_prev = state[0]
+        H = h_prev.shape[1]
+        ah = h_prev @ self.Wh.data
+        zr = sigmoid(ax[:, :2 * H] + ah[:, :2 * H])
+        z, r = zr[:, :H], zr[:, H:]
+        hn = ah[:, 2 * H:] + self.bn.data
+        n = np.tanh(ax[:, 2 * H:] + r * hn)
+        return ((1 - z) * n + z * h_prev,), GRUCache(z, r, n, hn)
+
+    def _step_backward(self, dstate, h_prev, cache):
+        dh = dstate[0]
+        z, r, n, hn = cache
+        H = dh.shape[1]
+        dan = dh * (1 - z) * (1 - n**2)                    # h = (1-z) n + z h_prev; n = tanh(a_n)
+        dhn = dan * r                                      # a_n = ax_n + r hn
+        dax = np.empty((dh.shape[0], 3 * H), dh.dtype)
+        dax[:, :H] = dh * (h_prev - n) * z * (1 - z)
+        dax[:, H:2 * H] = dan * hn * r * (1 - r)
+        dax[:, 2 * H:] = dan
+        dah = dax.copy()
+        dah[:, 2 * H:] = dhn
+        self.bn.grad += dhn.sum(axis=0)
+        return dax, dah, (dah @ self.Wh.data.T + dh * z,)
