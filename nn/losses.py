@@ -1,8 +1,9 @@
 """Losses. Each returns (loss, gradient with respect to its first argument): the loss is
 where backpropagation starts, so there is no cache to keep."""
 import numpy as np
-from scipy.special import expit, log_expit
+from scipy.special import log_expit
 
+from nn.activations import sigmoid
 from nn.checks import check_float, check_index, check_shape
 
 REDUCTIONS = ("mean", "sum")
@@ -52,7 +53,7 @@ def logistic_loss(logits, labels, *, reduction="mean"):
     check_shape("labels", labels, logits.shape)
     y = labels.astype(logits.dtype)
     loss = -(y * log_expit(logits) + (1 - y) * log_expit(-logits)).sum()
-    dz = expit(logits) - y               # d/dz = sigmoid(z) - y
+    dz = sigmoid(logits) - y               # d/dz = sigmoid(z) - y
     if reduction == "mean":
         loss, dz = loss / logits.size, dz / logits.size
     return float(loss), dz.astype(logits.dtype, copy=False)
