@@ -69,9 +69,9 @@ def fetch(
         return text
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".part-") as tmp:
-        download = Path(tmp) / corpus.filename
-        _download(source_url(corpus, mirror), download, corpus, progress)
-        os.replace(_unpack(download, corpus.member) if corpus.member else download, text)
+        downloaded = Path(tmp) / corpus.filename
+        _download(source_url(corpus, mirror), downloaded, corpus, progress)
+        os.replace(_unpack(downloaded, corpus.member) if corpus.member else downloaded, text)
     (folder / MARKER).write_text(_stamp(corpus, text))
     return text
 

@@ -251,11 +251,12 @@ def write(path: str | Path, n_sentences: int = DEFAULT_SENTENCES, seed: int = 0)
 
 
 def write_analogies(path: str | Path) -> None:
-    """Write `ANALOGIES` in the format of word2vec's questions-words.txt."""
-    _write_lines(path, itertools.chain.from_iterable(
-        [f": {section}", *(" ".join(question) for question in questions)]
-        for section, questions in ANALOGIES.items()
-    ))
+    """Write `ANALOGIES` like questions-words.txt: a `: section` line, then `a b c d` lines."""
+    lines = []
+    for section, questions in ANALOGIES.items():
+        lines.append(f": {section}")
+        lines.extend(" ".join(question) for question in questions)
+    _write_lines(path, lines)
 
 
 def _write_lines(path: str | Path, lines: Iterable[str]) -> None:
