@@ -1,0 +1,24 @@
+"""Write a file so that readers see either the old file or the complete new one, never half."""
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_write(path, binary=False):
+    """Open a temporary file beside `path`; on success rename it over `path`, else delete it.
+
+    The temporary file lives in the same folder, so `os.replace` is an atomic rename: an
+    interrupted run leaves the previous file (or none), never a truncated one. Text is UTF-8.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    f = open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8")
+    try:
+        with f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
