@@ -52,9 +52,9 @@ class Corpus:
         ids = lookup[self.ids]
         if unk is not None:
             return Encoded(ids, np.array(self.offsets))
-        keep = ids >= 0
-        lengths = np.add.reduceat(keep, self.offsets[:-1], dtype=np.int64)
-        return Encoded(ids[keep], np.r_[0, np.cumsum(lengths[lengths > 0])])
+        dropped = np.flatnonzero(ids < 0)
+        offsets = self.offsets - np.searchsorted(dropped, self.offsets)
+        return Encoded(np.delete(ids, dropped), np.unique(offsets))  # emptied sentences go
 
 
 def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progress=False):
@@ -97,16 +97,14 @@ class _TypeIds(dict):
 def _tokenize(source, tokenizer, progress):
     stats = ReadStats()
     type_ids = _TypeIds()
-    ids, ends, n = [], [], 0
+    chunks, ends, n = [], [[0]], 0
     for tokens, sentence_ends in iter_tokens(source, tokenizer, stats, progress):
-        ids.append(np.fromiter(map(type_ids.__getitem__, tokens), np.int32, len(tokens)))
+        chunks.append(np.fromiter(map(type_ids.__getitem__, tokens), np.int32, len(tokens)))
         ends.append(np.asarray(sentence_ends, dtype=np.int64) + n)
         n += len(tokens)
-    ids = np.concatenate(ids)
-    ends = np.concatenate(ends)
-    ends = ends[np.diff(ends, prepend=0) > 0]  # an empty line ends no sentence
-    return Corpus(list(type_ids), np.bincount(ids, minlength=len(type_ids)), ids,
-                  np.r_[0, ends], stats)
+    counts = sum(np.bincount(chunk, minlength=len(type_ids)) for chunk in chunks)
+    offsets = np.unique(np.concatenate(ends))  # an empty line repeats an end: no sentence
+    return Corpus(list(type_ids), counts, np.concatenate(chunks), offsets, stats)
 
 
 def _cache_prefix(source, tokenizer, folder):
