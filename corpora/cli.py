@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from corpora.atomic import atomic_write
 from corpora.corpus import load_corpus
 from corpora.errors import UserError
 from corpora.tokenize import Tokenizer, write_tokens
@@ -86,7 +87,9 @@ def _warn_replaced(stats, source):
 def tokenize(source, output, tokenizer, quiet):
     """Write the tokens of SOURCE (a file or folder) one sentence per line, separated by
     spaces: the input word2vec.c and fastText expect."""
-    _warn_replaced(write_tokens(source, output, tokenizer, progress=not quiet), source)
+    with atomic_write(output) as out:
+        stats = write_tokens(source, out, tokenizer, progress=not quiet)
+    _warn_replaced(stats, source)
 
 
 @main.command()

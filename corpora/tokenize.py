@@ -5,7 +5,6 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import NamedTuple
 
-from corpora.atomic import atomic_write
 from corpora.errors import UserError
 from corpora.read import CHUNK_SIZE, ReadStats, list_files, progress_bar, read_chunks
 
@@ -114,21 +113,20 @@ def iter_tokens(source, tokenizer, stats=None, progress=False, chunk_size=CHUNK_
         raise UserError(f"no tokens in {source}" if stats.chars else f"{source} is empty")
 
 
-def write_tokens(source, path, tokenizer=Tokenizer(), progress=False):
-    """Write the tokens of `source` to `path` as word2vec.c and fastText read them: one
-    sentence per line, tokens separated by single spaces. Returns the ReadStats."""
+def write_tokens(source, out, tokenizer=Tokenizer(), progress=False):
+    """Write the tokens of `source` to the text stream `out` as word2vec.c and fastText read
+    them: one sentence per line, tokens separated by single spaces. Returns the ReadStats."""
     stats = ReadStats()
-    with atomic_write(path) as out:
-        sep = ""  # written before the next token: nothing at the start of a line
-        for tokens, ends in iter_tokens(source, tokenizer, stats, progress):
-            start = 0
-            for end in ends + [None]:
-                sentence = tokens[start:end]
-                if sentence:
-                    out.write(sep + " ".join(sentence))
-                    sep = " "
-                if end is not None and sep:
-                    out.write("\n")
-                    sep = ""
-                start = end
+    sep = ""  # written before the next token: nothing at the start of a line
+    for tokens, ends in iter_tokens(source, tokenizer, stats, progress):
+        start = 0
+        for end in ends + [None]:
+            sentence = tokens[start:end]
+            if sentence:
+                out.write(sep + " ".join(sentence))
+                sep = " "
+            if end is not None and sep:
+                out.write("\n")
+                sep = ""
+            start = end
     return stats

@@ -1,4 +1,5 @@
 """Tokenizing: the settings, and chunked streams that tokenize exactly like whole texts."""
+import io
 import json
 
 import pytest
@@ -103,5 +104,6 @@ def test_write_tokens_one_sentence_per_line(tmp_path, lines, expected):
     corpus.mkdir()
     (corpus / "1.txt").write_text("First line.\n\n  third line!")
     (corpus / "2.txt").write_text("second file")
-    write_tokens(corpus, tmp_path / "out.txt", Tokenizer(lines=lines))
-    assert (tmp_path / "out.txt").read_text() == expected
+    out = io.StringIO()
+    write_tokens(corpus, out, Tokenizer(lines=lines))
+    assert out.getvalue() == expected
