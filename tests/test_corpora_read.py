@@ -68,7 +68,8 @@ def write_compressed(path, fmt, data):
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("corpus.txt", data)
     else:
-        path.write_bytes({"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[fmt](data))
+        compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[fmt]
+        path.write_bytes(compress(data))
 
 
 @pytest.mark.parametrize("fmt", ["gz", "bz2", "xz", "zip"])
