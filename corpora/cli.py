@@ -48,8 +48,8 @@ def tokenizer_options(command):
         ("--drop-numbers", "Drop numbers (42, 3.14, 1,000)."),
         ("--lines", "Every line is a sentence (default: every file is one)."),
     ]
-    for flag, help in reversed(flags):
-        wrapper = click.option(flag, is_flag=True, help=help)(wrapper)
+    for flag, text in reversed(flags):
+        wrapper = click.option(flag, is_flag=True, help=text)(wrapper)
     return wrapper
 
 

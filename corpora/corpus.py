@@ -34,7 +34,7 @@ class Corpus:
     types: list of str (V,).   counts: int64 (V,), how often each type occurs.
     ids: int32 (N,), memory-mapped when read from the cache.
     offsets: int64 (S + 1,), sentence i is ids[offsets[i]:offsets[i + 1]], never empty.
-    stats: what reading the files saw (bytes, chars, lines, replaced bytes).
+    stats: what reading the files saw (bytes, chars, lines, replaced invalid UTF-8).
     """
 
     types: list
@@ -72,9 +72,10 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     try:
         return _load(prefix)
     except FileNotFoundError:
-        corpus = _tokenize(source, tokenizer, progress)
-        _save(corpus, prefix)
-        return corpus
+        pass
+    corpus = _tokenize(source, tokenizer, progress)
+    _save(corpus, prefix)
+    return corpus
 
 
 def default_cache_dir():
@@ -112,12 +113,12 @@ def _cache_prefix(source, tokenizer, folder):
     files = [(str(p.resolve()), s.st_size, s.st_mtime_ns)
              for p in list_files(source) for s in [p.stat()]]
     key = json.dumps([CACHE_FORMAT, tokenizer.key(), files])
-    folder.mkdir(parents=True, exist_ok=True)
     name = Path(source).resolve().name
     return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
 
 
 def _save(corpus, prefix):
+    prefix.parent.mkdir(parents=True, exist_ok=True)
     for suffix, array in ((".ids.npy", corpus.ids), (".offsets.npy", corpus.offsets)):
         with atomic_write(f"{prefix}{suffix}", binary=True) as f:
             np.save(f, array)

@@ -71,8 +71,8 @@ class Tokenizer:
         Yields a TokenChunk per text chunk; the last one also ends the document's final
         sentence. A chunk may end inside a token, so its trailing run of non-whitespace is
         carried over to the next chunk (tokens never contain whitespace, so splitting text
-        at whitespace never changes them). Memory stays bounded by the chunk size even
-        for a document that is one huge line.
+        at whitespace never changes them). Memory stays bounded by the chunk size (and the
+        longest token) even for a document that is one huge line.
         """
         carry = ""
         for chunk in chunks:
