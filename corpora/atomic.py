@@ -14,7 +14,10 @@ def atomic_write(path, binary=False):
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    f = open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8")
+    try:
+        f = open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8")
+    except OSError as e:  # name the file asked for, not the temporary one
+        raise OSError(e.errno, e.strerror, str(path)) from None
     try:
         with f:
             yield f

@@ -89,3 +89,8 @@ def test_empty_vocabulary_is_one_error_line(corpus_file, tmp_path):
     result = run("vocab", corpus_file, "-o", tmp_path / "vocab.txt", "--min-count", 3)
     assert_one_error_line(result, "empty vocabulary: no word occurs at least 3 times")
     assert not (tmp_path / "vocab.txt").exists()
+
+
+def test_missing_output_folder_is_one_error_line_naming_the_output(corpus_file, tmp_path):
+    output = tmp_path / "missing" / "out.txt"
+    assert_one_error_line(run("tokenize", corpus_file, "-o", output), f"{output}\n")
