@@ -100,14 +100,14 @@ class Vocab:
         try:
             with open(path, encoding="utf-8") as f:
                 for n, line in enumerate(f, 1):
-                    fields = line.split()
-                    if not fields:
+                    word, _, count = line.rstrip("\r\n").rpartition(" ")
+                    if not (word or count):
                         continue
-                    if len(fields) != 2 or not fields[1].isdecimal():
+                    if not word or not count.isdecimal():
                         raise UserError(f"{path}, line {n}: expected 'word count', "
                                         f"not {line.strip()!r}")
-                    words.append(fields[0])
-                    counts.append(int(fields[1]))
+                    words.append(word)
+                    counts.append(int(count))
         except UnicodeDecodeError:
             raise UserError(f"{path} is not a UTF-8 text file") from None
         if not words:

@@ -57,11 +57,12 @@ def test_duplicate_words_are_refused():
 
 
 def test_save_load_round_trip(tmp_path):
-    vocab = Vocab(["the", "straße", "東京"], [10, 2, 1])
+    vocab = Vocab(["the", "straße", "東京", "a\u00a0b"], [10, 2, 1, 1])
     vocab.save(tmp_path / "vocab.txt")
-    assert (tmp_path / "vocab.txt").read_text(encoding="utf-8") == "the 10\nstraße 2\n東京 1\n"
+    assert (tmp_path / "vocab.txt").read_text(encoding="utf-8") == (
+        "the 10\nstraße 2\n東京 1\na\u00a0b 1\n")
     loaded = Vocab.load(tmp_path / "vocab.txt")
-    assert loaded.words == vocab.words and loaded.counts.tolist() == [10, 2, 1]
+    assert loaded.words == vocab.words and loaded.counts.tolist() == [10, 2, 1, 1]
 
 
 def test_load_reads_word2vec_c_vocab_files(tmp_path):
