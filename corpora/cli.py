@@ -106,10 +106,10 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
     """Count the words of SOURCE (a file or folder) and write its vocabulary, most frequent
     first."""
     corpus = _load(source, tokenizer, **options)
-    words = Vocab.from_counts(corpus.types, corpus.counts, min_count, max_vocab)
-    words.save(output)
+    vocabulary = Vocab.from_counts(corpus.types, corpus.counts, min_count, max_vocab)
+    vocabulary.save(output)
     if not options["quiet"]:
-        click.echo(f"{len(words):,} words covering {words.counts.sum():,} of "
+        click.echo(f"{len(vocabulary):,} words covering {vocabulary.counts.sum():,} of "
                    f"{corpus.ids.size:,} tokens written to {output}", err=True)
 
 
@@ -129,7 +129,7 @@ def stats(source, top, tokenizer, **options):
                         ("tokens", corpus.ids.size), ("types", len(corpus.types))]:
         click.echo(f"{name:<10}{value:>16,}")
     if top:
-        words = Vocab.from_counts(corpus.types, corpus.counts, max_vocab=top)
-        click.echo(f"top {len(words)} words:")
-        for word, count in zip(words.words, words.counts):
+        top_words = Vocab.from_counts(corpus.types, corpus.counts, max_vocab=top)
+        click.echo(f"top {len(top_words)} words:")
+        for word, count in zip(top_words.words, top_words.counts):
             click.echo(f"  {word:<16}{count:>10,}")
