@@ -72,7 +72,8 @@ def main():
             line += f" {1e3 * t_theirs:9.1f} {t_theirs / t_ours:9.2f}"
         print(line)
     if torch_version:
-        print(f"torch {torch_version}, {torch.get_num_threads()} threads; torch/nn < 1 means torch is faster")
+        print(f"torch {torch_version}, {torch.get_num_threads()} threads; "
+              "torch/nn < 1 means torch is faster")
 
 
 if __name__ == "__main__":

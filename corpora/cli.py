@@ -1,11 +1,16 @@
 """The `corpora` command."""
+import functools
 from pathlib import Path
 
 import click
 
 from corpora import download, synth
+from corpora.corpus import load_corpus
 from corpora.errors import UserError
+from corpora.files import atomic_write
 from corpora.registry import REGISTRY
+from corpora.tokenize import Tokenizer, write_tokens
+from corpora.vocab import Vocab
 
 
 class Group(click.Group):
@@ -29,6 +34,107 @@ class Group(click.Group):
 @click.version_option(package_name="npnlp")
 def main():
     """Read, tokenize and fetch text corpora."""
+
+
+def tokenizer_options(command):
+    """Give `command` the Tokenizer settings as flags; it receives them as one `tokenizer`."""
+    @functools.wraps(command)
+    def wrapper(whitespace, lowercase, keep_punctuation, drop_numbers, lines, **kwargs):
+        tokenizer = Tokenizer(whitespace, lowercase, keep_punctuation, drop_numbers, lines)
+        return command(tokenizer=tokenizer, **kwargs)
+
+    flags = [
+        ("--whitespace", "Split on whitespace only, punctuation attached (fast; text8)."),
+        ("--lowercase", "Lowercase the text."),
+        ("--keep-punctuation", "Keep punctuation characters as tokens of their own."),
+        ("--drop-numbers", "Drop numbers (42, 3.14, 1,000)."),
+        ("--lines", "Every line is a sentence (default: every file is one)."),
+    ]
+    for flag, text in reversed(flags):
+        wrapper = click.option(flag, is_flag=True, help=text)(wrapper)
+    return wrapper
+
+
+def corpus_options(command):
+    """Give `command` the options of `_load`: --no-cache, --cache-dir, --quiet."""
+    command = click.option("-q", "--quiet", is_flag=True,
+                           help="No progress bar or summary.")(command)
+    command = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                           help="Cache folder [default: tokens/ in $NPNLP_CACHE_DIR, "
+                                "$XDG_CACHE_HOME/npnlp or ~/.cache/npnlp].")(command)
+    return click.option("--no-cache", is_flag=True,
+                        help="Tokenize again, neither reading nor writing the cache.")(command)
+
+
+def _load(source, tokenizer, no_cache, cache_dir, quiet):
+    """The Corpus of `source`, cached, with a warning if invalid bytes were replaced."""
+    corpus = load_corpus(source, tokenizer, cache=not no_cache, cache_dir=cache_dir,
+                         progress=not quiet)
+    _warn_replaced(corpus.stats, source)
+    return corpus
+
+
+def _warn_replaced(stats, source):
+    if stats.replaced:
+        click.echo(f"Warning: {stats.replaced:,} invalid UTF-8 sequences in {source} "
+                   f"were replaced with U+FFFD", err=True)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The tokenized text file to write.")
+@tokenizer_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def tokenize(source, output, tokenizer, quiet):
+    """Write the tokens of SOURCE (a file or folder) one sentence per line, separated by
+    spaces: the input word2vec.c and fastText expect."""
+    with atomic_write(output) as out:
+        stats = write_tokens(source, out, tokenizer, progress=not quiet)
+    _warn_replaced(stats, source)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The vocabulary file to write: `word count` lines, as word2vec.c writes.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Leave out words seen fewer times.")
+@click.option("--max-vocab", type=click.IntRange(min=1),
+              help="Keep only this many words, the most frequent.")
+@tokenizer_options
+@corpus_options
+def vocab(source, output, min_count, max_vocab, tokenizer, **options):
+    """Count the words of SOURCE (a file or folder) and write its vocabulary, most frequent
+    first."""
+    corpus = _load(source, tokenizer, **options)
+    vocabulary = Vocab.from_counts(corpus.types, corpus.counts, min_count, max_vocab)
+    vocabulary.save(output)
+    if not options["quiet"]:
+        click.echo(f"{len(vocabulary):,} words covering {vocabulary.counts.sum():,} of "
+                   f"{corpus.ids.size:,} tokens written to {output}", err=True)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many of the most frequent words to list.")
+@tokenizer_options
+@corpus_options
+def stats(source, top, tokenizer, **options):
+    """Count the files, bytes, characters, lines, sentences, tokens and distinct tokens
+    (types) of SOURCE, and list its most frequent words."""
+    corpus = _load(source, tokenizer, **options)
+    read = corpus.stats
+    for name, value in [("files", read.files), ("bytes", read.bytes), ("chars", read.chars),
+                        ("lines", read.lines), ("sentences", len(corpus.offsets) - 1),
+                        ("tokens", corpus.ids.size), ("types", len(corpus.types))]:
+        click.echo(f"{name:<10}{value:>16,}")
+    if top:
+        top_words = Vocab.from_counts(corpus.types, corpus.counts, max_vocab=top)
+        click.echo(f"top {len(top_words)} words:")
+        for word, count in zip(top_words.words, top_words.counts):
+            click.echo(f"  {word:<16}{count:>10,}")
 
 
 @main.command("fetch")

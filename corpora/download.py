@@ -18,19 +18,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from corpora.errors import UserError
+from corpora.files import cache_root
 from corpora.registry import Corpus, lookup
 
 CHUNK = 1 << 20
 TIMEOUT = 60
 MARKER = ".verified"
-
-
-def cache_root() -> Path:
-    """`$NPNLP_CACHE_DIR`, else `$XDG_CACHE_HOME/npnlp`, else `~/.cache/npnlp`."""
-    if os.environ.get("NPNLP_CACHE_DIR"):
-        return Path(os.environ["NPNLP_CACHE_DIR"])
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "npnlp"
 
 
 def source_url(corpus: Corpus, mirror: str | None = None) -> str:

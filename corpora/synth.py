@@ -14,8 +14,6 @@ lowercase, one sentence a line, tokens separated by single spaces: what word2vec
 and gensim's LineSentence read. The same seed gives byte-identical output.
 """
 import itertools
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from corpora.errors import UserError
+from corpora.files import atomic_write
 
 DEFAULT_SENTENCES = 40_000
 
@@ -260,12 +258,5 @@ def write_analogies(path: str | Path) -> None:
 
 
 def _write_lines(path: str | Path, lines: Iterable[str]) -> None:
-    """Write `lines` to `path` atomically: into a temporary file beside it, then renamed."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"no such folder: {path.parent}")
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".part-") as tmp:
-        staged = Path(tmp) / path.name
-        with staged.open("w", encoding="ascii", newline="\n") as f:
-            f.writelines(line + "\n" for line in lines)
-        os.replace(staged, path)
+    with atomic_write(path) as f:
+        f.writelines(line + "\n" for line in lines)

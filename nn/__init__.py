@@ -15,7 +15,8 @@ from nn.recurrent import GRU, LSTM, RNN, Recurrent
 
 __all__ = [
     "Adagrad", "Adam", "Constant", "Embedding", "GRU", "LSTM", "Linear", "LinearDecay",
-    "Module", "Parameter", "RNN", "Recurrent", "ReLU", "SGD", "Sequential", "Sigmoid", "SparseGrad", "Tanh",
+    "Module", "Parameter", "RNN", "Recurrent", "ReLU", "SGD", "Sequential", "Sigmoid",
+    "SparseGrad", "Tanh",
     "check_gradients", "clip_grad_norm", "logistic_loss", "mse_loss", "numerical_gradient",
     "orthogonal", "relative_error", "save_npz", "sigmoid", "softmax_cross_entropy", "tanh",
     "xavier_uniform",

@@ -95,11 +95,14 @@ class Module:
         params = dict(self.named_parameters())
         if set(state) != set(params):
             missing, extra = sorted(set(params) - set(state)), sorted(set(state) - set(params))
-            raise ValueError(f"state does not match the module: missing {missing}, unexpected {extra}")
+            raise ValueError(
+                f"state does not match the module: missing {missing}, unexpected {extra}"
+            )
         for name, p in params.items():
             if state[name].shape != p.data.shape:
                 raise ValueError(
-                    f"{name} has shape {state[name].shape} in the state, {p.data.shape} in the module"
+                    f"{name} has shape {state[name].shape} in the state, "
+                    f"{p.data.shape} in the module"
                 )
             p.data[...] = state[name]
 

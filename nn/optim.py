@@ -127,7 +127,7 @@ class Constant:
 
 @dataclass(frozen=True)
 class LinearDecay:
-    """lr falls linearly from `lr` at step 0 to `min_lr` at `total_steps` (word2vec.c's schedule)."""
+    """lr falls linearly from `lr` at step 0 to `min_lr` at `total_steps`, as in word2vec.c."""
 
     lr: float
     total_steps: int

@@ -86,7 +86,9 @@ class Recurrent(Module):
         dah = np.empty_like(dax)
         for t in reversed(range(T)):
             dstate = (dstate[0] + dhs[:, t], *dstate[1:])
-            dax[:, t], dah[:, t], dstate = self._step_backward(dstate, cache.h_prev[:, t], cache.steps[t])
+            dax[:, t], dah[:, t], dstate = self._step_backward(
+                dstate, cache.h_prev[:, t], cache.steps[t]
+            )
         dax2 = dax.reshape(-1, GH)
         self.Wx.grad += cache.x.reshape(-1, D).T @ dax2                  # sum_t x_t^T dax_t
         self.Wh.grad += cache.h_prev.reshape(-1, H).T @ dah.reshape(-1, GH)  # sum_t h_{t-1}^T dah_t
@@ -96,7 +98,9 @@ class Recurrent(Module):
     def _check_state(self, state, N, name="state"):
         names = ", ".join(self.state_names)
         if not isinstance(state, tuple) or len(state) != len(self.state_names):
-            raise TypeError(f"{name} must be a tuple ({names}) of (N, H) arrays for {type(self).__name__}")
+            raise TypeError(
+                f"{name} must be a tuple ({names}) of (N, H) arrays for {type(self).__name__}"
+            )
         for s, part in zip(self.state_names, state):
             check_float(f"{name}.{s}", part, self.Wx.data.dtype, (N, self.hidden_size))
         return state

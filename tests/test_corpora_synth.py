@@ -7,7 +7,6 @@ from click.testing import CliRunner
 
 from corpora import synth
 from corpora.cli import main
-from corpora.errors import UserError
 
 MALE_WORDS = {"he", "his", "him"}
 FEMALE_WORDS = {"she", "her"}
@@ -119,9 +118,11 @@ def test_analogies_file_has_the_questions_words_format(tmp_path, counts):
     assert all(counts[word] for questions in parsed.values() for q in questions for word in q)
 
 
-def test_write_into_a_missing_folder_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="no such folder"):
-        synth.write(tmp_path / "missing" / "corpus.txt", 10)
+def test_write_into_a_missing_folder_names_the_file(tmp_path):
+    path = tmp_path / "missing" / "corpus.txt"
+    with pytest.raises(FileNotFoundError) as error:
+        synth.write(path, 10)
+    assert error.value.filename == str(path)
 
 
 def test_cli_writes_corpus_and_analogies(tmp_path):
@@ -137,4 +138,4 @@ def test_cli_writes_corpus_and_analogies(tmp_path):
 def test_cli_rejects_a_missing_folder(tmp_path):
     result = CliRunner().invoke(main, ["synth", "-o", str(tmp_path / "no" / "synth.txt")])
     assert result.exit_code == 1
-    assert result.output == f"Error: no such folder: {tmp_path / 'no'}\n"
+    assert result.output == f"Error: No such file or directory: {tmp_path / 'no' / 'synth.txt'}\n"

@@ -51,7 +51,8 @@ def test_recurrent_arguments():
     with pytest.raises(TypeError, match=r"state must be a tuple \(h, c\)"):
         lstm.forward(np.zeros((2, 5, 3), np.float32), np.zeros((2, 4), np.float32))
     with pytest.raises(ValueError, match=r"state.c must have shape \(2, 4\)"):
-        lstm.forward(np.zeros((2, 5, 3), np.float32), (np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)))
+        h, bad_c = np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)
+        lstm.forward(np.zeros((2, 5, 3), np.float32), (h, bad_c))
     _, _, cache = lstm.forward(np.zeros((2, 5, 3), np.float32))
     with pytest.raises(ValueError, match="dhs must have shape"):
         lstm.backward(np.zeros((2, 4, 4), np.float32), cache)

@@ -122,7 +122,8 @@ def test_cell_sequence_from_given_state(Cell):
         hs, final, cache = cell.forward(x, state0)
         loss = np.sum(hs * dhs) + sum(np.sum(s * d) for s, d in zip(final, dfinal))
         dx, dstate0 = cell.backward(dhs, cache, dfinal)
-        return float(loss), {"x": dx, **{f"state0.{n}": d for n, d in zip(cell.state_names, dstate0)}}
+        dstate0 = {f"state0.{n}": d for n, d in zip(cell.state_names, dstate0)}
+        return float(loss), {"x": dx, **dstate0}
 
     inputs = {"x": x, **{f"state0.{n}": s for n, s in zip(cell.state_names, state0)}}
     assert_close(nn.check_gradients(loss_fn, dict(cell.named_parameters()), inputs))
@@ -153,7 +154,9 @@ def test_stacked_cells_with_linear_head():
     """LSTM -> GRU -> Linear -> softmax cross-entropy: the charlm stack, end to end."""
     rng = np.random.default_rng(0)
     N, T, D, H, V = 2, 3, 4, 5, 6
-    lstm, gru, head = nn.LSTM(D, H, dtype=F64, rng=1), nn.GRU(H, H, dtype=F64, rng=2), nn.Linear(H, V, dtype=F64, rng=3)
+    lstm = nn.LSTM(D, H, dtype=F64, rng=1)
+    gru = nn.GRU(H, H, dtype=F64, rng=2)
+    head = nn.Linear(H, V, dtype=F64, rng=3)
     x, targets = rand(rng, N, T, D), rng.integers(0, V, (N, T))
 
     def loss_fn():
@@ -164,7 +167,8 @@ def test_stacked_cells_with_linear_head():
         dx, _ = lstm.backward(gru.backward(head.backward(dlogits, c3), c2)[0], c1)
         return loss, {"x": dx}
 
-    params = {f"{i}.{n}": p for i, m in enumerate([lstm, gru, head]) for n, p in m.named_parameters()}
+    params = {f"{i}.{n}": p
+              for i, m in enumerate([lstm, gru, head]) for n, p in m.named_parameters()}
     assert_close(nn.check_gradients(loss_fn, params, {"x": x}))
 
 

@@ -65,11 +65,12 @@ def spirals(rng, n_per_class=100, classes=3):
 def test_relu_softmax_classifier_separates_spirals(make_optimizer):
     rng = np.random.default_rng(0)
     x, y = spirals(rng)
-    model = nn.Sequential(nn.Linear(2, 100, dtype=F64, rng=0), nn.ReLU(), nn.Linear(100, 3, dtype=F64, rng=1))
+    model = nn.Sequential(nn.Linear(2, 100, dtype=F64, rng=0), nn.ReLU(),
+                          nn.Linear(100, 3, dtype=F64, rng=1))
     linear = nn.Sequential(nn.Linear(2, 3, dtype=F64, rng=0))
     for m in (model, linear):
         opt = make_optimizer(m.parameters())
-        for epoch in range(150):
+        for _ in range(150):
             for batch in np.array_split(rng.permutation(len(x)), 10):
                 train_step(m, opt, nn.softmax_cross_entropy, x[batch], y[batch])
     assert accuracy(linear, x, y) < 0.7  # the data really needs the hidden layer

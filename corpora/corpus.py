@@ -1,0 +1,131 @@
+"""A tokenized corpus as integer arrays, cached on disk so that a second run skips tokenizing."""
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpora.files import atomic_write, cache_root
+from corpora.read import ReadStats, list_files
+from corpora.tokenize import Tokenizer, iter_tokens
+
+CACHE_FORMAT = 1  # part of every cache key: bump it when tokenizing changes
+
+
+@dataclass(frozen=True, eq=False)
+class Encoded:
+    """A corpus in a vocabulary's ids: sentence i is ids[offsets[i]:offsets[i + 1]].
+
+    ids: int32 (N,).   offsets: int64 (S + 1,), offsets[0] = 0 and offsets[-1] = N.
+    """
+
+    ids: np.ndarray
+    offsets: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """A tokenized corpus, before any vocabulary: every token as an id into `types`, the
+    distinct tokens in the order first seen. One Corpus (and one cache entry) thus serves
+    every `min_count` and `max_vocab`.
+
+    types: list of str (V,).   counts: int64 (V,), how often each type occurs.
+    ids: int32 (N,), memory-mapped when read from the cache.
+    offsets: int64 (S + 1,), sentence i is ids[offsets[i]:offsets[i + 1]], never empty.
+    stats: what reading the files saw (bytes, chars, lines, replaced invalid UTF-8).
+    """
+
+    types: list
+    counts: np.ndarray
+    ids: np.ndarray
+    offsets: np.ndarray
+    stats: ReadStats
+
+    def encode(self, vocab, unk=None):
+        """The corpus in `vocab`'s ids, an Encoded. Out-of-vocabulary tokens are dropped
+        (with any sentence they leave empty), or, if `unk` is given, get that word's id."""
+        known = np.fromiter(map(vocab.__contains__, self.types), bool, len(self.types))
+        lookup = np.full(len(self.types), -1 if unk is None else vocab.index(unk), np.int32)
+        lookup[known] = vocab.to_ids(self.types)  # to_ids drops the unknown types
+        ids = lookup[self.ids]
+        if unk is not None:
+            return Encoded(ids, np.array(self.offsets))
+        dropped = np.flatnonzero(ids < 0)
+        offsets = self.offsets - np.searchsorted(dropped, self.offsets)
+        return Encoded(np.delete(ids, dropped), np.unique(offsets))  # emptied sentences go
+
+
+def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progress=False):
+    """Tokenize a file or folder (see `read.list_files`) into a Corpus.
+
+    With `cache`, the result is saved under `cache_dir` (default: `default_cache_dir()`),
+    keyed by the identity of the files (absolute path, size, modification time) and the
+    tokenizer settings; the next call for the same files and settings reads it back, the
+    ids memory-mapped, instead of tokenizing. Entries are written atomically.
+    `progress` shows a bar on stderr.
+    """
+    if not cache:
+        return _tokenize(source, tokenizer, progress)
+    prefix = _cache_prefix(source, tokenizer, Path(cache_dir or default_cache_dir()))
+    try:
+        return _load(prefix)
+    except FileNotFoundError:
+        pass
+    corpus = _tokenize(source, tokenizer, progress)
+    _save(corpus, prefix)
+    return corpus
+
+
+def default_cache_dir():
+    """Where tokenized corpora are cached: the `tokens` folder of `files.cache_root()`."""
+    return cache_root() / "tokens"
+
+
+class _TypeIds(dict):
+    """token -> id, where a new token gets the next id: ids follow first-seen order."""
+
+    def __missing__(self, token):
+        self[token] = i = len(self)
+        return i
+
+
+def _tokenize(source, tokenizer, progress):
+    stats = ReadStats()
+    type_ids = _TypeIds()
+    chunks, ends, n = [], [[0]], 0
+    for tokens, sentence_ends in iter_tokens(source, tokenizer, stats, progress):
+        chunks.append(np.fromiter(map(type_ids.__getitem__, tokens), np.int32, len(tokens)))
+        ends.append(np.asarray(sentence_ends, dtype=np.int64) + n)
+        n += len(tokens)
+    counts = sum(np.bincount(chunk, minlength=len(type_ids)) for chunk in chunks)
+    offsets = np.unique(np.concatenate(ends))  # an empty line repeats an end: no sentence
+    return Corpus(list(type_ids), counts, np.concatenate(chunks), offsets, stats)
+
+
+def _cache_prefix(source, tokenizer, folder):
+    """The cache path of `source` without suffix: its name and a hash of the key."""
+    files = [(str(p.resolve()), s.st_size, s.st_mtime_ns)
+             for p in list_files(source) for s in [p.stat()]]
+    key = json.dumps([CACHE_FORMAT, tokenizer.key(), files])
+    name = Path(source).resolve().name
+    return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
+
+
+def _save(corpus, prefix):
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    for suffix, array in ((".ids.npy", corpus.ids), (".offsets.npy", corpus.offsets)):
+        with atomic_write(f"{prefix}{suffix}", binary=True) as f:
+            np.save(f, array)
+    meta = {"types": corpus.types, "counts": corpus.counts.tolist(),
+            "stats": asdict(corpus.stats)}
+    with atomic_write(f"{prefix}.json") as f:  # written last: it marks a complete entry
+        json.dump(meta, f)
+
+
+def _load(prefix):
+    with open(f"{prefix}.json", encoding="utf-8") as f:
+        meta = json.load(f)
+    return Corpus(meta["types"], np.array(meta["counts"], dtype=np.int64),
+                  np.load(f"{prefix}.ids.npy", mmap_mode="r"),
+                  np.load(f"{prefix}.offsets.npy"), ReadStats(**meta["stats"]))

@@ -1,0 +1,169 @@
+"""Stream the text of a file or folder in bounded memory: plain, gzip, bzip2, xz or zip.
+
+Text is decoded as UTF-8 in chunks with an incremental decoder, so a multibyte character,
+a CRLF or an invalid byte sequence split across two chunks reads exactly as if the file
+were decoded whole. Invalid bytes become U+FFFD and are counted; line endings (CRLF, CR)
+become '\n'; a leading byte-order mark is dropped.
+"""
+import bz2
+import codecs
+import gzip
+import lzma
+import os
+import sys
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from corpora.errors import UserError
+
+CHUNK_SIZE = 1 << 20
+SNIFF_SIZE = 1 << 16  # bytes of a file judged for looking binary
+FFFD = "\ufffd".encode()
+# what a corrupt archive raises; RuntimeError covers an encrypted or unsupported zip member
+DECOMPRESS_ERRORS = (OSError, EOFError, RuntimeError, zlib.error, lzma.LZMAError,
+                     zipfile.BadZipFile)
+
+
+@dataclass
+class ReadStats:
+    """What reading saw, filled in as the chunks are consumed."""
+
+    files: int = 0
+    bytes: int = 0  # on disk, so compressed files count their compressed size
+    chars: int = 0
+    lines: int = 0  # a last line without '\n' counts too
+    replaced: int = 0  # invalid UTF-8 sequences replaced with U+FFFD
+
+
+def list_files(source):
+    """The files to read for `source`: itself if a file; else every file under the folder,
+    recursively, in sorted path order, skipping hidden files and folders (names starting '.')."""
+    path = Path(source)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise UserError(f"no such file or folder: {path}")
+    files = sorted(
+        p for p in path.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+    if not files:
+        raise UserError(f"no files in folder {path}")
+    return files
+
+
+def read_text(source, stats=None, chunk_size=CHUNK_SIZE):
+    """Yield the text of every file of `source` (see `list_files`), in chunks."""
+    for path in list_files(source):
+        yield from read_chunks(path, stats, chunk_size)
+
+
+def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
+    """Yield the text of one file in chunks of about `chunk_size` bytes.
+
+    The format comes from the first bytes (the extension decides only when they match no
+    known format); the members of a zip file are read in name order, joined by '\n'.
+    Raises UserError for a corrupt archive or a file that does not look like text.
+    """
+    stats = ReadStats() if stats is None else stats
+    path = Path(path)
+    start = stats.bytes
+    ends_line = True
+    with open(path, "rb") as disk:
+        fmt = _sniff(disk.read(16), path)
+        disk.seek(0)
+        try:
+            for i, member in enumerate(_members(disk, fmt)):
+                for text in _decode(member, path, stats, chunk_size, join="\n" if i else ""):
+                    stats.bytes = max(stats.bytes, start + disk.tell())
+                    stats.chars += len(text)
+                    stats.lines += text.count("\n")
+                    ends_line = text.endswith("\n")
+                    yield text
+        except DECOMPRESS_ERRORS as e:
+            if fmt == "plain":
+                raise
+            raise UserError(f"corrupt {fmt} file {path}: {e}") from None
+        stats.bytes = start + os.fstat(disk.fileno()).st_size
+    stats.files += 1
+    stats.lines += not ends_line
+
+
+def progress_bar(total, enabled=True):
+    """A tqdm bar on stderr counting bytes (so its rate reads MB/s); off when stderr is not
+    a terminal."""
+    return tqdm(total=total, unit="B", unit_scale=True, leave=False, file=sys.stderr,
+                disable=None if enabled else True)
+
+
+def _sniff(head, path):
+    """The compression format named by the magic bytes `head`, else by the extension."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head[:3] == b"BZh" and head[3:4].isdigit() and head[4:10] in (
+            b"\x31\x41\x59\x26\x53\x59", b"\x17\x72\x45\x38\x50\x90"):
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    return {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}.get(
+        path.suffix.lower(), "plain")
+
+
+def _members(disk, fmt):
+    """The decompressed binary streams of an open file: one, or one per zip member."""
+    if fmt == "plain":
+        yield disk
+    elif fmt == "gzip":
+        yield gzip.GzipFile(fileobj=disk)
+    elif fmt == "bzip2":
+        yield bz2.BZ2File(disk)
+    elif fmt == "xz":
+        yield lzma.LZMAFile(disk)
+    else:
+        with zipfile.ZipFile(disk) as archive:
+            for name in sorted(i.filename for i in archive.infolist() if not i.is_dir()):
+                with archive.open(name) as member:
+                    yield member
+
+
+def _decode(stream, path, stats, chunk_size, join=""):
+    """Yield the text of a binary stream, `join` first; add its replaced bytes to `stats`."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    held = join  # text not yet yielded: a trailing '\r' may be the first half of a CRLF
+    started = sniffed = False
+    size = nul = chars = replaced = 0
+    while True:
+        raw = stream.read(chunk_size)
+        final = not raw
+        buffered = decoder.getstate()[0]
+        text = decoder.decode(raw, final)
+        bad = text.count("\ufffd")
+        if bad:  # minus the U+FFFD characters that were valid UTF-8 in the input
+            consumed = (buffered + raw)[:len(buffered) + len(raw) - len(decoder.getstate()[0])]
+            bad -= consumed.count(FFFD)
+        size += len(raw)
+        nul += raw.count(0)
+        chars += len(text)
+        replaced += bad
+        if not sniffed and (size >= SNIFF_SIZE or final):
+            sniffed = True
+            if 100 * nul > size or 4 * replaced > chars:
+                raise UserError(f"{path} looks binary, not UTF-8 text: {nul} NUL bytes and "
+                                f"{replaced} invalid sequences in its first {size} bytes")
+        if text and not started:
+            started = True
+            text = text.removeprefix("\ufeff")
+        text = held + text
+        held = "\r" if text.endswith("\r") and not final else ""
+        text = text[:len(text) - len(held)].replace("\r\n", "\n").replace("\r", "\n")
+        if text:
+            yield text
+        if final:
+            stats.replaced += replaced
+            return

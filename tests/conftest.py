@@ -1,0 +1,32 @@
+"""Shared fixtures: the benchmark data files, and a private cache folder for every test."""
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """The folder of public benchmark data (text8-head.txt, tinyshakespeare.txt, ...):
+    $NPNLP_DATA, else `shared/data` beside the repository."""
+    return Path(os.environ.get("NPNLP_DATA") or Path(__file__).resolve().parents[1].parent
+                / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def data_file(data_dir):
+    """`data_file(name)`: the path of a data file; skips the test when it is absent."""
+    def find(name):
+        path = data_dir / name
+        if not path.is_file():
+            pytest.skip(f"{name} not found in {data_dir} (set NPNLP_DATA)")
+        return path
+    return find
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Point the toolkit's cache at a temporary folder, so tests never touch ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NPNLP_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

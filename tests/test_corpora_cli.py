@@ -1,0 +1,96 @@
+"""The `corpora` command: tokenize, vocab, stats, and one-line errors for bad input."""
+import gzip
+
+import pytest
+from click.testing import CliRunner
+
+from corpora.cli import main
+
+TEXT = "The cat sat.\nThe dog sat!\n\nA cat, a dog.\n"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text(TEXT)
+    return path
+
+
+def test_tokenize_writes_one_sentence_per_line(corpus_file, tmp_path):
+    result = run("tokenize", corpus_file, "-o", tmp_path / "out.txt", "--lines", "--lowercase")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.txt").read_text() == "the cat sat\nthe dog sat\na cat a dog\n"
+
+
+def test_vocab_writes_word2vec_c_format(corpus_file, tmp_path):
+    result = run("vocab", corpus_file, "-o", tmp_path / "vocab.txt", "--lowercase",
+                 "--min-count", 2, "--max-vocab", 3)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "vocab.txt").read_text() == "the 2\ncat 2\nsat 2\n"
+    assert result.stderr == f"3 words covering 6 of 10 tokens written to {tmp_path}/vocab.txt\n"
+
+
+def test_stats(corpus_file):
+    result = run("stats", corpus_file, "--lines", "--keep-punctuation", "--top", 2)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [
+        "files", "1", "bytes", "41", "chars", "41", "lines", "4", "sentences", "3",
+        "tokens", "14", "types", "9", "top", "2", "words:", "The", "2", "cat", "2"]
+
+
+def test_stats_of_text8_head(data_file):
+    result = run("stats", data_file("text8-head.txt"), "--whitespace", "--top", 1)
+    assert result.exit_code == 0, result.output
+    counts = dict(line.split() for line in result.output.splitlines() if ":" not in line)
+    assert counts["tokens"] == "2,333,562" and counts["the"] == "146,679"
+
+
+def test_invalid_bytes_are_reported_in_one_warning(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("un café très noir\n".encode("latin-1"))
+    result = run("stats", tmp_path / "latin1.txt", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Warning: 2 invalid UTF-8 sequences in {tmp_path / 'latin1.txt'} "
+                             f"were replaced with U+FFFD\n")
+
+
+def corrupt_gzip(path):
+    path.write_bytes(gzip.compress(b"some words " * 100)[:-20])
+
+
+def assert_one_error_line(result, message):
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+    assert message in result.output
+
+
+@pytest.mark.parametrize("make, args, message", [
+    (None, [], "no such file or folder"),
+    (lambda p: p.write_text(""), [], "is empty"),
+    (lambda p: p.mkdir(), [], "no files in folder"),
+    (lambda p: p.write_bytes(bytes(range(256)) * 40), [], "looks binary"),
+    (corrupt_gzip, [], "corrupt gzip file"),
+    (lambda p: p.write_text("a b c"), ["--whitespace", "--drop-numbers"], "whitespace"),
+])
+@pytest.mark.parametrize("command", ["tokenize", "vocab", "stats"])
+def test_bad_input_is_one_error_line(tmp_path, command, make, args, message):
+    source = tmp_path / "input"
+    if make:
+        make(source)
+    out = ["-o", tmp_path / "out.txt"] if command != "stats" else []
+    assert_one_error_line(run(command, source, *out, *args), message)
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_empty_vocabulary_is_one_error_line(corpus_file, tmp_path):
+    result = run("vocab", corpus_file, "-o", tmp_path / "vocab.txt", "--min-count", 3)
+    assert_one_error_line(result, "empty vocabulary: no word occurs at least 3 times")
+    assert not (tmp_path / "vocab.txt").exists()
+
+
+def test_missing_output_folder_is_one_error_line_naming_the_output(corpus_file, tmp_path):
+    output = tmp_path / "missing" / "out.txt"
+    assert_one_error_line(run("tokenize", corpus_file, "-o", output), f"{output}\n")

@@ -1,0 +1,155 @@
+"""Reading text: chunking, decoding, line endings, compression, folders, bad input."""
+import bz2
+import codecs
+import gzip
+import lzma
+import zipfile
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpora.errors import UserError
+from corpora.read import ReadStats, list_files, read_chunks, read_text
+
+# Pieces of UTF-8 that are awkward to split: multibyte characters, CRLF, lone CR,
+# a byte-order mark, and invalid sequences (a stray continuation byte, a truncated one).
+PIECES = st.sampled_from([
+    b"a", b"word ", b" ", b"\n", b"\r\n", b"\r", b"\t", "é".encode(), "€".encode(),
+    "𝄞".encode(), "\u00a0".encode(), "\ufffd".encode(), codecs.BOM_UTF8, b"\xff",
+    b"\xe2\x82", b"\x80",
+])
+
+
+def read(path, chunk_size):
+    """(text, stats) of a file, or "binary" if the reader refuses it."""
+    stats = ReadStats()
+    try:
+        return "".join(read_chunks(path, stats, chunk_size)), stats
+    except UserError as e:
+        assert "looks binary" in str(e)
+        return "binary"
+
+
+def count_invalid(raw):
+    """How many invalid sequences Python's own UTF-8 decoder replaces in `raw`."""
+    errors = []
+    codecs.register_error("test-count", lambda e: (errors.append(e) or "\ufffd", e.end))
+    raw.decode("utf-8", "test-count")
+    return len(errors)
+
+
+@given(st.lists(PIECES, max_size=60).map(b"".join), st.integers(1, 40))
+def test_any_chunk_size_reads_like_decoding_the_whole_file(tmp_path_factory, raw, chunk_size):
+    path = tmp_path_factory.getbasetemp() / "chunked.txt"
+    path.write_bytes(raw)
+    result = read(path, chunk_size)
+    assert result == read(path, 1 << 20)
+    if result != "binary":
+        text, stats = result
+        expected = raw.decode("utf-8", "replace").removeprefix("\ufeff")
+        assert text == expected.replace("\r\n", "\n").replace("\r", "\n")
+        assert stats.replaced == count_invalid(raw)
+        assert stats.chars == len(text)
+        assert stats.lines == text.count("\n") + (text[-1:] not in ("", "\n"))
+        assert stats.bytes == len(raw)
+
+
+def test_long_line_is_read_in_bounded_chunks(tmp_path):
+    path = tmp_path / "one-line.txt"
+    path.write_text("anarchism originated as a term " * 10_000)
+    chunks = list(read_chunks(path, chunk_size=4096))
+    assert max(map(len, chunks)) <= 4096
+    assert "".join(chunks) == path.read_text()
+
+
+def write_compressed(path, fmt, data):
+    if fmt == "zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("corpus.txt", data)
+    else:
+        compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[fmt]
+        path.write_bytes(compress(data))
+
+
+@pytest.mark.parametrize("fmt", ["gz", "bz2", "xz", "zip"])
+@pytest.mark.parametrize("suffix", ["", ".txt"])  # the format comes from the content
+def test_compressed_files_round_trip(tmp_path, fmt, suffix):
+    text = "Über café\nnaïve résumé\n" * 2000
+    path = tmp_path / f"corpus.{fmt}{suffix}"
+    write_compressed(path, fmt, text.encode())
+    stats = ReadStats()
+    assert "".join(read_chunks(path, stats, chunk_size=1000)) == text
+    assert stats.bytes == path.stat().st_size
+    assert stats.lines == 4000
+
+
+def test_zip_members_are_read_in_name_order_one_line_apart(tmp_path):
+    path = tmp_path / "corpus.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("b.txt", "second")
+        z.writestr("a.txt", "first")
+        z.writestr("dir/", "")
+    assert "".join(read_chunks(path)) == "first\nsecond"
+
+
+@pytest.mark.parametrize("fmt", ["gz", "bz2", "xz", "zip"])
+def test_truncated_archive_is_a_user_error(tmp_path, fmt):
+    path = tmp_path / f"corpus.{fmt}"
+    write_compressed(path, fmt, b"some text " * 1000)
+    path.write_bytes(path.read_bytes()[:-30])
+    with pytest.raises(UserError, match=f"corrupt .* file {path}"):
+        "".join(read_chunks(path))
+
+
+def test_gzip_with_a_bad_checksum_is_a_user_error(tmp_path):
+    path = tmp_path / "corpus.gz"
+    data = bytearray(gzip.compress(b"some text " * 100))
+    data[-8] ^= 0xFF  # the CRC32 of the uncompressed data
+    path.write_bytes(data)
+    with pytest.raises(UserError, match="corrupt gzip"):
+        "".join(read_chunks(path))
+
+
+def test_extension_decides_when_the_content_has_no_magic(tmp_path):
+    path = tmp_path / "not-really.gz"
+    path.write_text("plain text")
+    with pytest.raises(UserError, match="corrupt gzip"):
+        "".join(read_chunks(path))
+
+
+@pytest.mark.parametrize("data", [bytes(1000), bytes(range(256)) * 50, b"ab\xff\xfe" * 10])
+def test_binary_files_are_refused(tmp_path, data):
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    with pytest.raises(UserError, match="looks binary"):
+        "".join(read_chunks(path))
+
+
+def test_invalid_bytes_are_replaced_and_counted(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("le café est très bon, à la française\n".encode("latin-1"))
+    stats = ReadStats()
+    text = "".join(read_chunks(path, stats))
+    assert text == "le caf\ufffd est tr\ufffds bon, \ufffd la fran\ufffdaise\n"
+    assert stats.replaced == 4
+
+
+def test_folder_is_read_recursively_in_sorted_order_skipping_hidden_files(tmp_path):
+    for name, text in [("b.txt", "b"), ("a/z.txt", "az"), ("a/b/c.txt", "abc"),
+                       (".hidden.txt", "x"), (".git/config", "x"), ("a/.cache/y", "x")]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert [p.relative_to(tmp_path).as_posix() for p in list_files(tmp_path)] == [
+        "a/b/c.txt", "a/z.txt", "b.txt"]
+    stats = ReadStats()
+    assert list(read_text(tmp_path, stats)) == ["abc", "az", "b"]
+    assert stats.files == 3
+
+
+def test_missing_source_and_empty_folder_are_user_errors(tmp_path):
+    with pytest.raises(UserError, match="no such file or folder"):
+        list_files(tmp_path / "missing.txt")
+    (tmp_path / ".only-hidden").write_text("x")
+    with pytest.raises(UserError, match="no files in folder"):
+        list_files(tmp_path)

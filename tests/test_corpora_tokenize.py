@@ -1,0 +1,109 @@
+"""Tokenizing: the settings, and chunked streams that tokenize exactly like whole texts."""
+import io
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpora.errors import UserError
+from corpora.tokenize import Tokenizer, iter_tokens, write_tokens
+
+TEXT = "Hello, world! It's 3.14 and 1,000 cats_2.\n"
+
+# Characters that stress the tokenizer: word and non-word, digits of several scripts,
+# separators, Unicode whitespace, and letters whose lowercase depends on context (Σ) or
+# is longer than the letter (İ).
+TEXTS = st.text(alphabet="ab Zé.,'!-_4٣ \t\n\u00a0\u2028\x1cΣσİß東", max_size=80)
+TOKENIZERS = st.one_of(
+    st.builds(Tokenizer, whitespace=st.just(True), lowercase=st.booleans(), lines=st.booleans()),
+    st.builds(Tokenizer, lowercase=st.booleans(), keep_punctuation=st.booleans(),
+              drop_numbers=st.booleans(), lines=st.booleans()),
+)
+
+
+@pytest.mark.parametrize("tokenizer, tokens", [
+    (Tokenizer(), ["Hello", "world", "It", "s", "3.14", "and", "1,000", "cats_2"]),
+    (Tokenizer(keep_punctuation=True),
+     ["Hello", ",", "world", "!", "It", "'", "s", "3.14", "and", "1,000", "cats_2", "."]),
+    (Tokenizer(drop_numbers=True), ["Hello", "world", "It", "s", "and", "cats_2"]),
+    (Tokenizer(lowercase=True, whitespace=True),
+     ["hello,", "world!", "it's", "3.14", "and", "1,000", "cats_2."]),
+])
+def test_settings(tokenizer, tokens):
+    assert tokenizer.tokenize(TEXT) == tokens
+
+
+def test_word_characters_are_unicode():
+    text = "Straße, ÉCOLE naïve; 東京 μῆνιν ٣٤"
+    assert Tokenizer(lowercase=True).tokenize(text) == [
+        "straße", "école", "naïve", "東京", "μῆνιν", "٣٤"]
+
+
+def test_invalid_settings_are_refused():
+    with pytest.raises(UserError, match="whitespace"):
+        Tokenizer(whitespace=True, keep_punctuation=True)
+    with pytest.raises(TypeError):
+        Tokenizer(lowercase="yes")
+
+
+def test_key_is_stable_and_names_every_setting():
+    assert Tokenizer(lowercase=True).key() == Tokenizer(lowercase=True).key()
+    assert Tokenizer(lowercase=True).key() != Tokenizer().key()
+    assert json.loads(Tokenizer().key()) == {
+        "whitespace": False, "lowercase": False, "keep_punctuation": False,
+        "drop_numbers": False, "lines": False}
+
+
+def flatten(token_chunks):
+    """All tokens, and the sentence ends as positions in that flat list."""
+    tokens, ends = [], []
+    for chunk_tokens, chunk_ends in token_chunks:
+        ends += [len(tokens) + end for end in chunk_ends]
+        tokens += chunk_tokens
+    return tokens, ends
+
+
+@given(TOKENIZERS, TEXTS, st.lists(st.integers(0, 80)))
+def test_stream_of_chunks_tokenizes_like_the_whole_text(tokenizer, text, cuts):
+    bounds = [0, *sorted(cuts), len(text)]
+    chunks = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    sentences = text.split("\n") if tokenizer.lines else [text]
+    lengths = [len(tokenizer.tokenize(sentence)) for sentence in sentences]
+    assert flatten(tokenizer.stream(chunks)) == (
+        tokenizer.tokenize(text), [sum(lengths[:i + 1]) for i in range(len(lengths))])
+
+
+@given(st.lists(st.sampled_from(["to be", " ", "\r\n", "\n", "é", "\r", "or not"]), min_size=1)
+       .map("".join), st.integers(1, 12))
+def test_file_read_in_any_chunk_size_gives_the_same_tokens(tmp_path_factory, text, chunk_size):
+    path = tmp_path_factory.getbasetemp() / "tokens.txt"
+    path.write_bytes(text.encode())
+    tokenizer = Tokenizer(lines=True)
+    if not tokenizer.tokenize(text):
+        return
+    assert flatten(iter_tokens(path, tokenizer, chunk_size=chunk_size)) == flatten(
+        iter_tokens(path, tokenizer))
+
+
+def test_empty_corpus_is_a_user_error(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(UserError, match="empty.txt is empty"):
+        list(iter_tokens(tmp_path / "empty.txt", Tokenizer()))
+    (tmp_path / "punctuation.txt").write_text("... !!!\n")
+    with pytest.raises(UserError, match="no tokens in"):
+        list(iter_tokens(tmp_path / "punctuation.txt", Tokenizer()))
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (True, "First line\nthird line\nsecond file\n"),
+    (False, "First line third line\nsecond file\n"),
+])
+def test_write_tokens_one_sentence_per_line(tmp_path, lines, expected):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "1.txt").write_text("First line.\n\n  third line!")
+    (corpus / "2.txt").write_text("second file")
+    out = io.StringIO()
+    write_tokens(corpus, out, Tokenizer(lines=lines))
+    assert out.getvalue() == expected
