@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+import corpora
+
 
 @pytest.fixture(scope="session")
 def data_dir():
@@ -30,3 +32,10 @@ def private_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NPNLP_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(scope="session")
+def toolkit_env():
+    """Environment for a subprocess that must import the toolkit this test process imports,
+    whether installed or from a source tree."""
+    return {**os.environ, "PYTHONPATH": str(Path(corpora.__file__).parents[1])}

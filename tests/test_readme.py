@@ -1,5 +1,4 @@
 """The README's examples run as written."""
-import os
 import re
 import shlex
 import subprocess
@@ -7,8 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-import corpora
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 COMMANDS = ("corpora", "wordvec", "charlm")
@@ -36,15 +33,13 @@ def test_python_examples_run(in_tmp):
         exec(compile(block, str(README), "exec"), {})
 
 
-def test_shell_examples_run(in_tmp):
+def test_shell_examples_run(in_tmp, toolkit_env):
     """Every toolkit command in the README's bash blocks, in order, except downloads."""
     lines = [line for line in shell_lines() if not NEEDS_NETWORK.search(line)]
     assert lines
-    # the toolkit as this test process imports it, installed or from a source tree
-    env = {**os.environ, "PYTHONPATH": str(Path(corpora.__file__).parents[1])}
     for line in lines:
         command, *args = shlex.split(line, comments=True)
         entry = f"import sys; from {command}.cli import main; sys.argv[0] = {command!r}; main()"
         result = subprocess.run([sys.executable, "-c", entry, *args],
-                                capture_output=True, text=True, env=env)
+                                capture_output=True, text=True, env=toolkit_env)
         assert result.returncode == 0, f"{line}\n{result.stderr}"
