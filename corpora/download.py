@@ -19,14 +19,14 @@ from tqdm import tqdm
 
 from corpora.errors import UserError
 from corpora.files import cache_root
-from corpora.registry import Corpus, lookup
+from corpora.registry import PublicCorpus, lookup
 
 CHUNK = 1 << 20
 TIMEOUT = 60
 MARKER = ".verified"
 
 
-def source_url(corpus: Corpus, mirror: str | None = None) -> str:
+def source_url(corpus: PublicCorpus, mirror: str | None = None) -> str:
     """The URL to download `corpus` from: `mirror` (else `$NPNLP_MIRROR`) + file name, else its own.
 
     The mirror replaces everything before the file name, so `file:///srv/mirror` serves text8
@@ -41,7 +41,7 @@ def source_url(corpus: Corpus, mirror: str | None = None) -> str:
 
 
 def fetch(
-    corpus: str | Corpus,
+    corpus: str | PublicCorpus,
     cache_dir: str | Path | None = None,
     mirror: str | None = None,
     progress: bool = True,
@@ -69,16 +69,16 @@ def fetch(
     return text
 
 
-def _stamp(corpus: Corpus, text: Path) -> str:
+def _stamp(corpus: PublicCorpus, text: Path) -> str:
     return f"{corpus.sha256} {text.stat().st_size}\n"
 
 
-def _is_cached(corpus: Corpus, text: Path) -> bool:
+def _is_cached(corpus: PublicCorpus, text: Path) -> bool:
     marker = text.parent / MARKER
     return text.is_file() and marker.is_file() and marker.read_text() == _stamp(corpus, text)
 
 
-def _download(url: str, path: Path, corpus: Corpus, progress: bool) -> None:
+def _download(url: str, path: Path, corpus: PublicCorpus, progress: bool) -> None:
     """Copy `url` to `path` with a progress bar, then check its size and sha256 against `corpus`."""
     sha256 = hashlib.sha256()
     try:

@@ -9,7 +9,7 @@ from corpora.errors import UserError
 
 
 @dataclass(frozen=True)
-class Corpus:
+class PublicCorpus:
     """One downloadable corpus. `size` and `sha256` describe the file at `url` as served.
 
     `member` names the file to take out of a zip archive; None means `url` is the text itself.
@@ -33,14 +33,14 @@ class Corpus:
         return self.member or self.filename
 
 
-REGISTRY: dict[str, Corpus] = {
+REGISTRY: dict[str, PublicCorpus] = {
     corpus.name: corpus
     for corpus in [
         # sha256 pinned identically by several unrelated public projects that download this
         # URL (Python loaders, a Haskell word2vec build script, a paper reproduction that
         # also records 17,005,207 tokens); the size is the one TensorFlow's word2vec
         # tutorial checks.
-        Corpus(
+        PublicCorpus(
             name="text8",
             url="http://mattmahoney.net/dc/text8.zip",
             size=31_344_016,
@@ -52,7 +52,7 @@ REGISTRY: dict[str, Corpus] = {
         # sha256 and size from Hugging Face datasets (datasets/enwik8/dataset_infos.json,
         # download_checksums), matching a Julia DataDeps registration and a compression
         # benchmark's pinned list.
-        Corpus(
+        PublicCorpus(
             name="enwik8",
             url="http://mattmahoney.net/dc/enwik8.zip",
             size=36_445_475,
@@ -62,7 +62,7 @@ REGISTRY: dict[str, Corpus] = {
             member="enwik8",
         ),
         # sha256 and size measured on a byte-identical copy of the char-rnn file.
-        Corpus(
+        PublicCorpus(
             name="tinyshakespeare",
             url="https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
             "tinyshakespeare/input.txt",
@@ -75,7 +75,7 @@ REGISTRY: dict[str, Corpus] = {
 }
 
 
-def lookup(name: str) -> Corpus:
+def lookup(name: str) -> PublicCorpus:
     """The registry entry called `name`; an unknown name is a `UserError` suggesting close ones."""
     if name in REGISTRY:
         return REGISTRY[name]

@@ -17,7 +17,7 @@ from corpora.cli import main
 from corpora.download import fetch, source_url
 from corpora.errors import UserError
 from corpora.files import cache_root
-from corpora.registry import REGISTRY, Corpus, lookup
+from corpora.registry import REGISTRY, PublicCorpus, lookup
 
 TEXT = b"".join(b"line %d of a tiny corpus\n" % i for i in range(5000))
 
@@ -34,10 +34,10 @@ BAD_ZIP = ZIPPED[:100] + bytes(len(ZIPPED) - 100)
 FILES = {"tiny.txt": TEXT, "tiny.zip": ZIPPED, "bad.zip": BAD_ZIP}
 
 
-def entry(filename: str, **changes) -> Corpus:
+def entry(filename: str, **changes) -> PublicCorpus:
     """A registry entry for FILES[filename], its canonical URL a closed local port."""
     data = FILES.get(filename, TEXT)
-    corpus = Corpus(
+    corpus = PublicCorpus(
         name="tiny",
         url=f"http://127.0.0.1:{_closed_port()}/{filename}",
         size=len(data),
