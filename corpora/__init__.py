@@ -3,7 +3,6 @@ from corpora import synth
 from corpora.chars import CharVocab
 from corpora.corpus import Corpus, Encoded, default_cache_dir, load_corpus
 from corpora.download import fetch
-from corpora.errors import UserError
 from corpora.read import ReadStats, list_files, read_chunks, read_text
 from corpora.registry import REGISTRY, PublicCorpus
 from corpora.tokenize import Tokenizer, iter_tokens, write_tokens
@@ -11,6 +10,6 @@ from corpora.vocab import Vocab
 
 __all__ = [
     "REGISTRY", "CharVocab", "Corpus", "Encoded", "PublicCorpus", "ReadStats", "Tokenizer",
-    "UserError", "Vocab", "default_cache_dir", "fetch", "iter_tokens", "list_files",
+    "Vocab", "default_cache_dir", "fetch", "iter_tokens", "list_files",
     "load_corpus", "read_chunks", "read_text", "synth", "write_tokens",
 ]

@@ -3,8 +3,8 @@ import json
 
 import numpy as np
 
-from corpora.errors import UserError
-from corpora.files import atomic_write
+from npnlp.errors import UserError
+from npnlp.files import atomic_write
 
 
 class CharVocab:

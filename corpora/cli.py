@@ -6,32 +6,14 @@ import click
 
 from corpora import download, synth
 from corpora.corpus import load_corpus
-from corpora.errors import UserError
-from corpora.files import atomic_write
 from corpora.registry import REGISTRY
 from corpora.tokenize import Tokenizer, write_tokens
 from corpora.vocab import Vocab
+from npnlp.cli import group
+from npnlp.files import atomic_write
 
 
-class Group(click.Group):
-    """A click group that turns `UserError` and OS errors into a one-line message and exit 1.
-
-    Every command line of the toolkit (`corpora`, `wordvec`, `charlm`) uses it, so bad input
-    never ends in a traceback.
-    """
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except UserError as e:
-            raise click.ClickException(str(e)) from None
-        except OSError as e:
-            where = f": {e.filename}" if getattr(e, "filename", None) else ""
-            raise click.ClickException(f"{e.strerror or e}{where}") from None
-
-
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="npnlp")
+@group
 def main():
     """Read, tokenize and fetch text corpora."""
 

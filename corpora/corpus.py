@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from corpora.files import atomic_write, cache_root
 from corpora.read import ReadStats, list_files
 from corpora.tokenize import Tokenizer, iter_tokens
+from npnlp.files import atomic_write, cache_root
 
 CACHE_FORMAT = 1  # part of every cache key: bump it when tokenizing changes
 

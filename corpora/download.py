@@ -15,11 +15,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from tqdm import tqdm
-
-from corpora.errors import UserError
-from corpora.files import cache_root
 from corpora.registry import PublicCorpus, lookup
+from npnlp.errors import UserError
+from npnlp.files import cache_root
+from npnlp.progress import progress_bar
 
 CHUNK = 1 << 20
 TIMEOUT = 60
@@ -85,8 +84,7 @@ def _download(url: str, path: Path, corpus: PublicCorpus, progress: bool) -> Non
         with (
             urllib.request.urlopen(url, timeout=TIMEOUT) as response,
             path.open("wb") as out,
-            tqdm(total=corpus.size, unit="B", unit_scale=True, desc=corpus.name,
-                 disable=not progress) as bar,
+            progress_bar(corpus.size, "B", progress, desc=corpus.name) as bar,
         ):
             while chunk := response.read(CHUNK):
                 out.write(chunk)

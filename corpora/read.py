@@ -10,15 +10,12 @@ import codecs
 import gzip
 import lzma
 import os
-import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
-
-from corpora.errors import UserError
+from npnlp.errors import UserError
 
 CHUNK_SIZE = 1 << 20
 SNIFF_SIZE = 1 << 16  # bytes of a file judged for looking binary
@@ -91,13 +88,6 @@ def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
         stats.bytes = start + os.fstat(disk.fileno()).st_size
     stats.files += 1
     stats.lines += not ends_line
-
-
-def progress_bar(total, enabled=True):
-    """A tqdm bar on stderr counting bytes (so its rate reads MB/s); off when stderr is not
-    a terminal."""
-    return tqdm(total=total, unit="B", unit_scale=True, leave=False, file=sys.stderr,
-                disable=None if enabled else True)
 
 
 def _sniff(head, path):

@@ -5,7 +5,7 @@
 import difflib
 from dataclasses import dataclass
 
-from corpora.errors import UserError
+from npnlp.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from corpora.files import atomic_write
+from npnlp.files import atomic_write
 
 DEFAULT_SENTENCES = 40_000
 

@@ -5,8 +5,9 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import NamedTuple
 
-from corpora.errors import UserError
-from corpora.read import CHUNK_SIZE, ReadStats, list_files, progress_bar, read_chunks
+from corpora.read import CHUNK_SIZE, ReadStats, list_files, read_chunks
+from npnlp.errors import UserError
+from npnlp.progress import progress_bar
 
 _NUMBER = r"\b\d+(?:[.,]\d+)*\b"
 NUMBER = re.compile(_NUMBER)
@@ -103,7 +104,7 @@ def iter_tokens(source, tokenizer, stats=None, progress=False, chunk_size=CHUNK_
     stats = ReadStats() if stats is None else stats
     files = list_files(source)
     n_tokens = 0
-    with progress_bar(sum(f.stat().st_size for f in files), progress) as bar:
+    with progress_bar(sum(f.stat().st_size for f in files), "B", progress) as bar:
         for path in files:
             for chunk in tokenizer.stream(read_chunks(path, stats, chunk_size)):
                 bar.update(stats.bytes - bar.n)

@@ -4,8 +4,8 @@ from itertools import repeat
 
 import numpy as np
 
-from corpora.errors import UserError
-from corpora.files import atomic_write
+from npnlp.errors import UserError
+from npnlp.files import atomic_write
 
 
 class Vocab:

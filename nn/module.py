@@ -1,8 +1,7 @@
 """Parameters with their gradients, and the container that lists, saves and loads them."""
-import os
-import tempfile
-
 import numpy as np
+
+from npnlp.files import atomic_write
 
 
 class SparseGrad:
@@ -116,13 +115,6 @@ class Module:
 
 
 def save_npz(path, arrays):
-    """`np.savez` to a temporary file beside `path`, then rename: never a half-written file."""
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    """`np.savez` of named arrays, atomically: never a half-written file."""
+    with atomic_write(path, binary=True) as f:
+        np.savez(f, **arrays)

@@ -11,9 +11,9 @@ import sys
 from dataclasses import fields
 
 from corpora.corpus import load_corpus
-from corpora.errors import UserError
 from corpora.tokenize import Tokenizer
 from corpora.vocab import Vocab
+from npnlp.errors import UserError
 
 
 def main():

@@ -11,8 +11,8 @@ import signal
 import sys
 from dataclasses import fields
 
-from corpora.errors import UserError
 from corpora.tokenize import Tokenizer, write_tokens
+from npnlp.errors import UserError
 
 
 def main():

@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpora.chars import CharVocab
-from corpora.errors import UserError
 from corpora.read import read_text
+from npnlp.errors import UserError
 
 
 def test_chars_are_ordered_by_code_point():

@@ -7,10 +7,10 @@ import pytest
 
 import corpora.corpus
 from corpora.corpus import default_cache_dir, load_corpus
-from corpora.errors import UserError
-from corpora.files import atomic_write
 from corpora.tokenize import Tokenizer
 from corpora.vocab import Vocab
+from npnlp.errors import UserError
+from npnlp.files import atomic_write
 
 LINES = "the cat sat\n\nthe dog\nbird\nsat the cat\n"
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpora.errors import UserError
 from corpora.read import ReadStats, list_files, read_chunks, read_text
+from npnlp.errors import UserError
 
 # Pieces of UTF-8 that are awkward to split: multibyte characters, CRLF, lone CR,
 # a byte-order mark, and invalid sequences (a stray continuation byte, a truncated one).

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from corpora import download
 from corpora.cli import main
 from corpora.download import fetch, source_url
-from corpora.errors import UserError
-from corpora.files import cache_root
 from corpora.registry import REGISTRY, PublicCorpus, lookup
+from npnlp.errors import UserError
+from npnlp.files import cache_root
 
 TEXT = b"".join(b"line %d of a tiny corpus\n" % i for i in range(5000))
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpora.errors import UserError
 from corpora.tokenize import Tokenizer, iter_tokens, write_tokens
+from npnlp.errors import UserError
 
 TEXT = "Hello, world! It's 3.14 and 1,000 cats_2.\n"
 

@@ -4,8 +4,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from corpora.errors import UserError
 from corpora.vocab import Vocab
+from npnlp.errors import UserError
 
 # first-seen order, with a tie between "b" and "c"
 WORDS = ["b", "a", "c", "d"]

@@ -1,10 +1,7 @@
 """The `wordvec` command."""
-import click
-
-from corpora.cli import Group
+from npnlp.cli import group
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="npnlp")
+@group
 def main():
     """Train and query word2vec word vectors."""
