@@ -21,8 +21,10 @@ def main():
 def tokenizer_options(command):
     """Give `command` the Tokenizer settings as flags; it receives them as one `tokenizer`."""
     @functools.wraps(command)
-    def wrapper(whitespace, lowercase, keep_punctuation, drop_numbers, lines, **kwargs):
-        tokenizer = Tokenizer(whitespace, lowercase, keep_punctuation, drop_numbers, lines)
+    def wrapper(whitespace, lowercase, keep_punctuation, drop_numbers, sentence_per_line,
+                **kwargs):
+        tokenizer = Tokenizer(whitespace, lowercase, keep_punctuation, drop_numbers,
+                              sentence_per_line)
         return command(tokenizer=tokenizer, **kwargs)
 
     flags = [
@@ -30,7 +32,7 @@ def tokenizer_options(command):
         ("--lowercase", "Lowercase the text."),
         ("--keep-punctuation", "Keep punctuation characters as tokens of their own."),
         ("--drop-numbers", "Drop numbers (42, 3.14, 1,000)."),
-        ("--lines", "Every line is a sentence (default: every file is one)."),
+        ("--sentence-per-line", "Every line is a sentence (default: every file is one)."),
     ]
     for flag, text in reversed(flags):
         wrapper = click.option(flag, is_flag=True, help=text)(wrapper)
@@ -42,8 +44,8 @@ def corpus_options(command):
     command = click.option("-q", "--quiet", is_flag=True,
                            help="No progress bar or summary.")(command)
     command = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                           help="Cache folder [default: tokens/ in $NPNLP_CACHE_DIR, "
-                                "$XDG_CACHE_HOME/npnlp or ~/.cache/npnlp].")(command)
+                           help="Cache root, holding tokens/ [default: $NPNLP_CACHE_DIR, "
+                                "else $XDG_CACHE_HOME/npnlp, else ~/.cache/npnlp].")(command)
     return click.option("--no-cache", is_flag=True,
                         help="Tokenize again, neither reading nor writing the cache.")(command)
 
@@ -94,7 +96,7 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
     vocabulary.save(output)
     if not options["quiet"]:
         click.echo(f"{len(vocabulary):,} words covering {vocabulary.counts.sum():,} of "
-                   f"{corpus.ids.size:,} tokens written to {output}", err=True)
+                   f"{corpus.type_ids.size:,} tokens written to {output}", err=True)
 
 
 @main.command()
@@ -110,12 +112,12 @@ def stats(source, top, tokenizer, **options):
     read = corpus.stats
     for name, value in [("files", read.files), ("bytes", read.bytes), ("chars", read.chars),
                         ("lines", read.lines), ("sentences", len(corpus.offsets) - 1),
-                        ("tokens", corpus.ids.size), ("types", len(corpus.types))]:
+                        ("tokens", corpus.type_ids.size), ("types", len(corpus.types))]:
         click.echo(f"{name:<10}{value:>16,}")
     if top:
         top_words = Vocab.from_counts(corpus.types, corpus.counts, max_vocab=top)
         click.echo(f"top {len(top_words)} words:")
-        for word, count in zip(top_words.words, top_words.counts):
+        for word, count in zip(top_words.index_to_key, top_words.counts):
             click.echo(f"  {word:<16}{count:>10,}")
 
 

@@ -31,25 +31,24 @@ class Corpus:
     every `min_count` and `max_vocab`.
 
     types: list of str (V,).   counts: int64 (V,), how often each type occurs.
-    ids: int32 (N,), memory-mapped when read from the cache.
-    offsets: int64 (S + 1,), sentence i is ids[offsets[i]:offsets[i + 1]], never empty.
+    type_ids: int32 (N,), ids into `types` (not a Vocab's ids: `encode` gives those),
+        memory-mapped when read from the cache.
+    offsets: int64 (S + 1,), sentence i is type_ids[offsets[i]:offsets[i + 1]], never empty.
     stats: what reading the files saw (bytes, chars, lines, replaced invalid UTF-8).
     """
 
     types: list
     counts: np.ndarray
-    ids: np.ndarray
+    type_ids: np.ndarray
     offsets: np.ndarray
     stats: ReadStats
 
-    def encode(self, vocab, unk=None):
-        """The corpus in `vocab`'s ids, an Encoded. Out-of-vocabulary tokens are dropped
-        (with any sentence they leave empty), or, if `unk` is given, get that word's id."""
-        known = np.fromiter(map(vocab.__contains__, self.types), bool, len(self.types))
-        lookup = np.full(len(self.types), -1 if unk is None else vocab.index(unk), np.int32)
-        lookup[known] = vocab.to_ids(self.types)  # to_ids drops the unknown types
-        ids = lookup[self.ids]
-        if unk is not None:
+    def encode(self, vocab):
+        """The corpus in `vocab`'s ids, an Encoded. Out-of-vocabulary tokens get the id of the
+        vocabulary's `unk` word if it has one; else they are dropped, with any sentence they
+        leave empty."""
+        ids = vocab.lookup(self.types)[self.type_ids]
+        if vocab.unk is not None:
             return Encoded(ids, np.array(self.offsets))
         dropped = np.flatnonzero(ids < 0)
         offsets = self.offsets - np.searchsorted(dropped, self.offsets)
@@ -59,7 +58,8 @@ class Corpus:
 def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progress=False):
     """Tokenize a file or folder (see `read.list_files`) into a Corpus.
 
-    With `cache`, the result is saved under `cache_dir` (default: `default_cache_dir()`),
+    With `cache`, the result is saved in the `tokens` folder of `cache_dir` (the cache root,
+    default `npnlp.files.cache_root()`),
     keyed by the identity of the files (absolute path, size, modification time) and the
     tokenizer settings; the next call for the same files and settings reads it back, the
     ids memory-mapped, instead of tokenizing. Entries are written atomically.
@@ -67,7 +67,7 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     """
     if not cache:
         return _tokenize(source, tokenizer, progress)
-    prefix = _cache_prefix(source, tokenizer, Path(cache_dir or default_cache_dir()))
+    prefix = _cache_prefix(source, tokenizer, Path(cache_dir or cache_root()) / "tokens")
     try:
         return _load(prefix)
     except FileNotFoundError:
@@ -75,11 +75,6 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     corpus = _tokenize(source, tokenizer, progress)
     _save(corpus, prefix)
     return corpus
-
-
-def default_cache_dir():
-    """Where tokenized corpora are cached: the `tokens` folder of `files.cache_root()`."""
-    return cache_root() / "tokens"
 
 
 class _TypeIds(dict):
@@ -114,7 +109,7 @@ def _cache_prefix(source, tokenizer, folder):
 
 def _save(corpus, prefix):
     prefix.parent.mkdir(parents=True, exist_ok=True)
-    for suffix, array in ((".ids.npy", corpus.ids), (".offsets.npy", corpus.offsets)):
+    for suffix, array in ((".type_ids.npy", corpus.type_ids), (".offsets.npy", corpus.offsets)):
         with atomic_write(f"{prefix}{suffix}", binary=True) as f:
             np.save(f, array)
     meta = {"types": corpus.types, "counts": corpus.counts.tolist(),
@@ -127,5 +122,5 @@ def _load(prefix):
     with open(f"{prefix}.json", encoding="utf-8") as f:
         meta = json.load(f)
     return Corpus(meta["types"], np.array(meta["counts"], dtype=np.int64),
-                  np.load(f"{prefix}.ids.npy", mmap_mode="r"),
+                  np.load(f"{prefix}.type_ids.npy", mmap_mode="r"),
                   np.load(f"{prefix}.offsets.npy"), ReadStats(**meta["stats"]))

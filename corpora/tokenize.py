@@ -34,7 +34,7 @@ class Tokenizer:
     lowercase: lowercase the text first.
     keep_punctuation: keep each punctuation character as a token of its own.
     drop_numbers: drop numbers (digit groups standing alone, joined by '.' or ',').
-    lines: every line is a sentence; otherwise each file is one stream of tokens. A
+    sentence_per_line: every line is a sentence; otherwise each file is one stream of tokens. A
         sentence is what word2vec windows never cross.
     """
 
@@ -42,7 +42,7 @@ class Tokenizer:
     lowercase: bool = False
     keep_punctuation: bool = False
     drop_numbers: bool = False
-    lines: bool = False
+    sentence_per_line: bool = False
 
     def __post_init__(self):
         for f in fields(self):
@@ -84,7 +84,7 @@ class Tokenizer:
         yield TokenChunk(tokens, ends + [len(tokens)])
 
     def _sentences(self, text):
-        if not self.lines:
+        if not self.sentence_per_line:
             return TokenChunk(self.tokenize(text), [])
         tokens, ends = [], []
         *complete, last = text.split("\n")

@@ -1,6 +1,6 @@
 """Word vocabulary: words, their counts, and the integer ids they are encoded with."""
+import numbers
 from collections import Counter
-from itertools import repeat
 
 import numpy as np
 
@@ -9,41 +9,56 @@ from npnlp.files import atomic_write
 
 
 class Vocab:
-    """Words with their corpus counts; a word's id is its position in `words`.
+    """Words with their corpus counts; a word's id is its position in `index_to_key`.
 
-    words: list of str.   counts: int64 array (V,), the count of each word.
+    index_to_key: list of str (V,).   key_to_index: dict, word -> id.
+    counts: int64 array (V,), the count of each word.
+    unk: the word that stands for every word left out, or None (left-out words are dropped).
 
-    `from_counts` orders the words by count, most frequent first, ties broken by the order
-    in which the words were first seen, so one corpus always gives the same ids. `save` and
-    `load` use word2vec.c's `-save-vocab` format: a line `word count` per word, in id order.
+    The names are gensim's `KeyedVectors` names. `save` and `load` use word2vec.c's
+    `-save-vocab` format: a line `word count` per word, in id order.
     """
 
-    def __init__(self, words, counts):
-        self.words = list(words)
-        self.counts = np.asarray(counts, dtype=np.int64)
-        if self.counts.shape != (len(self.words),):
-            raise ValueError(f"{len(self.words)} words but counts of shape {self.counts.shape}")
-        self._ids = dict(zip(self.words, range(len(self.words))))
-        if len(self._ids) < len(self.words):
-            word = next(w for w, n in Counter(self.words).items() if n > 1)
+    def __init__(self, words, counts, unk=None):
+        self.index_to_key = list(words)
+        self.counts = np.asarray(counts)
+        if self.counts.shape != (len(self.index_to_key),):
+            raise UserError(f"{len(self.index_to_key)} words but counts of shape "
+                            f"{self.counts.shape}")
+        if self.counts.dtype.kind not in "iu" or (self.counts < 0).any():
+            raise UserError("counts must be non-negative integers")
+        self.counts = self.counts.astype(np.int64)
+        self.key_to_index = dict(zip(self.index_to_key, range(len(self.index_to_key))))
+        if len(self.key_to_index) < len(self.index_to_key):
+            word = next(w for w, n in Counter(self.index_to_key).items() if n > 1)
             raise UserError(f"the word {word!r} is in the vocabulary twice")
+        if unk is not None and unk not in self.key_to_index:
+            raise UserError(f"the unknown-word stand-in {unk!r} is not in the vocabulary")
+        self.unk = unk
 
     @classmethod
     def from_counts(cls, words, counts, min_count=1, max_vocab=None, unk=None):
         """The words counted at least `min_count` times, at most `max_vocab` of them (the most
-        frequent), ordered by count; ties keep the order of `words`, which should be the
-        order first seen (as a Corpus's `types` and a Counter's keys are).
+        frequent), ordered by count, most frequent first; ties keep the order of `words`
+        (a Corpus's `types` and a Counter's keys are in the order first seen), so one corpus
+        always gives the same ids. gensim breaks ties in an unspecified order.
 
-        words, counts: parallel iterables, such as a Counter's keys() and values().
+        words, counts: parallel sequences, such as a Corpus's `types` and `counts`.
 
         unk: if given, the counts of the words left out are pooled into this one entry,
-            given id 0 (it does not count towards `max_vocab`).
+            given id 0 (it does not count towards `max_vocab`), and `to_ids` maps every
+            left-out word to it.
         """
-        if min_count < 1 or (max_vocab is not None and max_vocab < 1):
-            raise UserError(f"min_count and max_vocab must be at least 1, "
-                            f"not {min_count} and {max_vocab}")
+        _check_count("min_count", min_count)
+        if max_vocab is not None:
+            _check_count("max_vocab", max_vocab)
         words = np.asarray(list(words), dtype=object)
-        counts = np.fromiter(counts, dtype=np.int64, count=len(words))
+        counts = np.asarray(list(counts))
+        if counts.shape != words.shape:
+            raise UserError(f"{len(words)} words but {len(counts)} counts")
+        if counts.size and (counts.dtype.kind not in "iu" or counts.min() < 0):
+            raise UserError("counts must be non-negative integers")
+        counts = counts.astype(np.int64)
         keep = counts >= min_count
         if unk is not None:
             keep &= words != unk
@@ -52,46 +67,53 @@ class Vocab:
         if not len(order):
             raise UserError(f"empty vocabulary: no word occurs at least {min_count} times "
                             f"(the most frequent occurs {counts.max(initial=0)} times)")
-        vocab = cls(words[order].tolist(), counts[order])
         if unk is None:
-            return vocab
-        return cls([unk, *vocab.words], np.r_[counts.sum() - vocab.counts.sum(), vocab.counts])
+            return cls(words[order].tolist(), counts[order])
+        kept = counts[order]
+        return cls([unk, *words[order].tolist()], np.r_[counts.sum() - kept.sum(), kept], unk)
 
     def __len__(self):
-        return len(self.words)
+        return len(self.index_to_key)
 
     def __contains__(self, word):
-        return word in self._ids
+        return word in self.key_to_index
 
     def __iter__(self):
-        return iter(self.words)
+        return iter(self.index_to_key)
 
     def __repr__(self):
-        return f"Vocab({len(self)} words, {self.counts.sum()} tokens)"
+        return f"Vocab({len(self)} words, {self.counts.sum()} tokens, unk={self.unk!r})"
 
-    def index(self, word):
-        """The id of `word`; KeyError if it is not in the vocabulary."""
+    def get_index(self, word, default=None):
+        """The id of `word`; `default` if given, else KeyError, when it is not in the
+        vocabulary."""
         try:
-            return self._ids[word]
+            return self.key_to_index[word]
         except KeyError:
+            if default is not None:
+                return default
             raise KeyError(f"{word!r} is not in the vocabulary") from None
 
-    def to_ids(self, tokens, unk=None):
-        """The ids of `tokens` as an int32 array. Out-of-vocabulary tokens are dropped, or,
-        if `unk` is given, get the id of that word."""
-        ids = np.fromiter(map(self._ids.get, tokens, repeat(-1)), dtype=np.int32)
-        if unk is None:
-            return ids[ids >= 0]
-        ids[ids < 0] = self.index(unk)
-        return ids
+    def to_ids(self, tokens):
+        """The ids of `tokens` as an int32 array: a token not in the vocabulary gets the id
+        of `unk`, or is dropped if the vocabulary has none."""
+        ids = self.lookup(tokens)
+        return ids if self.unk is not None else ids[ids >= 0]
+
+    def lookup(self, tokens):
+        """`to_ids` that keeps a place for every token: -1 where a token is unknown and the
+        vocabulary has no `unk`."""
+        missing = -1 if self.unk is None else self.key_to_index[self.unk]
+        get = self.key_to_index.get
+        return np.fromiter((get(t, missing) for t in tokens), dtype=np.int32)
 
     def save(self, path):
         """Write the vocabulary as `word count` lines, in id order, atomically."""
         with atomic_write(path) as f:
-            f.writelines(f"{w} {c}\n" for w, c in zip(self.words, self.counts.tolist()))
+            f.writelines(f"{w} {c}\n" for w, c in zip(self.index_to_key, self.counts.tolist()))
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path, unk=None):
         """Read a vocabulary written by `save` or by word2vec.c's `-save-vocab`, in file order.
 
         word2vec.c's files begin with `</s>`, its sentence-end token: it is kept, as id 0.
@@ -112,4 +134,9 @@ class Vocab:
             raise UserError(f"{path} is not a UTF-8 text file") from None
         if not words:
             raise UserError(f"no words in vocabulary file {path}")
-        return cls(words, counts)
+        return cls(words, counts, unk)
+
+
+def _check_count(name, value):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise UserError(f"{name} must be a whole number of at least 1, not {value!r}")

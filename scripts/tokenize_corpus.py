@@ -2,7 +2,7 @@
 spaces, written to stdout so that it can feed a pipeline.
 
     python scripts/tokenize_corpus.py text8.zip --whitespace | word2vec -train /dev/stdin ...
-    python scripts/tokenize_corpus.py wiki/ --lowercase --lines > wiki.txt
+    python scripts/tokenize_corpus.py wiki/ --lowercase --sentence-per-line > wiki.txt
 
 The job of `corpora tokenize`, which writes a file instead (see its --help for the flags).
 """

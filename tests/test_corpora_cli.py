@@ -21,7 +21,8 @@ def corpus_file(tmp_path):
 
 
 def test_tokenize_writes_one_sentence_per_line(corpus_file, tmp_path):
-    result = run("tokenize", corpus_file, "-o", tmp_path / "out.txt", "--lines", "--lowercase")
+    result = run("tokenize", corpus_file, "-o", tmp_path / "out.txt", "--sentence-per-line",
+                 "--lowercase")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out.txt").read_text() == "the cat sat\nthe dog sat\na cat a dog\n"
 
@@ -35,7 +36,7 @@ def test_vocab_writes_word2vec_c_format(corpus_file, tmp_path):
 
 
 def test_stats(corpus_file):
-    result = run("stats", corpus_file, "--lines", "--keep-punctuation", "--top", 2)
+    result = run("stats", corpus_file, "--sentence-per-line", "--keep-punctuation", "--top", 2)
     assert result.exit_code == 0, result.output
     assert result.output.split() == [
         "files", "1", "bytes", "41", "chars", "41", "lines", "4", "sentences", "3",

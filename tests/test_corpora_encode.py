@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import corpora.corpus
-from corpora.corpus import default_cache_dir, load_corpus
+from corpora.corpus import load_corpus
 from corpora.tokenize import Tokenizer
 from corpora.vocab import Vocab
 from npnlp.errors import UserError
-from npnlp.files import atomic_write
+from npnlp.files import atomic_write, cache_root
 
 LINES = "the cat sat\n\nthe dog\nbird\nsat the cat\n"
 
@@ -33,11 +33,11 @@ def tokenize_calls(monkeypatch):
 
 
 def test_lines_are_sentences_and_types_are_in_first_seen_order(corpus_file, tmp_path):
-    corpus = load_corpus(corpus_file, Tokenizer(lines=True), cache_dir=tmp_path)
+    corpus = load_corpus(corpus_file, Tokenizer(sentence_per_line=True), cache_dir=tmp_path)
     assert corpus.types == ["the", "cat", "sat", "dog", "bird"]
     assert corpus.counts.tolist() == [3, 2, 2, 1, 1]
-    assert corpus.ids.tolist() == [0, 1, 2, 0, 3, 4, 2, 0, 1]
-    assert corpus.ids.dtype == np.int32
+    assert corpus.type_ids.tolist() == [0, 1, 2, 0, 3, 4, 2, 0, 1]
+    assert corpus.type_ids.dtype == np.int32
     assert corpus.offsets.tolist() == [0, 3, 5, 6, 9]  # the empty line is no sentence
     assert corpus.offsets.dtype == np.int64
     assert (corpus.stats.lines, corpus.stats.chars) == (5, len(LINES))
@@ -52,9 +52,9 @@ def test_without_lines_every_file_is_one_sentence(tmp_path):
 
 
 def test_encode_drops_out_of_vocabulary_tokens_and_emptied_sentences(corpus_file):
-    corpus = load_corpus(corpus_file, Tokenizer(lines=True), cache=False)
+    corpus = load_corpus(corpus_file, Tokenizer(sentence_per_line=True), cache=False)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, min_count=2)
-    assert vocab.words == ["the", "cat", "sat"]
+    assert vocab.index_to_key == ["the", "cat", "sat"]
     encoded = corpus.encode(vocab)
     assert encoded.ids.tolist() == [0, 1, 2, 0, 2, 0, 1]
     assert encoded.offsets.tolist() == [0, 3, 4, 7]  # "bird" was a sentence of its own
@@ -62,36 +62,38 @@ def test_encode_drops_out_of_vocabulary_tokens_and_emptied_sentences(corpus_file
 
 
 def test_encode_maps_out_of_vocabulary_tokens_to_unk(corpus_file):
-    corpus = load_corpus(corpus_file, Tokenizer(lines=True), cache=False)
+    corpus = load_corpus(corpus_file, Tokenizer(sentence_per_line=True), cache=False)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, min_count=2, unk="<unk>")
-    encoded = corpus.encode(vocab, unk="<unk>")
+    encoded = corpus.encode(vocab)
     assert encoded.ids.tolist() == [1, 2, 3, 1, 0, 0, 3, 1, 2]
     assert encoded.offsets.tolist() == corpus.offsets.tolist()
 
 
 def test_second_load_reads_the_cache_memory_mapped(corpus_file, tmp_path, tokenize_calls):
-    first = load_corpus(corpus_file, Tokenizer(lines=True), cache_dir=tmp_path / "cache")
-    second = load_corpus(corpus_file, Tokenizer(lines=True), cache_dir=tmp_path / "cache")
+    tokenizer = Tokenizer(sentence_per_line=True)
+    first = load_corpus(corpus_file, tokenizer, cache_dir=tmp_path / "cache")
+    second = load_corpus(corpus_file, tokenizer, cache_dir=tmp_path / "cache")
     assert len(tokenize_calls) == 1
-    assert isinstance(second.ids, np.memmap)
+    assert isinstance(second.type_ids, np.memmap)
     assert second.types == first.types and second.stats == first.stats
-    for name in ("counts", "ids", "offsets"):
+    for name in ("counts", "type_ids", "offsets"):
         np.testing.assert_array_equal(getattr(second, name), getattr(first, name))
-    assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache").iterdir()) == [
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache" / "tokens").iterdir()) == [
         "corpus.txt"] * 3  # ids, offsets, and the types with counts and stats: no temp files
 
 
 def test_cache_is_keyed_by_file_identity_and_settings(corpus_file, tokenize_calls):
-    load_corpus(corpus_file, Tokenizer(lines=True))
-    load_corpus(corpus_file, Tokenizer(lines=True, lowercase=True))
+    load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
+    load_corpus(corpus_file, Tokenizer(sentence_per_line=True, lowercase=True))
     assert len(tokenize_calls) == 2
     corpus_file.write_text(LINES + "more words\n")
-    assert load_corpus(corpus_file, Tokenizer(lines=True)).types[-2:] == ["more", "words"]
+    corpus = load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
+    assert corpus.types[-2:] == ["more", "words"]
     stat = corpus_file.stat()
     os.utime(corpus_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched, same size
-    load_corpus(corpus_file, Tokenizer(lines=True))
+    load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
     assert len(tokenize_calls) == 4
-    load_corpus(corpus_file, Tokenizer(lines=True))
+    load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
     assert len(tokenize_calls) == 4
 
 
@@ -120,23 +122,23 @@ def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
-def test_default_cache_dir(monkeypatch, tmp_path):
+def test_cache_root(monkeypatch, tmp_path):
     monkeypatch.setenv("NPNLP_CACHE_DIR", str(tmp_path / "npnlp"))
-    assert default_cache_dir() == tmp_path / "npnlp" / "tokens"
+    assert cache_root() == tmp_path / "npnlp"
     monkeypatch.delenv("NPNLP_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert default_cache_dir() == tmp_path / "xdg" / "npnlp" / "tokens"
+    assert cache_root() == tmp_path / "xdg" / "npnlp"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert default_cache_dir() == tmp_path / "home" / ".cache" / "npnlp" / "tokens"
+    assert cache_root() == tmp_path / "home" / ".cache" / "npnlp"
 
 
 def test_text8_head(data_file):
     corpus = load_corpus(data_file("text8-head.txt"), Tokenizer(whitespace=True))
-    assert corpus.ids.size == 2_333_562
+    assert corpus.type_ids.size == 2_333_562
     assert corpus.offsets.tolist() == [0, 2_333_562]
     vocab = Vocab.from_counts(corpus.types, corpus.counts, min_count=5)
-    assert vocab.words[:5] == ["the", "of", "one", "and", "in"]
+    assert vocab.index_to_key[:5] == ["the", "of", "one", "and", "in"]
     encoded = corpus.encode(vocab)
     assert encoded.ids.size == vocab.counts.sum()
     np.testing.assert_array_equal(np.bincount(encoded.ids), vocab.counts)

@@ -16,9 +16,10 @@ TEXT = "Hello, world! It's 3.14 and 1,000 cats_2.\n"
 # is longer than the letter (İ).
 TEXTS = st.text(alphabet="ab Zé.,'!-_4٣ \t\n\u00a0\u2028\x1cΣσİß東", max_size=80)
 TOKENIZERS = st.one_of(
-    st.builds(Tokenizer, whitespace=st.just(True), lowercase=st.booleans(), lines=st.booleans()),
+    st.builds(Tokenizer, whitespace=st.just(True), lowercase=st.booleans(),
+              sentence_per_line=st.booleans()),
     st.builds(Tokenizer, lowercase=st.booleans(), keep_punctuation=st.booleans(),
-              drop_numbers=st.booleans(), lines=st.booleans()),
+              drop_numbers=st.booleans(), sentence_per_line=st.booleans()),
 )
 
 
@@ -52,7 +53,7 @@ def test_key_is_stable_and_names_every_setting():
     assert Tokenizer(lowercase=True).key() != Tokenizer().key()
     assert json.loads(Tokenizer().key()) == {
         "whitespace": False, "lowercase": False, "keep_punctuation": False,
-        "drop_numbers": False, "lines": False}
+        "drop_numbers": False, "sentence_per_line": False}
 
 
 def flatten(token_chunks):
@@ -68,7 +69,7 @@ def flatten(token_chunks):
 def test_stream_of_chunks_tokenizes_like_the_whole_text(tokenizer, text, cuts):
     bounds = [0, *sorted(cuts), len(text)]
     chunks = [text[a:b] for a, b in zip(bounds, bounds[1:])]
-    sentences = text.split("\n") if tokenizer.lines else [text]
+    sentences = text.split("\n") if tokenizer.sentence_per_line else [text]
     lengths = [len(tokenizer.tokenize(sentence)) for sentence in sentences]
     assert flatten(tokenizer.stream(chunks)) == (
         tokenizer.tokenize(text), [sum(lengths[:i + 1]) for i in range(len(lengths))])
@@ -79,7 +80,7 @@ def test_stream_of_chunks_tokenizes_like_the_whole_text(tokenizer, text, cuts):
 def test_file_read_in_any_chunk_size_gives_the_same_tokens(tmp_path_factory, text, chunk_size):
     path = tmp_path_factory.getbasetemp() / "tokens.txt"
     path.write_bytes(text.encode())
-    tokenizer = Tokenizer(lines=True)
+    tokenizer = Tokenizer(sentence_per_line=True)
     if not tokenizer.tokenize(text):
         return
     assert flatten(iter_tokens(path, tokenizer, chunk_size=chunk_size)) == flatten(
@@ -105,5 +106,5 @@ def test_write_tokens_one_sentence_per_line(tmp_path, lines, expected):
     (corpus / "1.txt").write_text("First line.\n\n  third line!")
     (corpus / "2.txt").write_text("second file")
     out = io.StringIO()
-    write_tokens(corpus, out, Tokenizer(lines=lines))
+    write_tokens(corpus, out, Tokenizer(sentence_per_line=lines))
     assert out.getvalue() == expected

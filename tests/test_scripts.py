@@ -19,7 +19,7 @@ def run(toolkit_env):
 def test_tokenize_corpus_writes_sentences_to_stdout(tmp_path, run):
     source = tmp_path / "in.txt"
     source.write_text("Hello, World!\r\nthe  world\n")
-    result = run("tokenize_corpus.py", source, "--lowercase", "--lines")
+    result = run("tokenize_corpus.py", source, "--lowercase", "--sentence-per-line")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "hello world\nthe world\n"
 
