@@ -1,23 +1,33 @@
 """The shared neural-network core: layers with hand-written forward/backward passes,
-losses, recurrent cells, optimizers and a numerical gradient checker.
+losses, recurrent cells, optimizers, checkpoints and a numerical gradient checker.
 
-Every layer follows one contract: `forward(...) -> (out, cache)`; `backward(dout, cache)`
-returns the input gradient and adds parameter gradients into `Parameter.grad`.
+Two contracts, one per kind of layer:
+
+- feed-forward layers (Linear, Embedding, OutputEmbedding, Dropout, activations, Sequential):
+  `forward(x) -> (out, cache)`; `backward(dout, cache) -> dx` (None for integer inputs),
+  adding parameter gradients into `Parameter.grad`.
+- recurrent modules (RNN, LSTM, GRU, Stack), which carry a state between calls:
+  `forward(x, state) -> (hs, state, cache)`; `backward(dhs, cache, dstate) -> (dx, dstate0)`.
+
+Losses return `(loss, dlogits)`. Optimizers update any list of parameters.
 """
-from nn.activations import ReLU, Sigmoid, Tanh, sigmoid, tanh
+from nn.activations import ReLU, Sigmoid, Tanh, log_softmax, sigmoid, softmax
+from nn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from nn.containers import Sequential, Stack
 from nn.gradcheck import check_gradients, numerical_gradient, relative_error
 from nn.init import orthogonal, xavier_uniform
-from nn.layers import Embedding, Linear, Sequential
+from nn.layers import Dropout, Embedding, Linear, OutputEmbedding
 from nn.losses import logistic_loss, mse_loss, softmax_cross_entropy
 from nn.module import Module, Parameter, SparseGrad, save_npz
-from nn.optim import SGD, Adagrad, Adam, Constant, LinearDecay, clip_grad_norm
-from nn.recurrent import GRU, LSTM, RNN, Recurrent
+from nn.optim import SGD, Adagrad, Adam, LinearDecay, clip_grad_norm
+from nn.recurrent import GRU, LSTM, RNN, Cell, Recurrent
+from nn.sampling import sample_logits
 
 __all__ = [
-    "Adagrad", "Adam", "Constant", "Embedding", "GRU", "LSTM", "Linear", "LinearDecay",
-    "Module", "Parameter", "RNN", "Recurrent", "ReLU", "SGD", "Sequential", "Sigmoid",
-    "SparseGrad", "Tanh",
-    "check_gradients", "clip_grad_norm", "logistic_loss", "mse_loss", "numerical_gradient",
-    "orthogonal", "relative_error", "save_npz", "sigmoid", "softmax_cross_entropy", "tanh",
-    "xavier_uniform",
+    "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "GRU", "LSTM", "Linear",
+    "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN", "ReLU", "Recurrent", "SGD",
+    "Sequential", "Sigmoid", "SparseGrad", "Stack", "Tanh", "check_gradients", "clip_grad_norm",
+    "load_checkpoint", "log_softmax", "logistic_loss", "mse_loss", "numerical_gradient",
+    "orthogonal", "relative_error", "sample_logits", "save_checkpoint", "save_npz", "sigmoid",
+    "softmax", "softmax_cross_entropy", "xavier_uniform",
 ]

@@ -19,9 +19,12 @@ def numerical_gradient(f, x, eps=1e-5):
 def relative_error(a, b):
     """max over elements of |a - b| / (|a| + |b|), the cs231n measure, except that elements
     below 1% of the array's largest |a| + |b| are measured against that 1%: on them the
-    rounding error of central differences (~1e-16 |loss| / eps) is larger than 1e-6."""
+    rounding error of central differences (~1e-16 |loss| / eps) is larger than 1e-6.
+    A NaN or infinity anywhere gives inf, never a comparison that silently passes."""
     if a.size == 0:
         return 0.0
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return float("inf")
     size = np.abs(a) + np.abs(b)
     return float(np.max(np.abs(a - b) / np.maximum(size, max(1e-2 * size.max(), 1e-12))))
 

@@ -1,73 +1,89 @@
 """Losses. Each returns (loss, gradient with respect to its first argument): the loss is
-where backpropagation starts, so there is no cache to keep."""
+where backpropagation starts, so there is no cache to keep.
+
+A `mask` (True = counted) leaves positions out, e.g. padding; with reduction="mean" the loss
+is averaged over the counted positions only.
+"""
 import numpy as np
 from scipy.special import log_expit
 
 from nn.activations import sigmoid
-from nn.checks import check_float, check_index, check_shape
+from nn.validate import check_float, check_index, check_shape
 
 REDUCTIONS = ("mean", "sum")
 
 
-def _check_reduction(reduction):
+def _weights(mask, shape, dtype, reduction):
+    """Per-position weights (the mask as 0/1, or None for all ones) and the divisor."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    weights = None
+    if mask is not None:
+        mask = np.asarray(mask)
+        check_shape("mask", mask, shape)
+        weights = mask.astype(dtype).ravel()
+    count = int(np.prod(shape)) if weights is None else weights.sum()
+    return weights, max(count, 1) if reduction == "mean" else 1
 
 
 def softmax_cross_entropy(logits, targets, *, reduction="mean", mask=None):
     """-log softmax(logits)[target], from logits via a stable log-sum-exp.
 
-    logits: (..., V) float   targets: (...) int in [0, V)   mask: (...) bool, True = counted.
-    With reduction="mean" the loss is averaged over the counted positions.
+    logits: (..., V) float   targets: (...) int in [0, V)   mask: (...) bool.
+
+    One (N, V) array is allocated and exp is taken once: the shifted logits become the
+    probabilities, then the gradient, in place.
     """
     check_float("logits", logits)
-    _check_reduction(reduction)
     V = logits.shape[-1]
     check_index("targets", targets, V, logits.shape[:-1])
-    z = logits.reshape(-1, V)
+    weights, denom = _weights(mask, logits.shape[:-1], logits.dtype, reduction)
     t = targets.ravel()
-    weights = np.ones(len(t), logits.dtype)
-    if mask is not None:
-        check_shape("mask", np.asarray(mask), logits.shape[:-1])
-        weights = np.asarray(mask, logits.dtype).ravel()
-
-    shifted = z - z.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     rows = np.arange(len(t))
-    nll = -log_probs[rows, t]
-    denom = max(weights.sum(), 1) if reduction == "mean" else 1
-    loss = float(nll @ weights) / denom
 
-    dz = np.exp(log_probs)
-    dz[rows, t] -= 1                      # d(-log p_t)/dz = softmax(z) - onehot(t)
-    dz *= (weights / denom)[:, None]
+    dz = logits.reshape(-1, V) - logits.reshape(-1, V).max(axis=1, keepdims=True)
+    z_t = dz[rows, t]
+    np.exp(dz, out=dz)
+    sum_exp = dz.sum(axis=1)
+    nll = np.log(sum_exp) - z_t            # -log p_t = log sum exp(z) - z_t
+    dz /= sum_exp[:, None]
+    dz[rows, t] -= 1                       # d(-log p_t)/dz = softmax(z) - onehot(t)
+    if weights is None:
+        loss = float(nll.sum()) / denom
+        dz /= denom
+    else:
+        loss = float(nll @ weights) / denom
+        dz *= (weights / denom)[:, None]
     return loss, dz.reshape(logits.shape)
 
 
-def logistic_loss(logits, labels, *, reduction="mean"):
+def logistic_loss(logits, labels, *, reduction="mean", mask=None):
     """Binary cross-entropy -[y log s(z) + (1 - y) log s(-z)] from logits z, labels y in [0, 1]:
-    the loss of negative sampling. Stable for any z (log_expit never overflows)."""
+    the loss of negative sampling and hierarchical softmax (a mask skips the padding of
+    Huffman paths of unequal length). Stable for any z: log_expit never overflows.
+
+    logits: (...) float   labels: (...) in [0, 1]   mask: (...) bool.
+    """
     check_float("logits", logits)
-    _check_reduction(reduction)
     labels = np.asarray(labels)
     check_shape("labels", labels, logits.shape)
+    weights, denom = _weights(mask, logits.shape, logits.dtype, reduction)
     y = labels.astype(logits.dtype)
-    loss = -(y * log_expit(logits) + (1 - y) * log_expit(-logits)).sum()
-    dz = sigmoid(logits) - y               # d/dz = sigmoid(z) - y
-    if reduction == "mean":
-        loss, dz = loss / logits.size, dz / logits.size
-    return float(loss), dz.astype(logits.dtype, copy=False)
+    losses = (1 - y) * logits - log_expit(logits)   # log s(z) - log s(-z) = z
+    dz = sigmoid(logits) - y                        # d/dz = s(z) - y
+    if weights is not None:
+        weights = weights.reshape(logits.shape)
+        losses *= weights
+        dz *= weights
+    return float(losses.sum()) / denom, (dz / denom).astype(logits.dtype, copy=False)
 
 
 def mse_loss(pred, target, *, reduction="mean"):
     """Mean (or sum) of squared errors (pred - target)^2."""
     check_float("pred", pred)
-    _check_reduction(reduction)
     target = np.asarray(target)
     check_shape("target", target, pred.shape)
+    _, denom = _weights(None, pred.shape, pred.dtype, reduction)
     diff = pred - target
-    loss = float((diff**2).sum())
     dpred = 2 * diff                     # d/dpred (pred - target)^2
-    if reduction == "mean":
-        loss, dpred = loss / pred.size, dpred / pred.size
-    return loss, dpred.astype(pred.dtype, copy=False)
+    return float((diff**2).sum()) / denom, (dpred / denom).astype(pred.dtype, copy=False)

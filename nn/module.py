@@ -1,4 +1,5 @@
-"""Parameters with their gradients, and the container that lists, saves and loads them."""
+"""Parameters with their gradients, and the container that finds, switches, saves and loads
+them."""
 import numpy as np
 
 from npnlp.files import atomic_write
@@ -19,9 +20,10 @@ class SparseGrad:
         self._rows, self._values, self._coalesced = [], [], True
 
     def add(self, rows, values):
-        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up."""
-        self._rows.append(np.asarray(rows, dtype=np.int64).ravel())
-        self._values.append(np.asarray(values, dtype=self.dtype).reshape(-1, *self.shape[1:]))
+        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up. Both are copied:
+        the caller may reuse its buffers."""
+        self._rows.append(np.array(rows, dtype=np.int64).ravel())
+        self._values.append(np.array(values, dtype=self.dtype).reshape(-1, *self.shape[1:]))
         self._coalesced = False
 
     def coalesce(self):
@@ -34,7 +36,8 @@ class SparseGrad:
             order = np.argsort(rows, kind="stable")
             rows = rows[order]
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            self._rows, self._values = [rows[starts]], [np.add.reduceat(values[order], starts)]
+            self._rows = [rows[starts]]
+            self._values = [np.add.reduceat(values[order], starts, axis=0)]
             self._coalesced = True
         return self._rows[0], self._values[0]
 
@@ -65,22 +68,41 @@ class Parameter:
 
 
 class Module:
-    """Anything with parameters. Parameters are found by walking the attributes: a
-    `Parameter`, a sub-`Module`, or a list of modules (named `layers.0.W`, ...)."""
+    """Anything with parameters. They are found by walking the attributes: a `Parameter`, a
+    sub-`Module`, or a list, tuple or dict of them, to any depth (named `layers.0.W`,
+    `gates.i.W`, ...). A parameter reached twice (a shared table) is listed once.
 
-    def named_parameters(self, prefix=""):
-        for name, value in vars(self).items():
-            if isinstance(value, Parameter):
-                yield prefix + name, value
-            elif isinstance(value, Module):
-                yield from value.named_parameters(f"{prefix}{name}.")
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Module):
-                        yield from item.named_parameters(f"{prefix}{name}.{i}.")
+    `training` is True after `train()` and False after `eval()`, for this module and every
+    sub-module: layers that behave differently at evaluation time (Dropout) read it.
+    """
+
+    training = True
+
+    def named_parameters(self):
+        """(name, Parameter) pairs, in attribute order."""
+        seen = set()
+        for name, item in _walk(self, ""):
+            if isinstance(item, Parameter) and id(item) not in seen:
+                seen.add(id(item))
+                yield name, item
 
     def parameters(self):
         return [p for _, p in self.named_parameters()]
+
+    def modules(self):
+        """This module and every sub-module."""
+        yield self
+        for _, item in _walk(self, ""):
+            if isinstance(item, Module):
+                yield item
+
+    def train(self, mode=True):
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
 
     def zero_grad(self):
         for p in self.parameters():
@@ -112,6 +134,25 @@ class Module:
     def load(self, path):
         with np.load(path) as f:
             self.load_state_dict(dict(f))
+
+
+def _walk(module, prefix):
+    """(name, item) for every Parameter and Module below `module`, depth first; Modules are
+    yielded before their contents."""
+    def visit(value, name):
+        if isinstance(value, (Parameter, Module)):
+            yield name, value
+            if isinstance(value, Module):
+                yield from _walk(value, name + ".")
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                yield from visit(item, f"{name}.{i}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from visit(item, f"{name}.{key}")
+
+    for name, value in vars(module).items():
+        yield from visit(value, prefix + name)
 
 
 def save_npz(path, arrays):

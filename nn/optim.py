@@ -1,4 +1,11 @@
-"""Optimizers over any list of Parameters, global-norm clipping and learning-rate schedules.
+"""Optimizers over any set of Parameters, global-norm clipping and learning-rate schedules.
+
+`params` is a Module, a {name: Parameter} dict, (name, Parameter) pairs such as
+`module.named_parameters()`, or a plain list of Parameters (named "0", "1", ...). The names
+key the optimizer's `state_dict`, so a checkpoint survives reordering.
+
+`lr` is a number or a schedule: any callable from the step number (0 for the first step) to
+a learning rate, such as `LinearDecay`. `opt.lr` is the rate the next step will use.
 
 A sparse parameter (an Embedding table) is updated only in the rows its gradient touched:
 exact for SGD and Adagrad, and the "lazy" variant for momentum and Adam (moments of untouched
@@ -9,46 +16,84 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nn.module import Module, Parameter
+
 
 class Optimizer:
-    """Subclasses define `_update(i, p, rows, g)`: rows is `slice(None)` for a dense parameter
-    and the unique touched rows for a sparse one; g is the gradient of those rows."""
+    """Subclasses define `_update(name, p, rows, g, lr)`: rows is `slice(None)` for a dense
+    parameter and the unique touched rows for a sparse one; g is the gradient of those rows.
+    Their per-parameter buffers are {name: array} dicts listed by `_buffers`."""
 
     def __init__(self, params, lr, weight_decay=0.0):
-        self.params = list(params)
-        if lr <= 0:
-            raise ValueError(f"lr must be positive, got {lr}")
+        self.params = _named(params)
+        self._lr, self.t = lr, 0
+        if self.lr <= 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
         if weight_decay < 0:
             raise ValueError(f"weight_decay must be non-negative, got {weight_decay}")
-        self.lr, self.weight_decay, self.t = lr, weight_decay, 0
+        self.weight_decay = weight_decay
+
+    @property
+    def lr(self):
+        """The learning rate of the next step."""
+        return float(self._lr(self.t)) if callable(self._lr) else self._lr
+
+    @lr.setter
+    def lr(self, lr):
+        self._lr = lr
 
     def zero_grad(self):
-        for p in self.params:
+        for p in self.params.values():
             p.zero_grad()
 
     def step(self):
+        lr = self.lr
         self.t += 1
-        for i, p in enumerate(self.params):
+        for name, p in self.params.items():
             rows, g = p.grad.coalesce() if p.sparse else (slice(None), p.grad)
             if self.weight_decay:
                 g = g + self.weight_decay * p.data[rows]   # d/dW (wd/2 |W|^2) = wd W
-            self._update(i, p, rows, g)
+            self._update(name, p, rows, g, lr)
 
     def _buffers(self):
-        """Per-parameter state arrays, as {name: list of arrays}."""
+        """Per-parameter state, as {buffer name: {parameter name: array}}."""
         return {}
 
     def state_dict(self):
+        """{"t": steps taken, "<buffer>.<parameter name>": array}."""
         state = {"t": np.array(self.t)}
-        for name, arrays in self._buffers().items():
-            state.update({f"{name}.{i}": a for i, a in enumerate(arrays)})
+        for buffer, arrays in self._buffers().items():
+            state.update({f"{buffer}.{name}": a for name, a in arrays.items()})
         return state
 
     def load_state_dict(self, state):
+        expected = set(self.state_dict())
+        if set(state) != expected:
+            missing, extra = sorted(expected - set(state)), sorted(set(state) - expected)
+            raise ValueError(f"optimizer state does not match: missing {missing}, "
+                             f"unexpected {extra}")
         self.t = int(state["t"])
-        for name, arrays in self._buffers().items():
-            for i, a in enumerate(arrays):
-                a[...] = state[f"{name}.{i}"]
+        for buffer, arrays in self._buffers().items():
+            for name, a in arrays.items():
+                a[...] = state[f"{buffer}.{name}"]
+
+
+def _named(params):
+    if isinstance(params, Module):
+        params = params.named_parameters()
+    if isinstance(params, dict):
+        return dict(params)
+    params = list(params)
+    if all(isinstance(p, Parameter) for p in params):
+        return {str(i): p for i, p in enumerate(params)}
+    if all(isinstance(p, tuple) and isinstance(p[1], Parameter) for p in params):
+        return dict(params)
+    raise TypeError("params must be a Module, a {name: Parameter} dict, (name, Parameter) "
+                    "pairs or a list of Parameters")
+
+
+def _zeros(params):
+    return {name: np.zeros_like(p.data) for name, p in params.items()}
 
 
 class SGD(Optimizer):
@@ -57,13 +102,13 @@ class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr, weight_decay)
         self.momentum = momentum
-        self.v = [np.zeros_like(p.data) for p in self.params] if momentum else []
+        self.v = _zeros(self.params) if momentum else {}
 
-    def _update(self, i, p, rows, g):
+    def _update(self, name, p, rows, g, lr):
         if self.momentum:
-            self.v[i][rows] = self.momentum * self.v[i][rows] + g
-            g = self.v[i][rows]
-        p.data[rows] -= self.lr * g
+            self.v[name][rows] = self.momentum * self.v[name][rows] + g
+            g = self.v[name][rows]
+        p.data[rows] -= lr * g
 
     def _buffers(self):
         return {"v": self.v}
@@ -75,11 +120,11 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr=0.01, eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr, weight_decay)
         self.eps = eps
-        self.G = [np.zeros_like(p.data) for p in self.params]
+        self.G = _zeros(self.params)
 
-    def _update(self, i, p, rows, g):
-        self.G[i][rows] += g * g
-        p.data[rows] -= self.lr * g / (np.sqrt(self.G[i][rows]) + self.eps)
+    def _update(self, name, p, rows, g, lr):
+        self.G[name][rows] += g * g
+        p.data[rows] -= lr * g / (np.sqrt(self.G[name][rows]) + self.eps)
 
     def _buffers(self):
         return {"G": self.G}
@@ -92,15 +137,14 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr, weight_decay)
         self.betas, self.eps = betas, eps
-        self.m = [np.zeros_like(p.data) for p in self.params]
-        self.v = [np.zeros_like(p.data) for p in self.params]
+        self.m, self.v = _zeros(self.params), _zeros(self.params)
 
-    def _update(self, i, p, rows, g):
+    def _update(self, name, p, rows, g, lr):
         b1, b2 = self.betas
-        m = self.m[i][rows] = b1 * self.m[i][rows] + (1 - b1) * g
-        v = self.v[i][rows] = b2 * self.v[i][rows] + (1 - b2) * g * g
+        m = self.m[name][rows] = b1 * self.m[name][rows] + (1 - b1) * g
+        v = self.v[name][rows] = b2 * self.v[name][rows] + (1 - b2) * g * g
         m_hat, v_hat = m / (1 - b1**self.t), v / (1 - b2**self.t)
-        p.data[rows] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        p.data[rows] -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def _buffers(self):
         return {"m": self.m, "v": self.v}
@@ -109,7 +153,7 @@ class Adam(Optimizer):
 def clip_grad_norm(params, max_norm):
     """Scale all gradients so their global L2 norm is at most `max_norm`; return the norm
     before clipping (report it: a growing norm warns of divergence)."""
-    grads = [p.grad.coalesce()[1] if p.sparse else p.grad for p in params]
+    grads = [p.grad.coalesce()[1] if p.sparse else p.grad for p in _named(params).values()]
     norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
     if norm > max_norm:
         for g in grads:
@@ -118,16 +162,9 @@ def clip_grad_norm(params, max_norm):
 
 
 @dataclass(frozen=True)
-class Constant:
-    lr: float
-
-    def __call__(self, step):
-        return self.lr
-
-
-@dataclass(frozen=True)
 class LinearDecay:
-    """lr falls linearly from `lr` at step 0 to `min_lr` at `total_steps`, as in word2vec.c."""
+    """lr falls linearly from `lr` at step 0 to `min_lr` at `total_steps`, as word2vec.c's
+    alpha does (with min_lr = lr * 1e-4)."""
 
     lr: float
     total_steps: int

@@ -3,22 +3,47 @@
 Shapes: N batch, T time, D input, H hidden, G gate blocks (RNN 1, GRU 3, LSTM 4).
     x: (N, T, D)   Wx: (D, G H)   Wh: (H, G H)   b: (G H,)   hs: (N, T, H)
 
-A state is a tuple of (N, H) arrays: (h,) for RNN and GRU, (h, c) for LSTM. `forward` starts
-from a given state and returns the state it ends in, so training can carry it across
-truncated-BPTT windows; `backward` takes the gradient arriving at that final state (zero if
-none) and returns the gradient at the initial one.
+Recurrent modules have their own contract, because they carry a state between calls:
 
-Only h_{t-1} Wh is computed step by step: the input projection x Wx + b and all three weight
-gradients are single matrix products over the whole N x T batch.
+    forward(x, state=None) -> (hs, state, cache)
+    backward(dhs, cache, dstate=None) -> (dx, dstate0)
+    step(x_t, state) -> (h_t, state)             one step without a cache, for sampling
+
+A state is a tuple of (N, H) arrays: (h,) for RNN and GRU, (h, c) for LSTM; None means
+zeros. `forward` returns the state it ends in (a copy: editing it in place, say zeroing the
+rows of finished documents, does not touch the cache), so training carries it across
+truncated-BPTT windows; `backward` takes the gradient arriving at that final state (None for
+zero) and returns the gradient at the initial one.
+
+Gate blocks are in PyTorch's order (LSTM i, f, g, o; GRU r, z, n), so that `load_torch`
+takes a PyTorch layer's weights with a transpose. Only h_{t-1} Wh is computed step by step:
+the input projection x Wx + b and all three weight gradients are single matrix products over
+the whole N x T batch.
 """
 from typing import NamedTuple
 
 import numpy as np
 
 from nn.activations import sigmoid
-from nn.checks import check_float
 from nn.init import orthogonal, xavier_uniform
 from nn.module import Module, Parameter
+from nn.validate import check_float
+
+
+class Recurrent(Module):
+    """What every recurrent module (a cell, a stack of cells) provides; see the module doc."""
+
+    def zero_state(self, N):
+        raise NotImplementedError
+
+    def forward(self, x, state=None):
+        raise NotImplementedError
+
+    def backward(self, dhs, cache, dstate=None):
+        raise NotImplementedError
+
+    def step(self, x, state):
+        raise NotImplementedError
 
 
 class SequenceCache(NamedTuple):
@@ -27,7 +52,7 @@ class SequenceCache(NamedTuple):
     steps: list         # the cell's cache for each step
 
 
-class Recurrent(Module):
+class Cell(Recurrent):
     """The time loop shared by the cells. A cell defines G, `state_names`, and
     `_step(ax, state) -> (state, cache)` with `_step_backward(dstate, h_prev, cache) ->
     (dax, dah, dstate_prev)`, where ax = x_t Wx + b and dax, dah are the gradients of the
@@ -54,17 +79,15 @@ class Recurrent(Module):
         return tuple(np.zeros((N, self.hidden_size), self.Wx.data.dtype) for _ in self.state_names)
 
     def step(self, x, state):
-        """One time step, keeping no cache (for sampling). x: (N, D) -> (h, state)."""
         check_float("x", x, self.Wx.data.dtype, ("N", self.input_size))
         state = self._check_state(state, x.shape[0])
         state, _ = self._step(x @ self.Wx.data + self.b.data, state)
         return state[0], state
 
     def forward(self, x, state=None):
-        """x: (N, T, D), state or None for zeros -> (hs (N, T, H), final state, cache)."""
         check_float("x", x, self.Wx.data.dtype, ("N", "T", self.input_size))
         N, T, _ = x.shape
-        state = self.zero_state(N) if state is None else self._check_state(state, N)
+        state = self._check_state(state, N)
         ax = x @ self.Wx.data + self.b.data
         hs = np.empty((N, T, self.hidden_size), x.dtype)
         h_prev = np.empty_like(hs)
@@ -74,14 +97,13 @@ class Recurrent(Module):
             state, step_cache = self._step(ax[:, t], state)
             hs[:, t] = state[0]
             steps.append(step_cache)
-        return hs, state, SequenceCache(x, h_prev, steps)
+        return hs, tuple(s.copy() for s in state), SequenceCache(x, h_prev, steps)
 
     def backward(self, dhs, cache, dstate=None):
-        """dhs: (N, T, H), dstate: gradient at the final state or None -> (dx, dstate0)."""
         N, T, D = cache.x.shape
         H, GH = self.hidden_size, self.G * self.hidden_size
         check_float("dhs", dhs, self.Wx.data.dtype, (N, T, H))
-        dstate = self.zero_state(N) if dstate is None else self._check_state(dstate, N, "dstate")
+        dstate = self._check_state(dstate, N, "dstate")
         dax = np.empty((N, T, GH), dhs.dtype)
         dah = np.empty_like(dax)
         for t in reversed(range(T)):
@@ -95,7 +117,20 @@ class Recurrent(Module):
         self.b.grad += dax2.sum(axis=0)
         return dax @ self.Wx.data.T, dstate
 
+    def load_torch(self, weight_ih, weight_hh, bias_ih, bias_hh):
+        """Take the weights of a one-layer PyTorch cell of the same kind and sizes (NumPy
+        arrays, e.g. `lstm.weight_ih_l0.detach().numpy()`): its outputs then equal ours."""
+        for name, ours, theirs in (("weight_ih", self.Wx, weight_ih),
+                                   ("weight_hh", self.Wh, weight_hh)):
+            if theirs.T.shape != ours.data.shape:
+                raise ValueError(f"{name} has shape {theirs.shape}, expected "
+                                 f"{ours.data.T.shape}")
+            ours.data[...] = theirs.T
+        self.b.data[...] = bias_ih + bias_hh
+
     def _check_state(self, state, N, name="state"):
+        if state is None:
+            return self.zero_state(N)
         names = ", ".join(self.state_names)
         if not isinstance(state, tuple) or len(state) != len(self.state_names):
             raise TypeError(
@@ -106,7 +141,7 @@ class Recurrent(Module):
         return state
 
 
-class RNN(Recurrent):
+class RNN(Cell):
     """h_t = tanh(x_t Wx + h_{t-1} Wh + b)"""
 
     G = 1
@@ -124,13 +159,13 @@ class RNN(Recurrent):
 class LSTMCache(NamedTuple):
     i: np.ndarray
     f: np.ndarray
-    o: np.ndarray
     g: np.ndarray
+    o: np.ndarray
     c_prev: np.ndarray
     tanh_c: np.ndarray
 
 
-class LSTM(Recurrent):
+class LSTM(Cell):
     """a = x_t Wx + h_{t-1} Wh + b, split in four: gates i, f, o = sigmoid, candidate g = tanh;
     c_t = f c_{t-1} + i g;   h_t = o tanh(c_t).
 
@@ -148,39 +183,41 @@ class LSTM(Recurrent):
         h_prev, c_prev = state
         H = h_prev.shape[1]
         a = ax + h_prev @ self.Wh.data
-        ifo = sigmoid(a[:, :3 * H])
-        i, f, o = ifo[:, :H], ifo[:, H:2 * H], ifo[:, 2 * H:]
-        g = np.tanh(a[:, 3 * H:])
+        i_f = sigmoid(a[:, :2 * H])
+        i, f = i_f[:, :H], i_f[:, H:]
+        g = np.tanh(a[:, 2 * H:3 * H])
+        o = sigmoid(a[:, 3 * H:])
         c = f * c_prev + i * g
         tanh_c = np.tanh(c)
-        return (o * tanh_c, c), LSTMCache(i, f, o, g, c_prev, tanh_c)
+        return (o * tanh_c, c), LSTMCache(i, f, g, o, c_prev, tanh_c)
 
     def _step_backward(self, dstate, h_prev, cache):
         dh, dc = dstate
-        i, f, o, g, c_prev, tanh_c = cache
+        i, f, g, o, c_prev, tanh_c = cache
         H = dh.shape[1]
         dc = dc + dh * o * (1 - tanh_c**2)                 # h = o tanh(c)
         da = np.empty((dh.shape[0], 4 * H), dh.dtype)
         da[:, :H] = dc * g * i * (1 - i)                   # c = f c_prev + i g; sigma' = s(1-s)
         da[:, H:2 * H] = dc * c_prev * f * (1 - f)
-        da[:, 2 * H:3 * H] = dh * tanh_c * o * (1 - o)
-        da[:, 3 * H:] = dc * i * (1 - g**2)                # tanh' = 1 - g^2
+        da[:, 2 * H:3 * H] = dc * i * (1 - g**2)           # tanh' = 1 - g^2
+        da[:, 3 * H:] = dh * tanh_c * o * (1 - o)
         return da, da, (da @ self.Wh.data.T, dc * f)
 
 
 class GRUCache(NamedTuple):
-    z: np.ndarray
     r: np.ndarray
+    z: np.ndarray
     n: np.ndarray
     hn: np.ndarray
 
 
-class GRU(Recurrent):
-    """z = sigmoid(ax_z + h Wh_z),  r = sigmoid(ax_r + h Wh_r),
-    n = tanh(ax_n + r (h Wh_n + bn)),  h_t = (1 - z) n + z h_{t-1},  with ax = x_t Wx + b.
+class GRU(Cell):
+    """r = sigmoid(ax_r + h Wh_r),  z = sigmoid(ax_z + h Wh_z),
+    n = tanh(ax_n + r (h Wh_n + b_hn)),  h_t = (1 - z) n + z h_{t-1},  with ax = x_t Wx + b.
 
     The cuDNN/PyTorch form: the reset gate applies after the recurrent product, so one matrix
-    product per step serves all three blocks, and weights map one-to-one to PyTorch's.
+    product per step serves all three blocks. `b_hn` is PyTorch's bias_hn, the one bias that
+    cannot be folded into `b`.
     """
 
     G = 3
@@ -188,29 +225,35 @@ class GRU(Recurrent):
 
     def __init__(self, D, H, *, dtype=np.float32, rng=None):
         super().__init__(D, H, dtype=dtype, rng=rng)
-        self.bn = Parameter(np.zeros(H, dtype))
+        self.b_hn = Parameter(np.zeros(H, dtype))
+
+    def load_torch(self, weight_ih, weight_hh, bias_ih, bias_hh):
+        H = self.hidden_size
+        super().load_torch(weight_ih, weight_hh, bias_ih, bias_hh)
+        self.b.data[2 * H:] = bias_ih[2 * H:]
+        self.b_hn.data[...] = bias_hh[2 * H:]
 
     def _step(self, ax, state):
         h_prev = state[0]
         H = h_prev.shape[1]
         ah = h_prev @ self.Wh.data
-        zr = sigmoid(ax[:, :2 * H] + ah[:, :2 * H])
-        z, r = zr[:, :H], zr[:, H:]
-        hn = ah[:, 2 * H:] + self.bn.data
+        rz = sigmoid(ax[:, :2 * H] + ah[:, :2 * H])
+        r, z = rz[:, :H], rz[:, H:]
+        hn = ah[:, 2 * H:] + self.b_hn.data
         n = np.tanh(ax[:, 2 * H:] + r * hn)
-        return ((1 - z) * n + z * h_prev,), GRUCache(z, r, n, hn)
+        return ((1 - z) * n + z * h_prev,), GRUCache(r, z, n, hn)
 
     def _step_backward(self, dstate, h_prev, cache):
         dh = dstate[0]
-        z, r, n, hn = cache
+        r, z, n, hn = cache
         H = dh.shape[1]
         dan = dh * (1 - z) * (1 - n**2)                    # h = (1-z) n + z h_prev; n = tanh(a_n)
         dhn = dan * r                                      # a_n = ax_n + r hn
         dax = np.empty((dh.shape[0], 3 * H), dh.dtype)
-        dax[:, :H] = dh * (h_prev - n) * z * (1 - z)
-        dax[:, H:2 * H] = dan * hn * r * (1 - r)
+        dax[:, :H] = dan * hn * r * (1 - r)
+        dax[:, H:2 * H] = dh * (h_prev - n) * z * (1 - z)
         dax[:, 2 * H:] = dan
         dah = dax.copy()
         dah[:, 2 * H:] = dhn
-        self.bn.grad += dhn.sum(axis=0)
+        self.b_hn.grad += dhn.sum(axis=0)
         return dax, dah, (dah @ self.Wh.data.T + dh * z,)

@@ -1,0 +1,44 @@
+"""Checkpoints: a model's parameters, its optimizer's state and JSON metadata (config, step,
+vocabulary, random state) in one `.npz`, written atomically, every array keyed by name."""
+import json
+import zipfile
+from typing import NamedTuple
+
+import numpy as np
+
+from nn.module import save_npz
+from npnlp.errors import UserError
+
+
+class Checkpoint(NamedTuple):
+    model: dict       # parameter name -> array, for Module.load_state_dict
+    optimizer: dict   # state key -> array, for Optimizer.load_state_dict ({} if none saved)
+    meta: dict
+
+
+def save_checkpoint(path, model, optimizer=None, **meta):
+    """Write `model`'s parameters, `optimizer`'s state and `meta` (JSON-serialisable values)
+    to `path`; an interrupted save leaves the previous file intact."""
+    arrays = {f"model/{name}": a for name, a in model.state_dict().items()}
+    if optimizer is not None:
+        arrays.update({f"optimizer/{key}": a for key, a in optimizer.state_dict().items()})
+    arrays["meta"] = np.array(json.dumps(meta))
+    save_npz(path, arrays)
+
+
+def load_checkpoint(path):
+    """Read a checkpoint written by `save_checkpoint`. Build the model from `meta` (its
+    config), then `model.load_state_dict(ckpt.model)`."""
+    try:
+        with np.load(path) as f:
+            arrays = dict(f)
+        meta = json.loads(str(arrays.pop("meta")))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise UserError(f"{path} is not a checkpoint: {e}") from None
+    parts = {"model": {}, "optimizer": {}}
+    for key, a in arrays.items():
+        part, _, name = key.partition("/")
+        parts[part][name] = a
+    return Checkpoint(parts["model"], parts["optimizer"], meta)

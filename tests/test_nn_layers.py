@@ -1,0 +1,124 @@
+"""Feed-forward layers: gradients, behaviour and bad arguments."""
+import numpy as np
+import pytest
+from nn_checks import F64, assert_close, check_layer, rand
+
+import nn
+
+
+def test_linear_gradient():
+    rng = np.random.default_rng(0)
+    layer = nn.Linear(4, 3, dtype=F64, rng=1)
+    layer.b.data[:] = rand(rng, 3)
+    assert_close(check_layer(layer, rand(rng, 2, 5, 4), rng))
+
+
+def test_linear_without_bias_gradient():
+    rng = np.random.default_rng(0)
+    assert_close(check_layer(nn.Linear(4, 3, bias=False, dtype=F64, rng=1), rand(rng, 6, 4), rng))
+
+
+def test_embedding_gradient_with_repeated_ids():
+    rng = np.random.default_rng(0)
+    layer = nn.Embedding(7, 3, dtype=F64, rng=1)
+    assert_close(check_layer(layer, np.array([[1, 4, 1], [6, 1, 0]]), rng))
+
+
+def test_embedding_gradient_accumulates_over_batches_like_a_dense_scatter_add():
+    rng = np.random.default_rng(0)
+    emb = nn.Embedding(50, 4, rng=1)
+    ids = rng.integers(0, 50, (8, 30))
+    dy = rng.standard_normal((8, 30, 4)).astype(np.float32)
+    for half in (slice(0, 4), slice(4, 8)):
+        _, cache = emb.forward(ids[half])
+        assert emb.backward(dy[half], cache) is None   # integer ids have no gradient
+    dense = np.zeros((50, 4), np.float32)
+    np.add.at(dense, ids, dy)
+    np.testing.assert_allclose(emb.W.grad.to_dense(), dense, rtol=1e-5, atol=1e-5)
+    rows, values = emb.W.grad.coalesce()
+    assert np.all(np.diff(rows) > 0) and len(rows) == len(np.unique(ids))
+
+
+def test_sparse_gradient_copies_what_it_is_given():
+    """A caller reusing its buffer after backward must not change the recorded gradient."""
+    g = nn.SparseGrad((5, 2), np.float32)
+    rows, values = np.array([1, 3]), np.ones((2, 2), np.float32)
+    g.add(rows, values)
+    rows[:], values[:] = 0, 7
+    assert g.to_dense()[[1, 3]].tolist() == [[1, 1], [1, 1]]
+    g.zero()
+    assert g.coalesce()[0].shape == (0,) and not g.to_dense().any()
+
+
+@pytest.mark.parametrize("rows", [
+    np.array([[3, 0, 3], [5, 5, 1]]),   # per example, with repeats
+    np.array([2, 4, 2, 0]),             # shared by the batch
+    None,                               # every row: the exact softmax
+], ids=["per-example", "shared", "all"])
+def test_output_embedding_gradient(rows):
+    rng = np.random.default_rng(0)
+    layer = nn.OutputEmbedding(6, 3, dtype=F64, rng=1, scale=1.0)
+    assert_close(check_layer(layer, rand(rng, 2, 3), rng, input_name="h", rows=rows))
+
+
+def test_output_embedding_scores_are_row_dot_products():
+    rng = np.random.default_rng(0)
+    layer = nn.OutputEmbedding(6, 3, dtype=F64, rng=1, scale=1.0)
+    h, W = rand(rng, 2, 3), layer.W.data
+    per_example = np.array([[3, 0], [5, 5]])
+    expected = [[W[r] @ h[n] for r in per_example[n]] for n in range(2)]
+    np.testing.assert_allclose(layer.forward(h, per_example)[0], expected)
+    np.testing.assert_allclose(layer.forward(h, np.array([1, 4]))[0], h @ W[[1, 4]].T)
+    np.testing.assert_allclose(layer.forward(h)[0], h @ W.T)
+    with pytest.raises(ValueError, match="rows must have shape"):
+        layer.forward(h, np.zeros((3, 2), int))
+    assert not nn.OutputEmbedding(4, 2).W.data.any()   # word2vec starts output rows at 0
+
+
+def test_dropout_gradient_with_a_fixed_mask():
+    rng = np.random.default_rng(0)
+    layer = nn.Dropout(0.5, rng=3)
+    x = rand(rng, 4, 5)
+    y, cache = layer.forward(x)
+    dy = rand(rng, 4, 5)
+    np.testing.assert_allclose(layer.backward(dy, cache), dy * (y / x))
+
+
+def test_dropout_keeps_the_expected_value_and_is_the_identity_in_eval_mode():
+    layer = nn.Dropout(0.3, rng=0)
+    x = np.ones((1000, 100), np.float32)
+    y, _ = layer.forward(x)
+    assert np.mean(y == 0) == pytest.approx(0.3, abs=0.01)
+    assert y.mean() == pytest.approx(1.0, abs=0.01)
+    layer.eval()
+    y, cache = layer.forward(x)
+    assert y is x and layer.backward(x, cache) is x
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        nn.Dropout(1.0)
+
+
+def test_dropout_masks_follow_the_seed():
+    x = np.ones((3, 8), np.float32)
+    a, b = nn.Dropout(0.5, rng=7), nn.Dropout(0.5, rng=7)
+    np.testing.assert_array_equal(a.forward(x)[0], b.forward(x)[0])
+
+
+def test_linear_shape_and_dtype_errors():
+    layer = nn.Linear(3, 2, rng=0)
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 3\), got \(4, 5\)"):
+        layer.forward(np.zeros((4, 5), np.float32))
+    with pytest.raises(TypeError, match="x must have dtype float32.*float64"):
+        layer.forward(np.zeros((4, 3)))
+    with pytest.raises(TypeError, match="x must be a NumPy array"):
+        layer.forward([[1.0, 2.0, 3.0]])
+    _, cache = layer.forward(np.zeros((4, 3), np.float32))
+    with pytest.raises(ValueError, match="dy must have shape"):
+        layer.backward(np.zeros((4, 3), np.float32), cache)
+
+
+def test_embedding_id_errors():
+    emb = nn.Embedding(5, 2, rng=0)
+    with pytest.raises(TypeError, match="ids must hold integers"):
+        emb.forward(np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"ids must lie in \[0, 5\)"):
+        emb.forward(np.array([0, 5]))

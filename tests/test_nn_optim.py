@@ -1,0 +1,159 @@
+"""Optimizers, schedules and clipping; the classic from-scratch sanity problems."""
+import numpy as np
+import pytest
+
+import nn
+
+F64 = np.float64
+
+
+def quadratic_param(sparse=False):
+    """f(W) = |W - 3|^2 / 2 for a 4 x 2 table, gradient W - 3."""
+    return nn.Parameter(np.zeros((4, 2)), sparse=sparse)
+
+
+@pytest.mark.parametrize("Optimizer,kwargs", [
+    (nn.SGD, dict(lr=0.1)), (nn.SGD, dict(lr=0.1, momentum=0.9)),
+    (nn.Adagrad, dict(lr=0.5)), (nn.Adam, dict(lr=0.1)),
+])
+def test_optimizers_minimise_a_quadratic(Optimizer, kwargs):
+    p = quadratic_param()
+    opt = Optimizer([p], **kwargs)
+    for _ in range(500):
+        opt.zero_grad()
+        p.grad += p.data - 3
+        opt.step()
+    np.testing.assert_allclose(p.data, 3, atol=1e-2)
+
+
+@pytest.mark.parametrize("Optimizer", [nn.SGD, nn.Adagrad])
+def test_sparse_update_equals_dense_update(Optimizer):
+    """For SGD and Adagrad the row-wise update of a sparse gradient is exact."""
+    dense, sparse = quadratic_param(), quadratic_param(sparse=True)
+    opts = Optimizer([dense], lr=0.1), Optimizer([sparse], lr=0.1)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        rows = rng.integers(0, 4, 3)
+        g = rng.standard_normal((3, 2))
+        for opt in opts:
+            opt.zero_grad()
+        np.add.at(dense.grad, rows, g)
+        sparse.grad.add(rows, g)
+        for opt in opts:
+            opt.step()
+    np.testing.assert_allclose(sparse.data, dense.data, atol=1e-12)
+
+
+def test_sparse_adam_leaves_untouched_rows_alone():
+    p = quadratic_param(sparse=True)
+    opt = nn.Adam([p], lr=0.1, weight_decay=0.1)
+    p.data[3] = 7
+    p.grad.add([0, 0], np.ones((2, 2)))
+    opt.step()
+    assert np.all(p.data[0] < 0) and np.all(p.data[1:3] == 0) and np.all(p.data[3] == 7)
+
+
+def test_a_schedule_sets_the_rate_of_every_step():
+    """SGD on f(w) = w moves w by exactly the scheduled rate at each step."""
+    p = nn.Parameter(np.zeros(1))
+    opt = nn.SGD([p], lr=nn.LinearDecay(0.4, total_steps=4, min_lr=0.05))
+    rates = []
+    for _ in range(6):
+        rates.append(opt.lr)
+        before = p.data[0]
+        opt.zero_grad()
+        p.grad += 1
+        opt.step()
+        assert before - p.data[0] == pytest.approx(rates[-1])
+    assert rates == pytest.approx([0.4, 0.3, 0.2, 0.1, 0.05, 0.05])
+    opt.lr = 0.5   # a number replaces the schedule
+    assert opt.lr == 0.5
+
+
+def test_optimizer_settings():
+    with pytest.raises(ValueError, match="lr must be positive"):
+        nn.SGD([], lr=0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        nn.Adam([], lr=0.1, weight_decay=-1)
+    with pytest.raises(TypeError, match="params must be"):
+        nn.SGD([np.zeros(3)], lr=0.1)
+
+
+def test_clip_grad_norm_dense_and_sparse():
+    dense, sparse = nn.Parameter(np.zeros(2)), nn.Parameter(np.zeros((3, 1)), sparse=True)
+    dense.grad[:] = [3, 0]
+    sparse.grad.add([1, 1], [[2.0], [2.0]])  # one row, value 4 after summing
+    assert nn.clip_grad_norm([dense, sparse], max_norm=1.0) == pytest.approx(5.0)
+    assert dense.grad.tolist() == pytest.approx([0.6, 0])
+    assert sparse.grad.to_dense().ravel().tolist() == pytest.approx([0, 0.8, 0])
+    assert nn.clip_grad_norm([dense, sparse], max_norm=10.0) == pytest.approx(1.0)
+
+
+def train_step(model, optimizer, loss, x, y):
+    out, caches = model.forward(x)
+    value, dout = loss(out, y)
+    optimizer.zero_grad()
+    model.backward(dout, caches)
+    optimizer.step()
+    return value
+
+
+def accuracy(model, x, y):
+    logits, _ = model.forward(x)
+    return float(np.mean(logits.argmax(axis=1) == y))
+
+
+def test_linear_regression_by_sgd():
+    """y = -x + 5 is recovered exactly from noiseless samples."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, (64, 1))
+    y = -x + 5
+    model = nn.Sequential(nn.Linear(1, 1, dtype=F64, rng=0))
+    opt = nn.SGD(model, lr=0.1)
+    for _ in range(500):
+        loss = train_step(model, opt, nn.mse_loss, x, y)
+    W, b = model.layers[0].W.data, model.layers[0].b.data
+    assert loss < 1e-8
+    np.testing.assert_allclose([W[0, 0], b[0]], [-1, 5], atol=1e-4)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 1e-4])
+def test_xor_with_two_sigmoid_layers(weight_decay):
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], F64)
+    y = np.array([[0], [1], [1], [0]], F64)
+    model = nn.Sequential(nn.Linear(2, 4, dtype=F64, rng=0), nn.Sigmoid(),
+                          nn.Linear(4, 1, dtype=F64, rng=1), nn.Sigmoid())
+    opt = nn.SGD(model, lr=2.0, momentum=0.9, weight_decay=weight_decay)
+    losses = [train_step(model, opt, nn.mse_loss, x, y) for _ in range(2000)]
+    pred, _ = model.forward(x)
+    assert losses[-1] < 0.01 < losses[0]
+    assert np.array_equal(pred.round(), y)
+
+
+def spirals(rng, n_per_class=100, classes=3):
+    """cs231n's toy set: three interleaved spiral arms, not linearly separable."""
+    r = np.tile(np.linspace(0, 1, n_per_class), classes)
+    label = np.repeat(np.arange(classes), n_per_class)
+    theta = label * 4 + np.linspace(0, 4, n_per_class)[None].repeat(classes, 0).ravel()
+    theta += rng.normal(0, 0.2, theta.shape)
+    return np.c_[r * np.sin(theta), r * np.cos(theta)], label
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda p: nn.SGD(p, lr=0.5, momentum=0.9, weight_decay=1e-3),
+    lambda p: nn.Adagrad(p, lr=0.5, weight_decay=1e-3),
+    lambda p: nn.Adam(p, lr=0.02, weight_decay=1e-3),
+], ids=["sgd-momentum", "adagrad", "adam"])
+def test_relu_softmax_classifier_separates_spirals(make_optimizer):
+    rng = np.random.default_rng(0)
+    x, y = spirals(rng)
+    model = nn.Sequential(nn.Linear(2, 100, dtype=F64, rng=0), nn.ReLU(),
+                          nn.Linear(100, 3, dtype=F64, rng=1))
+    linear = nn.Sequential(nn.Linear(2, 3, dtype=F64, rng=0))
+    for m in (model, linear):
+        opt = make_optimizer(m)
+        for _ in range(150):
+            for batch in np.array_split(rng.permutation(len(x)), 10):
+                train_step(m, opt, nn.softmax_cross_entropy, x[batch], y[batch])
+    assert accuracy(linear, x, y) < 0.7  # the data really needs the hidden layer
+    assert accuracy(model, x, y) > 0.95
