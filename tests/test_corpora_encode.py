@@ -1,11 +1,12 @@
 """A corpus as integer arrays: types in first-seen order, sentence offsets, encoding with a
-vocabulary, and the on-disk cache."""
+vocabulary, and the on-disk cache that words and characters share."""
 import os
 import shutil
 
 import numpy as np
 import pytest
 
+from corpora.chars import load_chars
 from corpora.corpus import load_corpus
 from corpora.tokenize import Tokenizer
 from corpora.vocab import Vocab
@@ -22,9 +23,9 @@ def corpus_file(tmp_path):
     return path
 
 
-# The loaders, with the names of what they read (changes when the text does) and their ids.
+# Both loaders, with the names of what they read (changes when the text does) and their ids.
 LOADERS = pytest.mark.parametrize("load, read, ids", [
-    (load_corpus, "types", "type_ids")], ids=["words"])
+    (load_corpus, "types", "type_ids"), (load_chars, "chars", "ids")], ids=["words", "chars"])
 
 
 def rewrite(path, old, new, touch=False):
