@@ -1,6 +1,6 @@
 """From text on disk to integer arrays: reading, tokenizing, vocabularies, public corpora."""
 from corpora import synth
-from corpora.chars import CharVocab
+from corpora.chars import CharCorpus, CharVocab, load_chars
 from corpora.corpus import Corpus, Encoded, load_corpus
 from corpora.download import fetch
 from corpora.read import ReadStats, list_files, read_chunks, read_text
@@ -9,7 +9,7 @@ from corpora.tokenize import Tokenizer, iter_tokens, write_tokens
 from corpora.vocab import Vocab
 
 __all__ = [
-    "REGISTRY", "CharVocab", "Corpus", "Encoded", "PublicCorpus", "ReadStats", "Tokenizer",
-    "Vocab", "fetch", "iter_tokens", "list_files",
+    "REGISTRY", "CharCorpus", "CharVocab", "Corpus", "Encoded", "PublicCorpus", "ReadStats",
+    "Tokenizer", "Vocab", "fetch", "iter_tokens", "list_files", "load_chars",
     "load_corpus", "read_chunks", "read_text", "synth", "write_tokens",
 ]

@@ -1,10 +1,128 @@
-"""Character vocabulary for character-level language models."""
+"""Characters as integer ids, for character-level language models: a text read and cached
+in one streaming pass, and the character vocabulary."""
 import json
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
+from corpora.corpus import _array_path, _cache_prefix, _load_meta, _save_meta
+from corpora.read import CHUNK_SIZE, ReadStats, list_files, read_text
+from corpora.vocab import _check_count
 from npnlp.errors import UserError
-from npnlp.files import atomic_write
+from npnlp.files import atomic_write, cache_root
+from npnlp.progress import progress_bar
+
+CACHE_KEY = "code points"  # the settings part of the cache key: reading characters has none
+
+
+@dataclass(frozen=True, eq=False)
+class CharCorpus:
+    """A text as character ids, before any vocabulary.
+
+    chars: str (V,), the distinct characters in code-point order.
+    counts: int64 (V,), how often each character occurs.
+    ids: int32 (N,), the text as ids into `chars`, memory-mapped when it comes from the cache.
+    stats: what reading the files saw (bytes, chars, lines, replaced invalid UTF-8).
+    """
+
+    chars: str
+    counts: np.ndarray
+    ids: np.ndarray
+    stats: ReadStats
+
+    def encode(self, vocab):
+        """The text in the ids of `vocab` (a CharVocab), int32 (N,).
+
+        When every character keeps its id, as in a CharVocab of `chars` (an `unk` above them
+        changes nothing), this is `ids` itself: memory-mapped, no copy. Otherwise it is a new
+        array in memory, mapped a chunk at a time so that it is the only full-size array. A
+        character not in `vocab` becomes its `unk`, or raises UserError when it has none.
+        """
+        lookup = vocab.encode(self.chars)
+        if np.array_equal(lookup, np.arange(len(lookup))):
+            return self.ids
+        out = np.empty(len(self.ids), np.int32)
+        for start in range(0, len(out), CHUNK_SIZE):
+            out[start:start + CHUNK_SIZE] = lookup[self.ids[start:start + CHUNK_SIZE]]
+        return out
+
+
+def load_chars(source, cache=True, cache_dir=None, progress=False, chunk_size=CHUNK_SIZE):
+    """Read the characters of a file or folder (see `read.list_files`) into a CharCorpus.
+
+    Reading takes memory bounded by `chunk_size` (bytes read at a time), whatever the length
+    of the text. With `cache`, the ids are saved in the `chars` folder of `cache_dir` (the
+    cache root, default `npnlp.files.cache_root()`), keyed by the identity of the files
+    (absolute path, size, modification time), and returned memory-mapped from there; the
+    next call for the same files reads them back instead of the text. Entries are written
+    atomically. Without `cache`, the ids are returned in memory, 4 bytes a character.
+    `progress` shows a bar on stderr. Raises UserError when the text is empty.
+    """
+    if not cache:
+        with tempfile.TemporaryFile() as f:
+            chars, counts, stats = _encode(source, f, None, progress, chunk_size)
+            f.seek(0)
+            return CharCorpus(chars, counts, np.load(f), stats)
+    folder = Path(cache_dir or cache_root()) / "chars"
+    prefix = _cache_prefix(source, CACHE_KEY, folder)
+    try:
+        return _load(prefix)
+    except FileNotFoundError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_write(_array_path(prefix, "ids"), binary=True) as f:
+        chars, counts, stats = _encode(source, f, folder, progress, chunk_size)
+    _save_meta(prefix, {"chars": chars, "counts": counts.tolist(), "stats": asdict(stats)})
+    return _load(prefix)
+
+
+def _load(prefix):
+    meta = _load_meta(prefix)
+    return CharCorpus(meta["chars"], np.array(meta["counts"], dtype=np.int64),
+                      np.load(_array_path(prefix, "ids"), mmap_mode="r"),
+                      ReadStats(**meta["stats"]))
+
+
+def _encode(source, out, scratch, progress, chunk_size):
+    """Write the ids of the characters of `source` to the binary file `out`, as an .npy array;
+    return the characters (in code-point order), their counts and the ReadStats.
+
+    A character's id is its rank among the characters present, known only at the end; so
+    the code points are spooled to a temporary file in the folder `scratch` (None: the
+    system's) and mapped to ids in a second pass over that file, not over the text.
+    """
+    stats = ReadStats()
+    with tempfile.TemporaryFile(dir=scratch) as spool:
+        counts = _spool_codepoints(source, spool, stats, progress, chunk_size)
+        if not counts.any():
+            raise UserError(f"{source} is empty")
+        present = np.flatnonzero(counts)
+        id_of = np.zeros(present[-1] + 1, "<i4")
+        id_of[present] = np.arange(len(present))
+        header = {"descr": "<i4", "fortran_order": False, "shape": (int(counts.sum()),)}
+        np.lib.format.write_array_header_1_0(out, header)
+        spool.seek(0)
+        while block := spool.read(4 * chunk_size):
+            out.write(id_of[np.frombuffer(block, "<u4")].tobytes())
+    return _text(present), counts[present], stats
+
+
+def _spool_codepoints(source, spool, stats, progress, chunk_size):
+    """Write the code points of the text of `source` to the binary file `spool`, as uint32;
+    return how often each code point occurs, int64 (0x110000,)."""
+    counts = np.zeros(sys.maxunicode + 1, np.int64)
+    size = sum(f.stat().st_size for f in list_files(source))
+    with progress_bar(size, "B", progress) as bar:
+        for text in read_text(source, stats, chunk_size):
+            bar.update(stats.bytes - bar.n)
+            codepoints = text.encode("utf-32-le")
+            spool.write(codepoints)
+            found = np.bincount(np.frombuffer(codepoints, "<u4"))
+            counts[:found.size] += found
+    return counts
 
 
 class CharVocab:
@@ -33,6 +151,17 @@ class CharVocab:
             seen.update(chunk)
         return cls(seen, unk)
 
+    @classmethod
+    def from_counts(cls, chars, counts, min_count=1, unk=None):
+        """The characters counted at least `min_count` times, from parallel sequences such as
+        a CharCorpus's `chars` and `counts`. With `unk`, the rarer characters are encoded as
+        `unk`; without, encoding one is an error."""
+        _check_count("min_count", min_count)
+        counts = np.asarray(counts)
+        if counts.shape != (len(chars),):
+            raise UserError(f"{len(chars)} characters but counts of shape {counts.shape}")
+        return cls([c for c, n in zip(chars, counts.tolist()) if n >= min_count], unk)
+
     def __len__(self):
         return len(self.chars)
 
@@ -57,7 +186,7 @@ class CharVocab:
 
     def decode(self, ids):
         """The text of an array of ids."""
-        return self._codepoints[np.asarray(ids)].tobytes().decode("utf-32-le")
+        return _text(self._codepoints[np.asarray(ids)])
 
     def save(self, path):
         """Write the vocabulary as JSON, atomically."""
@@ -78,3 +207,8 @@ class CharVocab:
 def _codepoints(text):
     """The code points of `text` as a little-endian uint32 array."""
     return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def _text(codepoints):
+    """The text of an array of code points."""
+    return np.asarray(codepoints, dtype="<u4").tobytes().decode("utf-32-le")

@@ -67,7 +67,7 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     """
     if not cache:
         return _tokenize(source, tokenizer, progress)
-    prefix = _cache_prefix(source, tokenizer, Path(cache_dir or cache_root()) / "tokens")
+    prefix = _cache_prefix(source, tokenizer.key(), Path(cache_dir or cache_root()) / "tokens")
     try:
         return _load(prefix)
     except FileNotFoundError:
@@ -98,29 +98,44 @@ def _tokenize(source, tokenizer, progress):
     return Corpus(list(type_ids), counts, np.concatenate(chunks), offsets, stats)
 
 
-def _cache_prefix(source, tokenizer, folder):
-    """The cache path of `source` without suffix: its name and a hash of the key."""
+def _cache_prefix(source, settings_key, folder):
+    """The path, without suffix, of the cache entry for `source` read with the settings
+    `settings_key` (a str): its name and a hash of the files' identity and the settings."""
     files = [(str(p.resolve()), s.st_size, s.st_mtime_ns)
              for p in list_files(source) for s in [p.stat()]]
-    key = json.dumps([CACHE_FORMAT, tokenizer.key(), files])
+    key = json.dumps([CACHE_FORMAT, settings_key, files])
     name = Path(source).resolve().name
     return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
 
 
-def _save(corpus, prefix):
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    for suffix, array in ((".type_ids.npy", corpus.type_ids), (".offsets.npy", corpus.offsets)):
-        with atomic_write(f"{prefix}{suffix}", binary=True) as f:
-            np.save(f, array)
-    meta = {"types": corpus.types, "counts": corpus.counts.tolist(),
-            "stats": asdict(corpus.stats)}
-    with atomic_write(f"{prefix}.json") as f:  # written last: it marks a complete entry
+def _array_path(prefix, name):
+    """Where the cache entry `prefix` keeps its array `name`, as a memory-mappable .npy."""
+    return f"{prefix}.{name}.npy"
+
+
+def _save_meta(prefix, meta):
+    """Write the JSON part of a cache entry: last, as it marks the entry complete."""
+    with atomic_write(f"{prefix}.json") as f:
         json.dump(meta, f)
 
 
-def _load(prefix):
+def _load_meta(prefix):
+    """The JSON part of a cache entry; FileNotFoundError when the entry is not complete."""
     with open(f"{prefix}.json", encoding="utf-8") as f:
-        meta = json.load(f)
+        return json.load(f)
+
+
+def _save(corpus, prefix):
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    for name in ("type_ids", "offsets"):
+        with atomic_write(_array_path(prefix, name), binary=True) as f:
+            np.save(f, getattr(corpus, name))
+    _save_meta(prefix, {"types": corpus.types, "counts": corpus.counts.tolist(),
+                        "stats": asdict(corpus.stats)})
+
+
+def _load(prefix):
+    meta = _load_meta(prefix)
     return Corpus(meta["types"], np.array(meta["counts"], dtype=np.int64),
-                  np.load(f"{prefix}.type_ids.npy", mmap_mode="r"),
-                  np.load(f"{prefix}.offsets.npy"), ReadStats(**meta["stats"]))
+                  np.load(_array_path(prefix, "type_ids"), mmap_mode="r"),
+                  np.load(_array_path(prefix, "offsets")), ReadStats(**meta["stats"]))

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from corpora.vocab import _check_count
 from npnlp.files import atomic_write
 
 DEFAULT_SENTENCES = 40_000
@@ -244,7 +245,12 @@ def generate(n_sentences: int = DEFAULT_SENTENCES, seed: int = 0) -> Iterator[st
 
 
 def write(path: str | Path, n_sentences: int = DEFAULT_SENTENCES, seed: int = 0) -> None:
-    """Write `generate(n_sentences, seed)` to `path`, one sentence a line."""
+    """Write `generate(n_sentences, seed)` to `path`, one sentence a line.
+
+    Raises UserError unless `n_sentences` is a whole number of at least 1: an empty corpus
+    is never what a caller wants, and it would only fail later, far from the cause.
+    """
+    _check_count("n_sentences", n_sentences)
     _write_lines(path, generate(n_sentences, seed))
 
 

@@ -1,11 +1,12 @@
 """A corpus as integer arrays: types in first-seen order, sentence offsets, encoding with a
-vocabulary, and the on-disk cache."""
+vocabulary, and the on-disk cache that words and characters share."""
 import os
+import shutil
 
 import numpy as np
 import pytest
 
-import corpora.corpus
+from corpora.chars import load_chars
 from corpora.corpus import load_corpus
 from corpora.tokenize import Tokenizer
 from corpora.vocab import Vocab
@@ -22,14 +23,19 @@ def corpus_file(tmp_path):
     return path
 
 
-@pytest.fixture
-def tokenize_calls(monkeypatch):
-    """How many times load_corpus has tokenized since the test began."""
-    calls = []
-    original = corpora.corpus.iter_tokens
-    monkeypatch.setattr(corpora.corpus, "iter_tokens",
-                        lambda *args, **kwargs: calls.append(args) or original(*args, **kwargs))
-    return calls
+# Both loaders, with the names of what they read (changes when the text does) and their ids.
+LOADERS = pytest.mark.parametrize("load, read, ids", [
+    (load_corpus, "types", "type_ids"), (load_chars, "chars", "ids")], ids=["words", "chars"])
+
+
+def rewrite(path, old, new, touch=False):
+    """Replace `old` with `new`, as long, in the file. To the cache, keyed by path, size and
+    modification time, it is the same file unless `touch` moves the time on; so a load that
+    shows `new` has read the file again, and one that does not has served the cache."""
+    assert len(old.encode()) == len(new.encode())
+    stat = path.stat()
+    path.write_text(path.read_text().replace(old, new))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + touch * 10**9))
 
 
 def test_lines_are_sentences_and_types_are_in_first_seen_order(corpus_file, tmp_path):
@@ -69,46 +75,51 @@ def test_encode_maps_out_of_vocabulary_tokens_to_unk(corpus_file):
     assert encoded.offsets.tolist() == corpus.offsets.tolist()
 
 
-def test_second_load_reads_the_cache_memory_mapped(corpus_file, tmp_path, tokenize_calls):
-    tokenizer = Tokenizer(sentence_per_line=True)
-    first = load_corpus(corpus_file, tokenizer, cache_dir=tmp_path / "cache")
-    second = load_corpus(corpus_file, tokenizer, cache_dir=tmp_path / "cache")
-    assert len(tokenize_calls) == 1
-    assert isinstance(second.type_ids, np.memmap)
-    assert second.types == first.types and second.stats == first.stats
-    for name in ("counts", "type_ids", "offsets"):
-        np.testing.assert_array_equal(getattr(second, name), getattr(first, name))
-    assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache" / "tokens").iterdir()) == [
-        "corpus.txt"] * 3  # ids, offsets, and the types with counts and stats: no temp files
+@LOADERS
+def test_second_load_serves_the_cache_memory_mapped(load, read, ids, corpus_file, tmp_path):
+    first = load(corpus_file, cache_dir=tmp_path / "cache")
+    rewrite(corpus_file, "cat", "cow")
+    second = load(corpus_file, cache_dir=tmp_path / "cache")
+    assert isinstance(getattr(second, ids), np.memmap)
+    assert getattr(second, read) == getattr(first, read)  # no "cow": the text was not read
+    assert second.stats == first.stats
+    np.testing.assert_array_equal(second.counts, first.counts)
+    np.testing.assert_array_equal(getattr(second, ids), getattr(first, ids))
+    shutil.rmtree(tmp_path / "cache")  # the entry was there, so now the text is read again
+    assert getattr(load(corpus_file, cache_dir=tmp_path / "cache"), read) != getattr(first, read)
 
 
-def test_cache_is_keyed_by_file_identity_and_settings(corpus_file, tokenize_calls):
-    load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
-    load_corpus(corpus_file, Tokenizer(sentence_per_line=True, lowercase=True))
-    assert len(tokenize_calls) == 2
-    corpus_file.write_text(LINES + "more words\n")
-    corpus = load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
-    assert corpus.types[-2:] == ["more", "words"]
-    stat = corpus_file.stat()
-    os.utime(corpus_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched, same size
-    load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
-    assert len(tokenize_calls) == 4
-    load_corpus(corpus_file, Tokenizer(sentence_per_line=True))
-    assert len(tokenize_calls) == 4
+@LOADERS
+def test_cache_is_keyed_by_file_identity(load, read, ids, corpus_file):
+    seen = [getattr(load(corpus_file), read)]
+    rewrite(corpus_file, "cat", "cow", touch=True)  # same size, later modification time
+    seen.append(getattr(load(corpus_file), read))
+    corpus_file.write_text(LINES + "more words\n")  # another size
+    seen.append(getattr(load(corpus_file), read))
+    assert seen[0] != seen[1] != seen[2]
 
 
-def test_no_cache_writes_nothing(corpus_file, tmp_path):
-    load_corpus(corpus_file, cache=False, cache_dir=tmp_path / "cache")
+def test_cache_is_keyed_by_tokenizer_settings(tmp_path):
+    (tmp_path / "corpus.txt").write_text("The cat\n")
+    assert load_corpus(tmp_path / "corpus.txt").types == ["The", "cat"]
+    assert load_corpus(tmp_path / "corpus.txt", Tokenizer(lowercase=True)).types == ["the", "cat"]
+
+
+@LOADERS
+def test_no_cache_writes_nothing(load, read, ids, corpus_file, tmp_path):
+    corpus = load(corpus_file, cache=False, cache_dir=tmp_path / "cache")
+    assert not isinstance(getattr(corpus, ids), np.memmap)
     assert not (tmp_path / "cache").exists()
 
 
-def test_a_failed_run_leaves_no_cache_entry(tmp_path):
+@LOADERS
+def test_a_failed_run_leaves_no_cache_entry(load, read, ids, tmp_path):
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "a.txt").write_text("good text")
     (tmp_path / "corpus" / "b.bin").write_bytes(bytes(1000))
     with pytest.raises(UserError, match="looks binary"):
-        load_corpus(tmp_path / "corpus", cache_dir=tmp_path / "cache")
-    assert not (tmp_path / "cache").exists()
+        load(tmp_path / "corpus", cache_dir=tmp_path / "cache")
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]  # nor temporary files
 
 
 def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path):

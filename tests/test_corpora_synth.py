@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from corpora import synth
 from corpora.cli import main
+from npnlp.errors import UserError
 
 MALE_WORDS = {"he", "his", "him"}
 FEMALE_WORDS = {"she", "her"}
@@ -116,6 +117,13 @@ def test_analogies_file_has_the_questions_words_format(tmp_path, counts):
             section.append(tuple(line.split(" ")))
     assert parsed == synth.ANALOGIES
     assert all(counts[word] for questions in parsed.values() for q in questions for word in q)
+
+
+@pytest.mark.parametrize("n_sentences", [0, -3, 2.5, "10", True])
+def test_write_refuses_a_count_that_is_not_a_positive_whole_number(tmp_path, n_sentences):
+    with pytest.raises(UserError, match="n_sentences must be a whole number of at least 1"):
+        synth.write(tmp_path / "corpus.txt", n_sentences)
+    assert not list(tmp_path.iterdir())
 
 
 def test_write_into_a_missing_folder_names_the_file(tmp_path):
