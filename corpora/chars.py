@@ -10,8 +10,7 @@ import numpy as np
 
 from corpora.corpus import _array_path, _cache_prefix, _load_meta, _save_meta
 from corpora.read import CHUNK_SIZE, ReadStats, list_files, read_text
-from corpora.vocab import _check_count
-from npnlp.errors import UserError
+from npnlp.errors import UserError, check_count
 from npnlp.files import atomic_write, cache_root
 from npnlp.progress import progress_bar
 
@@ -156,7 +155,7 @@ class CharVocab:
         """The characters counted at least `min_count` times, from parallel sequences such as
         a CharCorpus's `chars` and `counts`. With `unk`, the rarer characters are encoded as
         `unk`; without, encoding one is an error."""
-        _check_count("min_count", min_count)
+        check_count("min_count", min_count)
         counts = np.asarray(counts)
         if counts.shape != (len(chars),):
             raise UserError(f"{len(chars)} characters but counts of shape {counts.shape}")

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from corpora.vocab import _check_count
+from npnlp.errors import check_count
 from npnlp.files import atomic_write
 
 DEFAULT_SENTENCES = 40_000
@@ -250,7 +250,7 @@ def write(path: str | Path, n_sentences: int = DEFAULT_SENTENCES, seed: int = 0)
     Raises UserError unless `n_sentences` is a whole number of at least 1: an empty corpus
     is never what a caller wants, and it would only fail later, far from the cause.
     """
-    _check_count("n_sentences", n_sentences)
+    check_count("n_sentences", n_sentences)
     _write_lines(path, generate(n_sentences, seed))
 
 

@@ -1,10 +1,9 @@
 """Word vocabulary: words, their counts, and the integer ids they are encoded with."""
-import numbers
 from collections import Counter
 
 import numpy as np
 
-from npnlp.errors import UserError
+from npnlp.errors import UserError, check_count
 from npnlp.files import atomic_write
 
 
@@ -49,9 +48,9 @@ class Vocab:
             given id 0 (it does not count towards `max_vocab`), and `to_ids` maps every
             left-out word to it.
         """
-        _check_count("min_count", min_count)
+        check_count("min_count", min_count)
         if max_vocab is not None:
-            _check_count("max_vocab", max_vocab)
+            check_count("max_vocab", max_vocab)
         words = np.asarray(list(words), dtype=object)
         counts = np.asarray(list(counts))
         if counts.shape != words.shape:
@@ -136,7 +135,3 @@ class Vocab:
             raise UserError(f"no words in vocabulary file {path}")
         return cls(words, counts, unk)
 
-
-def _check_count(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise UserError(f"{name} must be a whole number of at least 1, not {value!r}")

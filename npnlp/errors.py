@@ -1,4 +1,6 @@
-"""The one exception type the toolkit raises for bad user input (files, settings, data)."""
+"""The one exception type the toolkit raises for bad user input (files, settings, data), and
+the check of a setting that must be a whole number."""
+import numbers
 
 
 class UserError(ValueError):
@@ -7,3 +9,10 @@ class UserError(ValueError):
     A `ValueError`, so that Python callers can catch the toolkit's and NumPy's complaints
     about bad values as one family.
     """
+
+
+def check_count(name, value, minimum=1):
+    """A setting that counts something (min_count, sentences, epochs) must be a whole number
+    of at least `minimum`: 2.5 or True are refused rather than silently used."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise UserError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
