@@ -1,1 +1,6 @@
-"""word2vec: skip-gram and CBOW with exact softmax, negative sampling or hierarchical softmax."""
+"""word2vec: skip-gram and CBOW with exact softmax, negative sampling or hierarchical softmax;
+word vectors with gensim's query names, word2vec's file formats, and evaluation."""
+from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
+from wordvec.vectors import KeyedVectors
+
+__all__ = ["KeyedVectors", "evaluate_word_analogies", "evaluate_word_pairs"]

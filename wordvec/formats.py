@@ -1,0 +1,262 @@
+"""word2vec's text and binary formats, read and written as word2vec.c, gensim and fastText do,
+and the TensorFlow Embedding Projector's pair of TSV files.
+
+Both word2vec formats start with a line `V D`. Text rows are a word and D numbers separated by
+spaces (word2vec.c ends them with a space, fastText's `.vec` is the same format). Binary rows
+are the word's UTF-8 bytes, a space, D little-endian float32s and, from word2vec.c, a newline
+(gensim writes none; both read here). Files may be gzip- or bzip2-compressed, recognised by
+their first bytes.
+"""
+import bz2
+import gzip
+import mmap
+import os
+import warnings
+from contextlib import nullcontext
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from npnlp.errors import UserError
+from npnlp.files import atomic_write
+
+UNICODE_ERRORS = ("strict", "replace", "ignore")
+OPENERS = {b"\x1f\x8b": gzip.open, b"BZ": bz2.open}
+TEXT_BLOCK = 4096  # rows parsed at once
+
+
+def read_word2vec(path, binary=None, limit=None, unicode_errors="strict"):
+    """(words, (V, D) float32 vectors) from a file written by word2vec.c, gensim or fastText.
+
+    binary: True, False, or None to tell from the first row. limit: read only the first
+    `limit` words (the most frequent, in files written by word2vec tools).
+    unicode_errors: what to do with a word that is not valid UTF-8, such as one that
+    word2vec.c cut in the middle of a character at its 100-byte limit: "strict" (an error),
+    "replace" (with U+FFFD) or "ignore" (drop the broken bytes), as gensim.
+    """
+    if unicode_errors not in UNICODE_ERRORS:
+        raise UserError(f"unicode_errors must be one of {UNICODE_ERRORS}, "
+                        f"not {unicode_errors!r}")
+    data = _read(path)
+    V, D, start = _header(data, path)
+    if limit is not None:
+        V = min(V, limit)
+    if binary is None:
+        binary = not _is_text_row(data, start, D)
+    read_rows = _binary_rows if binary else _text_rows
+    words, vectors = read_rows(data, start, V, D, path)
+    _check_finite(vectors, path, binary)
+    words = _decode(words, path, unicode_errors)
+    _check_unique(words, path, binary)
+    return words, vectors
+
+
+def write_word2vec(path, words, vectors, binary=False):
+    """Write word vectors in word2vec's text or binary format, atomically; a path ending in
+    .gz or .bz2 is compressed. Text keeps 9 significant digits, enough for float32 to read
+    back exactly."""
+    _check_writable_words(words)
+    vectors = np.ascontiguousarray(vectors, dtype="<f4")
+    V, D = vectors.shape
+    with atomic_write(path, binary=True) as raw, _compressor(path, raw) as out:
+        out.write(f"{V} {D}\n".encode())
+        for start in range(0, V, 4096):
+            block, rows = words[start:start + 4096], vectors[start:start + 4096]
+            if binary:
+                out.write(b"".join(w.encode() + b" " + r.tobytes() + b"\n"
+                                   for w, r in zip(block, rows)))
+            else:
+                lines = _format_rows(rows)
+                out.write("".join(f"{w} {line}\n" for w, line in zip(block, lines)).encode())
+
+
+def write_projector(folder, words, vectors):
+    """Write `vectors.tsv` and `metadata.tsv` into `folder` (created if needed), the pair the
+    TensorFlow Embedding Projector (projector.tensorflow.org) loads."""
+    os.makedirs(folder, exist_ok=True)
+    with atomic_write(os.path.join(folder, "vectors.tsv")) as f:
+        f.writelines(line.replace(" ", "\t") + "\n" for line in _format_rows(vectors))
+    with atomic_write(os.path.join(folder, "metadata.tsv")) as f:
+        f.writelines(word + "\n" for word in words)
+
+
+def _read(path):
+    """The bytes of `path`, decompressed, or memory-mapped when it is not compressed."""
+    try:
+        with open(path, "rb") as f:
+            opener = OPENERS.get(f.read(2))
+            if opener:
+                with opener(path, "rb") as z:
+                    return z.read()
+            if os.fstat(f.fileno()).st_size == 0:
+                raise UserError(f"{path} is empty")
+            populate = getattr(mmap, "MAP_POPULATE", 0)  # read ahead at once (Linux)
+            return mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED | populate,
+                             prot=mmap.PROT_READ)
+    except (OSError, EOFError) as e:
+        if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
+            raise
+        raise UserError(f"{path}: cannot read: {e}") from None
+
+
+def _header(data, path):
+    """(V, D, offset of the first row) from the `V D` line."""
+    end = data.find(b"\n", 0, 100)
+    fields = data[:end if end >= 0 else 100].split()
+    if end < 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
+        raise UserError(f"{path} is not in word2vec format: the first line must be "
+                        f"'<words> <dimensions>', not {bytes(data[:40])!r}")
+    V, D = map(int, fields)
+    if V < 1 or D < 1:
+        raise UserError(f"{path}, line 1: {V} words of {D} dimensions")
+    return V, D, end + 1
+
+
+def _is_text_row(data, start, D):
+    """Whether the first row reads as a word and D numbers on one line."""
+    end = data.find(b"\n", start, start + 64 * D + 1000)
+    try:
+        fields = bytes(data[start:end]).decode("utf-8").split()
+        return end >= 0 and len(fields) == D + 1 and all(map(_is_number, fields[1:]))
+    except UnicodeDecodeError:
+        return False
+
+
+def _is_number(field):
+    try:
+        float(field)
+        return True
+    except ValueError:
+        return False
+
+
+def _binary_rows(data, pos, V, D, path):
+    """(word bytes, (V, D) float32) from binary rows starting at byte `pos`.
+
+    A Python loop finds where each row's numbers start (the first space after the word);
+    one fancy index over a sliding-window view of the bytes then copies all rows at once.
+    """
+    row = 4 * D
+    find, starts, words = data.find, [], []
+    for _ in range(V):
+        if data[pos:pos + 1] == b"\n":
+            pos += 1
+        space = find(b" ", pos)
+        if space < 0:
+            break
+        words.append(data[pos:space])
+        starts.append(space + 1)
+        pos = space + 1 + row
+    if len(starts) < V or pos > len(data):
+        raise UserError(f"{path} ends in row {len(starts)} of the {V} its header announces "
+                        f"(truncated, or not the binary format?)")
+    rows = sliding_window_view(np.frombuffer(data, np.uint8), row)
+    return words, rows[np.array(starts)].view("<f4")
+
+
+def _text_rows(data, pos, V, D, path):
+    """(word bytes, (V, D) float32) from text rows starting at byte `pos`, parsed a block of
+    rows at a time so that memory stays near the size of the result."""
+    vectors = np.empty((V, D), np.float32)
+    words = []
+    for first in range(0, V, TEXT_BLOCK):
+        lines = []
+        for n in range(first, min(first + TEXT_BLOCK, V)):
+            end = data.find(b"\n", pos)
+            line = data[pos:end if end >= 0 else len(data)].rstrip()
+            if not line:
+                raise UserError(f"{path} has {n} rows where its header announces {V} "
+                                f"(truncated?)")
+            lines.append(line)
+            pos = end + 1 if end >= 0 else len(data)
+        block_words, numbers = zip(*(line.partition(b" ")[::2] for line in lines))
+        block = vectors[first:first + len(lines)]
+        if not _parse_numbers(b" ".join(numbers), block):
+            _report_bad_row(numbers, block_words, first, D, path)
+        words.extend(block_words)
+    return words, vectors
+
+
+def _parse_numbers(text, out):
+    """Fill `out` from whitespace-separated numbers; False if they are not exactly that
+    many numbers."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            values = np.fromstring(text.decode("ascii"), dtype=out.dtype, sep=" ")
+    except (UnicodeDecodeError, ValueError, DeprecationWarning):
+        return False
+    if values.size != out.size:
+        return False
+    out.ravel()[:] = values
+    return True
+
+
+def _report_bad_row(numbers, words, first, D, path):
+    for n, (fields, word) in enumerate(zip(numbers, words)):
+        fields = fields.split()
+        if len(fields) != D or not all(map(_is_number, fields)):
+            raise UserError(f"{path}, line {first + n + 2}: expected the word {word[:50]!r} "
+                            f"and {D} numbers, found {len(fields)} fields after it")
+    raise UserError(f"{path}: rows {first + 2} to {first + len(words) + 1} do not read as "
+                    f"numbers")
+
+
+def _check_unique(words, path, binary):
+    if len(set(words)) < len(words):
+        first = {}
+        for row, word in enumerate(words, 1):
+            if word in first:
+                where = f"row {row}" if binary else f"line {row + 1}"
+                raise UserError(f"{path}, {where}: the word {word!r} appears twice (first in "
+                                f"{'row' if binary else 'line'} {first[word] + (not binary)})")
+            first[word] = row
+
+
+def _check_finite(vectors, path, binary):
+    bad = ~np.isfinite(vectors).all(axis=1)
+    if bad.any():
+        row = int(np.argmax(bad)) + 1
+        where = f"row {row}" if binary else f"line {row + 1}"
+        raise UserError(f"{path}, {where}: the vector holds a NaN or infinite value")
+
+
+def _decode(words, path, errors):
+    try:
+        return b"\n".join(words).decode("utf-8", errors).split("\n")
+    except UnicodeDecodeError:
+        row = next(i for i, w in enumerate(words, 1) if not _is_utf8(w))
+        raise UserError(f"{path}, row {row}: the word {bytes(words[row - 1])!r} is not valid "
+                        f"UTF-8 (word2vec.c cuts words at 100 bytes); read it with "
+                        f"unicode_errors 'replace' or 'ignore'") from None
+
+
+def _is_utf8(word):
+    try:
+        bytes(word).decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _check_writable_words(words):
+    for word in words:
+        if not word or any(c in " \t\n\r\v\f" for c in word):
+            raise UserError(f"the word {word!r} cannot be written in word2vec format, "
+                            f"which separates words with whitespace")
+
+
+def _format_rows(vectors):
+    """Each row as D numbers joined by spaces, 9 significant digits."""
+    fmt = " ".join(["%.9g"] * vectors.shape[1])
+    return [fmt % tuple(row) for row in vectors.tolist()]
+
+
+def _compressor(path, raw):
+    """`raw` wrapped to compress by the extension of `path`."""
+    name = str(path)
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+    if name.endswith(".bz2"):
+        return bz2.BZ2File(raw, "wb")
+    return nullcontext(raw)
