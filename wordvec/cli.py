@@ -1,7 +1,220 @@
-"""The `wordvec` command."""
+"""The `wordvec` command: query, evaluate and convert word vectors."""
+import json
+import sys
+from pathlib import Path
+
+import click
+
 from npnlp.cli import group
+from npnlp.errors import UserError
+from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
+from wordvec.formats import UNICODE_ERRORS
+from wordvec.vectors import KeyedVectors
+
+FORMATS = ("text", "binary", "native", "projector")
+EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary"}
 
 
 @group
 def main():
     """Train and query word2vec word vectors."""
+
+
+def vectors_argument(command):
+    """Give `command` a VECTORS argument and --unicode-errors; it receives a KeyedVectors."""
+    command = click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS),
+                           default="strict", show_default=True,
+                           help="Words that are not valid UTF-8 (word2vec.c cuts words at "
+                           "100 bytes): fail, replace the bad bytes, or drop them.")(command)
+    return click.argument("vectors", type=click.Path(path_type=Path))(command)
+
+
+def load(vectors, unicode_errors="strict", limit=None):
+    """Vectors from a native folder or a word2vec text/binary file (format detected)."""
+    return KeyedVectors.load(vectors, unicode_errors=unicode_errors, limit=limit)
+
+
+@main.command()
+@vectors_argument
+@click.argument("words", nargs=-1)
+@click.option("-n", "--negative", multiple=True, metavar="WORD",
+              help="A word to subtract (repeat for more).")
+@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--restrict-vocab", type=click.IntRange(min=1),
+              help="Search only the N most frequent words.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
+def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_errors):
+    """The nearest neighbours of WORDS (their sum, minus any --negative words), as
+    word2vec.c's `distance`.
+
+    With no WORDS, reads one query per line from standard input, the vectors loaded once;
+    a word written `-word` is subtracted; EXIT or the end of input stops.
+    """
+    kv = load(vectors, unicode_errors)
+
+    def answer(positive, negative):
+        results = kv.most_similar(list(positive), list(negative), topn, restrict_vocab)
+        _print(results, {"positive": list(positive), "negative": list(negative)}, as_json)
+
+    if words or negative:
+        _query(answer, words, negative)
+        return
+    for line in _interactive("Enter word or sentence (EXIT to break): "):
+        tokens = line.split()
+        _query(answer, [w for w in tokens if not w.startswith("-")],
+               [w[1:] for w in tokens if w.startswith("-") and len(w) > 1], interactive=True)
+
+
+@main.command()
+@vectors_argument
+@click.argument("words", nargs=-1)
+@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--cosmul", is_flag=True, help="3CosMul (Levy & Goldberg) instead of 3CosAdd.")
+@click.option("--restrict-vocab", type=click.IntRange(min=1),
+              help="Search only the N most frequent words.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
+def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_errors):
+    """A is to B as C is to ?: the words nearest to B - A + C, as word2vec.c's
+    `word-analogy`. WORDS are A B C; with none, reads `A B C` lines from standard input
+    (EXIT or the end of input stops)."""
+    if words and len(words) != 3:
+        raise click.UsageError(f"give three words A B C, not {len(words)}")
+    kv = load(vectors, unicode_errors)
+    similar_to = kv.most_similar_cosmul if cosmul else kv.most_similar
+
+    def answer(abc, _):
+        a, b, c = abc
+        results = similar_to([b, c], [a], topn, restrict_vocab)
+        _print(results, {"a": a, "b": b, "c": c}, as_json)
+
+    if words:
+        _query(answer, words, ())
+        return
+    for line in _interactive("Enter three words A B C (EXIT to break): "):
+        abc = line.split()
+        if len(abc) != 3:
+            click.echo("Only three words are allowed: A B C", err=True)
+            continue
+        _query(answer, abc, (), interactive=True)
+
+
+@main.command()
+@vectors_argument
+@click.option("--analogies", type=click.Path(dir_okay=False, path_type=Path),
+              help="Analogy questions in the format of word2vec's questions-words.txt.")
+@click.option("--similarity", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Word pairs with human scores (WordSim-353, SimLex-999); repeatable.")
+@click.option("--restrict-vocab", type=click.IntRange(min=1), default=RESTRICT_VOCAB,
+              show_default=True, help="Use only the N most frequent words.")
+@click.option("--cosmul", is_flag=True, help="Answer analogies by 3CosMul, not 3CosAdd.")
+@click.option("--case-sensitive", is_flag=True, help="Do not fold case when matching words.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate(vectors, analogies, similarity, restrict_vocab, cosmul, case_sensitive, as_json,
+             unicode_errors):
+    """Score VECTORS on word analogies and word-pair similarity, with gensim's conventions
+    (questions with a word outside the vocabulary are skipped and counted)."""
+    if not analogies and not similarity:
+        raise click.UsageError("give --analogies FILE and/or --similarity FILE")
+    kv = load(vectors, unicode_errors)
+    report = {}
+    if analogies:
+        result = evaluate_word_analogies(kv, analogies, restrict_vocab, not case_sensitive,
+                                         cosmul)
+        report["analogies"] = _analogy_report(analogies, result)
+    for path in similarity:
+        result = evaluate_word_pairs(kv, path, restrict_vocab, not case_sensitive)
+        report.setdefault("similarity", []).append(
+            {"file": str(path), "pairs": result.pairs, "oov": result.oov,
+             "pearson": result.pearson, "spearman": result.spearman})
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+    else:
+        _print_report(report)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Choice(FORMATS),
+              help="Format to write [default: from OUTPUT's extension: .bin binary, .txt or "
+              ".vec text; a .gz or .bz2 after it compresses].")
+@click.option("--limit", type=click.IntRange(min=1), help="Keep only the first N words.")
+@click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS), default="strict",
+              show_default=True, help="Words of SOURCE that are not valid UTF-8.")
+def convert(source, output, to, limit, unicode_errors):
+    """Convert SOURCE (word2vec text or binary, format detected, or a native folder) to
+    OUTPUT: word2vec text or binary, the native folder (memory-mapped loading), or a folder
+    with the Embedding Projector's vectors.tsv and metadata.tsv."""
+    to = to or _format_from_name(output)
+    kv = load(source, unicode_errors, limit)
+    if to == "native":
+        kv.save(output)
+    elif to == "projector":
+        kv.save_projector(output)
+    else:
+        kv.save_word2vec_format(output, binary=to == "binary")
+
+
+def _format_from_name(path):
+    suffixes = [s for s in path.suffixes if s not in (".gz", ".bz2")]
+    if suffixes and suffixes[-1] in EXTENSIONS:
+        return EXTENSIONS[suffixes[-1]]
+    raise click.UsageError(f"cannot tell the format from the name {path}: give --to "
+                           f"({', '.join(FORMATS)})")
+
+
+def _query(answer, positive, negative, interactive=False):
+    """Run one query; a word outside the vocabulary ends the command, or in interactive
+    mode is reported and skipped."""
+    try:
+        answer(positive, negative)
+    except KeyError as e:
+        if not interactive:
+            raise UserError(e.args[0]) from None
+        click.echo(f"Out of dictionary word: {e.args[0]}", err=True)
+
+
+def _interactive(prompt):
+    """Lines of standard input until EXIT or its end; the prompt only on a terminal."""
+    tty = sys.stdin.isatty()
+    while True:
+        if tty:
+            click.echo(prompt, nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line or line.strip() == "EXIT":
+            return
+        if line.strip():
+            yield line
+
+
+def _print(results, query, as_json):
+    if as_json:
+        rows = [{"word": w, "similarity": s} for w, s in results]
+        click.echo(json.dumps({"query": query, "results": rows}, ensure_ascii=False))
+        return
+    click.echo(f"{'Word':>50}       Cosine distance\n{'-' * 72}")
+    for word, score in results:
+        click.echo(f"{word:>50}\t\t{score:f}")
+    click.echo()
+
+
+def _analogy_report(path, result):
+    sections = [*result.sections, result.total]
+    return {"file": str(path), "questions": result.questions, "oov": result.oov,
+            "sections": [{"section": s.name, "correct": len(s.correct),
+                          "total": len(s.correct) + len(s.incorrect), "accuracy": s.accuracy}
+                         for s in sections]}
+
+
+def _print_report(report):
+    if "analogies" in report:
+        a = report["analogies"]
+        click.echo(f"{a['file']}: {a['oov']:,} of {a['questions']:,} questions skipped "
+                   f"(a word outside the vocabulary)")
+        click.echo(f"  {'section':<28}{'correct':>9}{'total':>8}{'accuracy':>10}")
+        for s in a["sections"]:
+            click.echo(f"  {s['section']:<28}{s['correct']:>9,}{s['total']:>8,}"
+                       f"{100 * s['accuracy']:>9.1f}%")
+    for s in report.get("similarity", []):
+        click.echo(f"{s['file']}: {s['pairs']} pairs ({s['oov']} skipped)  "
+                   f"Pearson {s['pearson']:.4f}  Spearman {s['spearman']:.4f}")

@@ -1,0 +1,105 @@
+"""The `wordvec` query, evaluation and conversion commands."""
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from corpora import synth
+from wordvec import KeyedVectors
+from wordvec.cli import main
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+@pytest.fixture
+def vectors(tmp_path):
+    e = np.eye(6, dtype=np.float32)
+    words = ["king", "queen", "man", "woman", "apple", "pear"]
+    rows = [e[0] + e[1], e[0] + e[2], e[1], e[2], e[3] + 0.1 * e[4], e[3]]
+    path = tmp_path / "v.bin"
+    KeyedVectors(words, rows).save_word2vec_format(path, binary=True)
+    return path
+
+
+def test_similar_prints_a_distance_table(vectors):
+    result = run("similar", vectors, "apple", "--topn", 2)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Cosine distance" in lines[0] and lines[2].split()[0] == "pear"
+
+
+def test_similar_with_a_negative_word_as_json(vectors):
+    result = run("similar", vectors, "king", "woman", "-n", "man", "--topn", 1, "--json")
+    answer = json.loads(result.output)
+    assert answer["results"][0]["word"] == "queen"
+    assert answer["query"] == {"positive": ["king", "woman"], "negative": ["man"]}
+
+
+def test_analogy(vectors):
+    result = run("analogy", vectors, "man", "king", "woman", "--topn", 1, "--json")
+    assert json.loads(result.output)["results"][0]["word"] == "queen"
+    assert run("analogy", vectors, "man", "king").exit_code == 2
+
+
+def test_interactive_mode_answers_each_line_and_reports_unknown_words(vectors):
+    result = run("similar", vectors, "--json", "--topn", 1,
+                 input="apple\nzebra\nking -man woman\nEXIT\nqueen\n")
+    assert result.exit_code == 0
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["results"][0]["word"] for a in answers] == ["pear", "queen"]
+    assert "Out of dictionary word: word 'zebra' not in vocabulary" in result.stderr
+    result = run("analogy", vectors, "--topn", 1, input="man king woman\n")
+    assert "queen" in result.stdout
+
+
+def test_a_missing_word_is_a_one_line_error(vectors):
+    result = run("similar", vectors, "zebra")
+    assert result.exit_code == 1
+    assert result.output == "Error: word 'zebra' not in vocabulary\n"
+
+
+def test_evaluate_prints_sections_and_correlations(tmp_path):
+    words = [w for pairs in synth.PAIRS.values() for pair in pairs for w in pair]
+    rng = np.random.default_rng(0)
+    path = tmp_path / "v.txt"
+    KeyedVectors(words, rng.standard_normal((len(words), 8))).save_word2vec_format(path)
+    questions, pairs = tmp_path / "q.txt", tmp_path / "ws.tsv"
+    synth.write_analogies(questions)
+    pairs.write_text("king\tqueen\t8\nman\twoman\t7\nparis\tfrance\t5\nwalk\tate\t1\n")
+    result = run("evaluate", path, "--analogies", questions, "--similarity", pairs)
+    assert result.exit_code == 0, result.output
+    assert "Total accuracy" in result.output and "Spearman" in result.output
+    report = json.loads(run("evaluate", path, "--analogies", questions, "--json").output)
+    assert report["analogies"]["sections"][-1]["total"] == report["analogies"]["questions"]
+    assert run("evaluate", path).exit_code == 2
+
+
+@pytest.mark.parametrize("name,to", [("out.txt", None), ("out.bin.gz", None),
+                                     ("out", "native"), ("out.vec", "text")])
+def test_convert_between_formats(vectors, tmp_path, name, to):
+    args = ["--to", to] if to else []
+    result = run("convert", vectors, tmp_path / name, *args, "--limit", 4)
+    assert result.exit_code == 0, result.output
+    converted = KeyedVectors.load(tmp_path / name)
+    original = KeyedVectors.load(vectors)
+    assert converted.index_to_key == original.index_to_key[:4]
+    np.testing.assert_array_equal(converted.vectors, original.vectors[:4])
+
+
+def test_convert_to_projector_and_unknown_extension(vectors, tmp_path):
+    assert run("convert", vectors, tmp_path / "proj", "--to", "projector").exit_code == 0
+    assert (tmp_path / "proj" / "metadata.tsv").read_text().split() == [
+        "king", "queen", "man", "woman", "apple", "pear"]
+    result = run("convert", vectors, tmp_path / "out.xyz")
+    assert result.exit_code == 2 and "give --to" in result.output
+
+
+def test_broken_vectors_file_is_a_one_line_error(tmp_path):
+    path = tmp_path / "broken.txt"
+    path.write_text("2 3\nthe 1 2 3\nof 1 2\n")
+    result = run("similar", path, "the")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "line 3: expected the word b'of'" in result.output
