@@ -18,7 +18,7 @@ from nn.gradcheck import check_gradients, numerical_gradient, relative_error
 from nn.init import orthogonal, xavier_uniform
 from nn.layers import Dropout, Embedding, Linear, OutputEmbedding
 from nn.losses import logistic_loss, mse_loss, softmax_cross_entropy
-from nn.module import Module, Parameter, SparseGrad, save_npz
+from nn.module import Module, Parameter, SparseGrad, save_npz, scatter_add
 from nn.optim import SGD, Adagrad, Adam, LinearDecay, clip_grad_norm
 from nn.recurrent import GRU, LSTM, RNN, Cell, Recurrent
 from nn.sampling import sample_logits
@@ -28,6 +28,6 @@ __all__ = [
     "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN", "ReLU", "Recurrent", "SGD",
     "Sequential", "Sigmoid", "SparseGrad", "Stack", "Tanh", "check_gradients", "clip_grad_norm",
     "load_checkpoint", "log_softmax", "logistic_loss", "mse_loss", "numerical_gradient",
-    "orthogonal", "relative_error", "sample_logits", "save_checkpoint", "save_npz", "sigmoid",
-    "softmax", "softmax_cross_entropy", "xavier_uniform",
+    "orthogonal", "relative_error", "sample_logits", "save_checkpoint", "save_npz",
+    "scatter_add", "sigmoid", "softmax", "softmax_cross_entropy", "xavier_uniform",
 ]

@@ -81,15 +81,17 @@ class OutputEmbedding(Module):
     """Scores of input vectors against rows of an output table: the output layer of word2vec
     for all three objectives, one (V, D) layout whichever is used.
 
-        rows (N, K) int:  scores[n, k] = W[rows[n, k]] . h[n]   (per-example negatives, or
-                          the nodes of a padded Huffman path)
-        rows (K,) int:    scores[n, k] = W[rows[k]] . h[n]      (one set of rows shared by
-                          the batch: a matrix product, Ji et al. 2016's shared negatives)
-        rows None:        scores = h W^T, every row             (the exact softmax)
+        rows (N, K) int:  scores[n, m, k] = W[rows[n, k]] . h[n, m]   (rows per example: its
+                          target and negatives, or the nodes of its padded Huffman path;
+                          the M inputs of an example share them, as a skip-gram window
+                          shares its centre's negatives, Ji et al. 2016)
+        rows (K,) int:    scores[..., k] = W[rows[k]] . h[...]        (one set of rows for
+                          the whole batch)
+        rows None:        scores = h W^T, every row                   (the exact softmax)
 
-    h: (N, D)   W: (V, D)   scores: (N, K) or (N, V)
-
-    The gradient of W is sparse (only the rows scored), as for an Embedding.
+    h: (N, D) or (N, M, D)   W: (V, D)   scores: (N, K), (N, M, K), or (..., V) for None.
+    Every case is a matrix product, batched over N for per-example rows. The gradient of W
+    is sparse (only the rows scored), as for an Embedding.
     """
 
     def __init__(self, V, D, *, dtype=np.float32, rng=None, scale=0.0):
@@ -99,32 +101,37 @@ class OutputEmbedding(Module):
 
     def forward(self, h, rows=None):
         V, D = self.W.data.shape
-        check_float("h", h, self.W.data.dtype, ("N", D))
+        check_float("h", h, self.W.data.dtype, (..., D))
         if rows is None:
             return h @ self.W.data.T, OutputEmbeddingCache(h, None, None)
         check_index("rows", rows, V)
+        W_rows = self.W.data[rows]                                  # (K, D) or (N, K, D)
         if rows.ndim == 1:
-            W_rows = self.W.data[rows]                                # (K, D)
             return h @ W_rows.T, OutputEmbeddingCache(h, rows, W_rows)
-        if rows.ndim != 2 or rows.shape[0] != h.shape[0]:
-            raise ValueError(f"rows must have shape (K,) or (N, K) with N = {h.shape[0]}, "
-                             f"got {rows.shape}")
-        W_rows = self.W.data[rows]                                    # (N, K, D)
-        return np.matmul(W_rows, h[:, :, None])[:, :, 0], OutputEmbeddingCache(h, rows, W_rows)
+        if rows.ndim != 2 or h.ndim not in (2, 3) or rows.shape[0] != h.shape[0]:
+            raise ValueError(f"rows of shape (N, K) need h of shape (N, D) or (N, M, D) with "
+                             f"the same N; got rows {rows.shape} and h {h.shape}")
+        scores = np.matmul(_with_m(h), W_rows.transpose(0, 2, 1))  # (N, M, K)
+        return scores.reshape(*h.shape[:-1], -1), OutputEmbeddingCache(h, rows, W_rows)
 
     def backward(self, dscores, cache):
         h, rows, W_rows = cache
         V, D = self.W.data.shape
-        check_float("dscores", dscores, self.W.data.dtype,
-                    (h.shape[0], V if rows is None else rows.shape[-1]))
-        if rows is None:
-            self.W.grad.add(np.arange(V), dscores.T @ h)              # dW = dscores^T h
-            return dscores @ self.W.data                              # dh = dscores W
-        if rows.ndim == 1:
-            self.W.grad.add(rows, dscores.T @ h)                      # dW[rows] += ds^T h
-            return dscores @ W_rows                                   # dh = ds W[rows]
-        self.W.grad.add(rows, dscores[:, :, None] * h[:, None, :])    # dW[r_nk] += ds_nk h_n
-        return np.matmul(dscores[:, None, :], W_rows)[:, 0, :]        # dh_n = sum_k ds_nk W[r_nk]
+        K = V if rows is None else rows.shape[-1]
+        check_float("dscores", dscores, self.W.data.dtype, (*h.shape[:-1], K))
+        if rows is None or rows.ndim == 1:
+            W = self.W.data if rows is None else W_rows
+            ds2, h2 = dscores.reshape(-1, K), h.reshape(-1, D)
+            self.W.grad.add(np.arange(V) if rows is None else rows, ds2.T @ h2)  # dW = ds^T h
+            return dscores @ W                                                    # dh = ds W
+        ds3 = _with_m(dscores)                                        # (N, M, K)
+        self.W.grad.add(rows, np.matmul(ds3.transpose(0, 2, 1), _with_m(h)))  # dW[r_nk] += ds h
+        return np.matmul(ds3, W_rows).reshape(h.shape)               # dh_nm = sum_k ds W[r_nk]
+
+
+def _with_m(x):
+    """(N, D) as (N, 1, D); (N, M, D) unchanged."""
+    return x[:, None, :] if x.ndim == 2 else x
 
 
 class DropoutCache(NamedTuple):

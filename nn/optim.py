@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.module import Module, Parameter
+from nn.module import Module, Parameter, scatter_add
 
 
 class Optimizer:
@@ -103,6 +103,19 @@ class SGD(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.momentum = momentum
         self.v = _zeros(self.params) if momentum else {}
+
+    def step(self):
+        """Plain SGD is linear in the gradient, so a sparse gradient is scattered into its
+        table as accumulated, repeated rows and all, without sorting (`scatter_add`)."""
+        if self.momentum or self.weight_decay:
+            return super().step()
+        lr = self.lr
+        self.t += 1
+        for p in self.params.values():
+            if p.sparse:
+                scatter_add(p.data, *p.grad.entries(), -lr)
+            else:
+                p.data -= lr * p.grad
 
     def _update(self, name, p, rows, g, lr):
         if self.momentum:

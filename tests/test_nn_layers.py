@@ -55,10 +55,11 @@ def test_sparse_gradient_copies_what_it_is_given():
     np.array([2, 4, 2, 0]),             # shared by the batch
     None,                               # every row: the exact softmax
 ], ids=["per-example", "shared", "all"])
-def test_output_embedding_gradient(rows):
+@pytest.mark.parametrize("h_shape", [(2, 3), (2, 4, 3)], ids=["one input", "a window of 4"])
+def test_output_embedding_gradient(rows, h_shape):
     rng = np.random.default_rng(0)
     layer = nn.OutputEmbedding(6, 3, dtype=F64, rng=1, scale=1.0)
-    assert_close(check_layer(layer, rand(rng, 2, 3), rng, input_name="h", rows=rows))
+    assert_close(check_layer(layer, rand(rng, *h_shape), rng, input_name="h", rows=rows))
 
 
 def test_output_embedding_scores_are_row_dot_products():
@@ -70,7 +71,11 @@ def test_output_embedding_scores_are_row_dot_products():
     np.testing.assert_allclose(layer.forward(h, per_example)[0], expected)
     np.testing.assert_allclose(layer.forward(h, np.array([1, 4]))[0], h @ W[[1, 4]].T)
     np.testing.assert_allclose(layer.forward(h)[0], h @ W.T)
-    with pytest.raises(ValueError, match="rows must have shape"):
+    window = rand(rng, 2, 4, 3)   # 4 inputs per example share its rows
+    expected = [[[W[r] @ window[n, m] for r in per_example[n]] for m in range(4)]
+                for n in range(2)]
+    np.testing.assert_allclose(layer.forward(window, per_example)[0], expected)
+    with pytest.raises(ValueError, match="rows of shape"):
         layer.forward(h, np.zeros((3, 2), int))
     assert not nn.OutputEmbedding(4, 2).W.data.any()   # word2vec starts output rows at 0
 

@@ -157,3 +157,16 @@ def test_relu_softmax_classifier_separates_spirals(make_optimizer):
                 train_step(m, opt, nn.softmax_cross_entropy, x[batch], y[batch])
     assert accuracy(linear, x, y) < 0.7  # the data really needs the hidden layer
     assert accuracy(model, x, y) > 0.95
+
+
+def test_scatter_add_equals_a_dense_scatter_with_repeats():
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((50, 3, 2)).astype(np.float32)
+    rows = rng.integers(0, 50, 400)
+    values = rng.standard_normal((400, 3, 2)).astype(np.float32)
+    expected = table.copy()
+    np.add.at(expected, rows, -0.5 * values)
+    nn.scatter_add(table, rows, values, -0.5)
+    np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        nn.scatter_add(table[:, :, 0], rows, values[:, :, 0])
