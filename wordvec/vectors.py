@@ -221,7 +221,7 @@ class KeyedVectors:
         """(word, score) for the `topn` highest scores not at the rows in `skip`."""
         topn = min(topn, len(scores))
         k = min(topn + len(skip), len(scores))
-        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(k)
+        best = np.argpartition(scores, len(scores) - k)[-k:] if k < len(scores) else np.arange(k)
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.index_to_key[i], float(scores[i])) for i in best if i not in skip][:topn]
 
