@@ -122,10 +122,12 @@ class OutputEmbedding(Module):
         if rows is None or rows.ndim == 1:
             W = self.W.data if rows is None else W_rows
             ds2, h2 = dscores.reshape(-1, K), h.reshape(-1, D)
-            self.W.grad.add(np.arange(V) if rows is None else rows, ds2.T @ h2)  # dW = ds^T h
+            self.W.grad.add(np.arange(V) if rows is None else rows, ds2.T @ h2,  # dW = ds^T h
+                            copy=False)
             return dscores @ W                                                    # dh = ds W
         ds3 = _with_m(dscores)                                        # (N, M, K)
-        self.W.grad.add(rows, np.matmul(ds3.transpose(0, 2, 1), _with_m(h)))  # dW[r_nk] += ds h
+        self.W.grad.add(rows, np.matmul(ds3.transpose(0, 2, 1), _with_m(h)),  # dW[r_nk] += ds h
+                        copy=False)
         return np.matmul(ds3, W_rows).reshape(h.shape)               # dh_nm = sum_k ds W[r_nk]
 
 

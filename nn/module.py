@@ -21,11 +21,13 @@ class SparseGrad:
     def zero(self):
         self._rows, self._values, self._coalesced = [], [], True
 
-    def add(self, rows, values):
-        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up. Both are copied:
-        the caller may reuse its buffers."""
-        self._rows.append(np.array(rows, dtype=np.int64).ravel())
-        self._values.append(np.array(values, dtype=self.dtype).reshape(-1, *self.shape[1:]))
+    def add(self, rows, values, copy=True):
+        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up. Both are copied,
+        so the caller may reuse its buffers, unless `copy` is false (a layer handing over
+        arrays it has just computed)."""
+        as_array = np.array if copy else np.asarray
+        self._rows.append(as_array(rows, dtype=np.int64).ravel())
+        self._values.append(as_array(values, dtype=self.dtype).reshape(-1, *self.shape[1:]))
         self._coalesced = False
 
     def coalesce(self):
@@ -60,8 +62,13 @@ class SparseGrad:
         return dense
 
 
-def scatter_add(table, rows, values, alpha=1.0):
+def scatter_add(table, rows, values, alpha=1.0, max_repeats=None):
     """table[rows[i]] += alpha * values[i] for every i, in place, repeated rows adding up.
+
+    max_repeats: a row given more values than this takes their sum scaled down to
+    max_repeats times their mean. A guard for updates summed over a large batch: a word
+    repeated hundreds of times in one batch (a list of species names, a table of numbers)
+    would otherwise take hundreds of steps at once and diverge.
 
     One CSR sparse product accumulated straight into the table (scipy's csr_matvecs): for
     10,000 rows of 100 floats into a 70,000-row table, 0.73 ms, against 8 ms for sort +
@@ -73,8 +80,11 @@ def scatter_add(table, rows, values, alpha=1.0):
     if not table.flags.c_contiguous or values.shape[1] != table[0].size:
         raise ValueError(f"scatter_add needs a C-contiguous table and values of its row "
                          f"size; got table {table.shape}, values {values.shape}")
-    A = scipy.sparse.coo_array((np.full(n, alpha, table.dtype), (rows, np.arange(n))),
-                               shape=(V, n)).tocsr()
+    weights = np.full(n, alpha, table.dtype)
+    if max_repeats is not None:
+        repeats = np.bincount(rows, minlength=V)[rows]
+        weights *= np.minimum(1, max_repeats / repeats)
+    A = scipy.sparse.coo_array((weights, (rows, np.arange(n))), shape=(V, n)).tocsr()
     csr_matvecs(V, n, values.shape[1], A.indptr, A.indices, A.data, values.ravel(),
                 table.reshape(V, -1).ravel())
 

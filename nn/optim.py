@@ -97,11 +97,16 @@ def _zeros(params):
 
 
 class SGD(Optimizer):
-    """W -= lr g, or with momentum mu: v = mu v + g, W -= lr v."""
+    """W -= lr g, or with momentum mu: v = mu v + g, W -= lr v.
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+    max_row_repeats: for sparse parameters without momentum or weight decay, a row that
+    received more gradient contributions in one step takes their sum scaled to that many
+    times their mean (see `scatter_add`).
+    """
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, max_row_repeats=None):
         super().__init__(params, lr, weight_decay)
-        self.momentum = momentum
+        self.momentum, self.max_row_repeats = momentum, max_row_repeats
         self.v = _zeros(self.params) if momentum else {}
 
     def step(self):
@@ -113,7 +118,7 @@ class SGD(Optimizer):
         self.t += 1
         for p in self.params.values():
             if p.sparse:
-                scatter_add(p.data, *p.grad.entries(), -lr)
+                scatter_add(p.data, *p.grad.entries(), -lr, self.max_row_repeats)
             else:
                 p.data -= lr * p.grad
 

@@ -170,3 +170,10 @@ def test_scatter_add_equals_a_dense_scatter_with_repeats():
     np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="C-contiguous"):
         nn.scatter_add(table[:, :, 0], rows, values[:, :, 0])
+
+
+def test_scatter_add_caps_a_row_that_repeats_too_often():
+    table = np.zeros((3, 2), np.float32)
+    rows = np.array([0] * 10 + [1] * 2)
+    nn.scatter_add(table, rows, np.ones((12, 2), np.float32), max_repeats=4)
+    np.testing.assert_allclose(table, [[4, 4], [2, 2], [0, 0]], rtol=1e-6)
