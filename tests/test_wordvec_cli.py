@@ -103,3 +103,84 @@ def test_broken_vectors_file_is_a_one_line_error(tmp_path):
     result = run("similar", path, "the")
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "line 3: expected the word b'of'" in result.output
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "synth.txt"
+    synth.write(path, 4000, seed=1)
+    return path
+
+
+def test_train_writes_vectors_a_query_can_read(small_corpus, tmp_path):
+    out = tmp_path / "vectors.bin"
+    result = run("train", small_corpus, "-o", out, "--sentence-per-line", "--dim", 16,
+                 "--epochs", 2, "--min-count", 2, "--save-vocab", tmp_path / "vocab.txt", "-q")
+    assert result.exit_code == 0, result.output
+    kv = KeyedVectors.load(out)
+    assert kv.vector_size == 16 and kv.index_to_key[0] == "the"
+    assert (tmp_path / "vocab.txt").read_text().split("\n")[0].startswith("the ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.bin", "vocab.txt"]
+    assert run("similar", out, "king").exit_code == 0
+
+
+def test_train_native_output_keeps_the_model(small_corpus, tmp_path):
+    from wordvec.train import load_model
+    result = run("train", small_corpus, "-o", tmp_path / "model", "--cbow", "--loss",
+                 "hierarchical", "--dim", 8, "--epochs", 1, "--min-count", 2, "-q")
+    assert result.exit_code == 0, result.output
+    model, state, _ = load_model(tmp_path / "model")
+    assert not model.config.sg and model.config.loss == "hierarchical"
+    assert model.output.W.data.shape == (len(model.words) - 1, 8) and state.epoch == 1
+
+
+def test_train_reports_a_missing_output_folder_before_any_work(small_corpus, tmp_path):
+    result = run("train", small_corpus, "-o", tmp_path / "nowhere" / "v.bin")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the folder of") and result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--dim", "0"], "Invalid value for '--dim'"),
+    (["--window", "-1"], "Invalid value for '--window'"),
+    (["--negative", "0"], "negative must be a whole number of at least 1"),
+    (["--min-count", "1000000"], "no word occurs at least 1000000 times"),
+])
+def test_train_bad_settings(small_corpus, tmp_path, args, message):
+    result = run("train", small_corpus, "-o", tmp_path / "v.bin", *args)
+    assert result.exit_code in (1, 2) and message in result.output
+
+
+def test_train_on_an_empty_corpus(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    result = run("train", tmp_path / "empty.txt", "-o", tmp_path / "v.bin")
+    assert result.exit_code == 1 and "empty" in result.output
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(
+        small_corpus, tmp_path, toolkit_env):
+    """A real SIGINT to a real process, once its first epoch is saved."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = [small_corpus, "--sentence-per-line", "--dim", "16", "--epochs", "12",
+            "--min-count", "2", "--batch", "50", "-q", "--format", "text"]
+    entry = "import sys; from wordvec.cli import main; sys.argv[0] = 'wordvec'; main()"
+    command = [sys.executable, "-c", entry, "train", *map(str, args)]
+    out = tmp_path / "interrupted.txt"
+    process = subprocess.Popen([*command, "-o", str(out)], env=toolkit_env,
+                               stderr=subprocess.PIPE, text=True)
+    checkpoint = tmp_path / "interrupted.txt.checkpoint"
+    deadline = time.monotonic() + 60
+    while not checkpoint.is_dir() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 130, process.stderr.read()
+    assert "--resume" in process.stderr.read() and not out.exists()
+    resumed = subprocess.run([*command, "-o", str(out), "--resume"], env=toolkit_env)
+    assert resumed.returncode == 0 and not checkpoint.exists()
+    straight = subprocess.run([*command, "-o", str(tmp_path / "straight.txt")], env=toolkit_env)
+    assert straight.returncode == 0
+    assert out.read_text() == (tmp_path / "straight.txt").read_text()

@@ -1,17 +1,24 @@
 """The `wordvec` command: query, evaluate and convert word vectors."""
 import json
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
 
+from corpora import Vocab
+from corpora.cli import tokenizer_options
 from npnlp.cli import group
 from npnlp.errors import UserError
+from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import UNICODE_ERRORS
+from wordvec.train import Interrupted, fit, save_model
 from wordvec.vectors import KeyedVectors
 
 FORMATS = ("text", "binary", "native", "projector")
+TRAIN_FORMATS = FORMATS[:3]
 EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary"}
 
 
@@ -32,6 +39,86 @@ def vectors_argument(command):
 def load(vectors, unicode_errors="strict", limit=None):
     """Vectors from a native folder or a word2vec text/binary file (format detected)."""
     return KeyedVectors.load(vectors, unicode_errors=unicode_errors, limit=limit)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Where to write the vectors; see --format.")
+@click.option("--format", "format_", type=click.Choice(TRAIN_FORMATS),
+              help="word2vec text or binary, or the native folder (which keeps what "
+              "training needs to continue) [default: from OUTPUT's extension: .bin binary, "
+              ".txt or .vec text, else native].")
+@click.option("--sg/--cbow", default=True, show_default=True,
+              help="Skip-gram, or continuous bag of words.")
+@click.option("--cbow-mean/--cbow-sum", default=True, show_default=True,
+              help="CBOW: the mean or the sum of the context vectors.")
+@click.option("--loss", type=click.Choice(LOSSES), default="negative", show_default=True,
+              help="Negative sampling, hierarchical softmax, or the exact softmax (slow "
+              "beyond a few thousand words).")
+@click.option("--dim", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Dimensions of the vectors.")
+@click.option("--window", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Largest distance to a context word (each centre draws its own from "
+              "1..WINDOW).")
+@click.option("--negative", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Noise words per centre word, with --loss negative.")
+@click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=1e-3,
+              show_default=True, help="Subsampling threshold of frequent words (0: none).")
+@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Leave out words seen fewer times.")
+@click.option("--max-vocab", type=click.IntRange(min=1), help="Keep only the N most frequent.")
+@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--alpha", type=click.FloatRange(0, min_open=True),
+              help="Starting learning rate [default: 0.025 skip-gram, 0.05 CBOW].")
+@click.option("--min-alpha", type=click.FloatRange(0),
+              help="Final learning rate [default: alpha * 1e-4].")
+@click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Centre words per update step.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="The same seed and settings give the same vectors.")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted run that wrote OUTPUT.checkpoint, with its "
+              "settings.")
+@click.option("--save-vocab", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the vocabulary, `word count` lines as word2vec.c's.")
+@tokenizer_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def train(corpus, output, format_, sg, cbow_mean, loss, dim, window, negative, sample,
+          min_count, max_vocab, epochs, alpha, min_alpha, batch, seed, resume, save_vocab,
+          tokenizer, quiet):
+    """Train word2vec vectors on CORPUS (a text file or folder; see `corpora` for how it is
+    read and tokenized: the tokens are cached, so a second run starts at once).
+
+    A checkpoint is kept in OUTPUT.checkpoint at every epoch end and on Ctrl-C; --resume
+    continues from it to the same vectors an uninterrupted run gives.
+    """
+    format_ = format_ or _format_from_name(output, default="native")
+    _check_output_folder(output, save_vocab)
+    config = TrainConfig(sg=sg, cbow_mean=cbow_mean, loss=loss, dim=dim, window=window,
+                         negative=negative, sample=sample, min_count=min_count,
+                         max_vocab=max_vocab, epochs=epochs, alpha=alpha, min_alpha=min_alpha,
+                         seed=seed, batch=batch)
+    checkpoint = output.with_name(output.name + ".checkpoint")
+    start = time.perf_counter()
+    try:
+        model, state = fit(corpus, config, tokenizer, checkpoint, resume, progress=not quiet)
+    except Interrupted as stop:
+        click.echo(f"Interrupted in epoch {stop.args[0].epoch + 1}: the run is saved in "
+                   f"{checkpoint}; add --resume to continue it.", err=True)
+        sys.exit(130)
+    if format_ == "native":
+        save_model(output, model, state, {"tokenizer": tokenizer.key()})
+    else:
+        model.wv.save_word2vec_format(output, binary=format_ == "binary")
+    if save_vocab:
+        Vocab(model.words, model.counts).save(save_vocab)
+    shutil.rmtree(checkpoint, ignore_errors=True)
+    if not quiet:
+        seconds = time.perf_counter() - start
+        click.echo(f"{len(model.words):,} words x {model.config.dim} written to {output}; "
+                   f"loss per pair by epoch: {', '.join(f'{x:.3f}' for x in state.epoch_loss)}"
+                   f"; {seconds:.0f} s", err=True)
 
 
 @main.command()
@@ -155,12 +242,22 @@ def convert(source, output, to, limit, unicode_errors):
         kv.save_word2vec_format(output, binary=to == "binary")
 
 
-def _format_from_name(path):
+def _format_from_name(path, default=None):
     suffixes = [s for s in path.suffixes if s not in (".gz", ".bz2")]
     if suffixes and suffixes[-1] in EXTENSIONS:
         return EXTENSIONS[suffixes[-1]]
+    if default:
+        return default
     raise click.UsageError(f"cannot tell the format from the name {path}: give --to "
                            f"({', '.join(FORMATS)})")
+
+
+def _check_output_folder(*paths):
+    """Fail before the work, not after it, when an output's folder does not exist."""
+    for path in filter(None, paths):
+        folder = path.absolute().parent
+        if not folder.is_dir():
+            raise UserError(f"the folder of {path} does not exist: {folder}")
 
 
 def _query(answer, positive, negative, interactive=False):

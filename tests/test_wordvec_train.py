@@ -1,0 +1,200 @@
+"""word2vec training: the Huffman code, gradients of every objective, planted analogies
+recovered by every architecture and objective, exact resume, bad settings."""
+import heapq
+import itertools
+
+import numpy as np
+import pytest
+from nn_checks import assert_close
+
+import nn
+from corpora import Tokenizer, synth
+from npnlp.errors import UserError
+from wordvec.batches import Windows, keep_probabilities, windows
+from wordvec.config import TrainConfig
+from wordvec.evaluate import evaluate_word_analogies
+from wordvec.huffman import huffman_tree
+from wordvec.model import Word2Vec
+from wordvec.train import Interrupted, fit, prepare, train
+
+
+def test_huffman_code_of_the_textbook_example():
+    tree = huffman_tree([5, 9, 12, 13, 16, 45])
+    codes = ["".join(map(str, c[m])) for c, m in zip(tree.codes, tree.mask)]
+    assert codes == ["1100", "1101", "100", "101", "111", "0"]
+    assert tree.points[5, 0] == 4          # every path starts at the root, node V - 2
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_huffman_code_is_an_optimal_prefix_code(seed):
+    counts = np.random.default_rng(seed).zipf(1.5, 300).clip(max=10**6)
+    tree = huffman_tree(counts)
+    codes = ["".join(map(str, c[m])) for c, m in zip(tree.codes, tree.mask)]
+    assert not any(a != b and b.startswith(a) for a, b in itertools.permutations(codes, 2))
+    assert sum(2.0 ** -len(c) for c in codes) == pytest.approx(1)        # a full tree
+    heap, cost = [int(c) for c in counts], 0                                # optimal cost
+    heapq.heapify(heap)
+    while len(heap) > 1:
+        merged = heapq.heappop(heap) + heapq.heappop(heap)
+        cost += merged
+        heapq.heappush(heap, merged)
+    assert int(np.dot(counts, tree.lengths)) == cost
+    # a node's children share its path: the points of a word are its code's prefixes
+    first_node = {}
+    for points, code, mask in zip(tree.points, codes, tree.mask):
+        for k, node in enumerate(points[mask]):
+            assert first_node.setdefault(node, code[:k]) == code[:k]
+
+
+def tiny_batch(rng, V=12, n=5, window=2):
+    contexts = rng.integers(0, V, (n, 2 * window))
+    mask = rng.random((n, 2 * window)) > 0.3
+    mask[:, 0] = True
+    return Windows(rng.integers(0, V, n), np.where(mask, contexts, 0), mask)
+
+
+def tiny_model(sg, loss, cbow_mean=False, V=12):
+    config = TrainConfig(sg=sg, cbow_mean=cbow_mean, loss=loss, dim=4, negative=3)
+    model = Word2Vec(config, [f"w{i}" for i in range(V)], np.arange(V, 0, -1) * 10,
+                     dtype=np.float64)
+    rng = np.random.default_rng(1)
+    for p in model.parameters():
+        p.data[...] = rng.normal(0, 0.5, p.data.shape)
+    return model
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow-sum"])
+def test_gradients_of_every_objective(sg, loss):
+    model, batch = tiny_model(sg, loss), tiny_batch(np.random.default_rng(0))
+
+    def loss_fn():
+        value, _ = model.backprop(batch, np.random.default_rng(5))   # the same negatives
+        return value, {}
+
+    assert_close(nn.check_gradients(loss_fn, dict(model.named_parameters())))
+
+
+def test_cbow_mean_gives_each_context_word_the_full_gradient_as_word2vec_c():
+    """The input gradient with cbow_mean is the true one times the number of contexts."""
+    batch = tiny_batch(np.random.default_rng(0), n=1)
+    grads = []
+    for mean in (True, False):
+        model = tiny_model(False, "negative", cbow_mean=mean)
+        if not mean:   # the same h as the mean: every context vector scaled by 1/count
+            model.input.W.data /= batch.mask.sum()
+        model.backprop(batch, np.random.default_rng(5))
+        grads.append(model.output.W.grad.to_dense())
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)   # same h, same output grad
+
+
+def test_softmax_and_hierarchical_losses_equal_a_direct_per_pair_computation():
+    rng = np.random.default_rng(0)
+    batch = tiny_batch(rng)
+    sigma = lambda z: 1 / (1 + np.exp(-z))   # noqa: E731
+    for loss in ("softmax", "hierarchical"):
+        model = tiny_model(True, loss)
+        syn0, syn1 = model.input.W.data, model.output.W.data
+        expected = 0.0
+        for centre, contexts, mask in zip(*batch):
+            for context in contexts[mask]:
+                h = syn0[context]
+                if loss == "softmax":
+                    z = syn1 @ h
+                    expected += np.log(np.exp(z).sum()) - z[centre]
+                else:
+                    tree = huffman_tree(model.counts)
+                    path = tree.mask[centre]
+                    for node, code in zip(tree.points[centre][path], tree.codes[centre][path]):
+                        z = syn1[node] @ h
+                        expected -= np.log(sigma(z) if code == 0 else sigma(-z))
+        value, pairs = model.backprop(batch, rng)
+        assert pairs == batch.mask.sum()
+        assert value == pytest.approx(expected)
+
+
+def test_windows_stay_inside_sentences_and_subsampling_keeps_rare_words():
+    ids = np.arange(10)
+    w = windows(ids, np.array([0, 4, 10]), np.ones(10), 3, np.random.default_rng(0))
+    for centre, contexts, mask in zip(*w):
+        same = [c for c in contexts[mask]]
+        assert all((c < 4) == (centre < 4) for c in same) and centre not in same
+    keep = keep_probabilities(np.array([10**6, 10]), 1e-3)
+    t = 1e-3 * (10**6 + 10)
+    assert keep[1] == 1 and keep[0] == pytest.approx((np.sqrt(10**6 / t) + 1) * t / 10**6)
+
+
+@pytest.fixture(scope="module")
+def synth_corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synth")
+    synth.write(folder / "corpus.txt", 12_000, seed=3)
+    synth.write_analogies(folder / "questions.txt")
+    return folder / "corpus.txt", folder / "questions.txt"
+
+
+LINES = Tokenizer(sentence_per_line=True)
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
+def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss):
+    corpus, questions = synth_corpus
+    config = TrainConfig(sg=sg, loss=loss, dim=32, epochs=5, min_count=3, batch=200)
+    model, state = fit(corpus, config, LINES)
+    assert state.epoch_loss[-1] < state.epoch_loss[0]
+    assert evaluate_word_analogies(model.wv, questions).total.accuracy > 0.9
+    ranks = [model.wv.rank(a, b) for a, b in synth.SIMILAR]   # queen among king's nearest
+    assert np.median(ranks) <= 15                              # of 355 words
+
+
+def trained(corpus, stop_after=None, **settings):
+    """Train on `corpus`; with `stop_after`, stop after that many steps and resume from the
+    saved state, as a Ctrl-C and --resume would."""
+    config = TrainConfig(dim=16, epochs=2, min_count=3, batch=100, **settings)
+    words, counts, ids, offsets = prepare(corpus, config, LINES)
+    model = Word2Vec(config, words, counts)
+    if stop_after is None:
+        train(model, ids, offsets)
+        return model
+    steps = iter(range(stop_after))
+    with pytest.raises(Interrupted) as stopped:
+        train(model, ids, offsets, stop=lambda: next(steps, None) is None)
+    resumed = Word2Vec(config, words, counts)
+    resumed.load_state_dict(model.state_dict())
+    train(resumed, ids, offsets, state=stopped.value.args[0])
+    return resumed
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, loss):
+    straight = trained(synth_corpus[0], loss=loss)
+    resumed = trained(synth_corpus[0], stop_after=37, loss=loss)   # inside a block
+    np.testing.assert_array_equal(straight.input.W.data, resumed.input.W.data)
+    np.testing.assert_array_equal(straight.output.W.data, resumed.output.W.data)
+
+
+def test_the_seed_decides_the_vectors(synth_corpus):
+    a, b = trained(synth_corpus[0], seed=4), trained(synth_corpus[0], seed=4)
+    np.testing.assert_array_equal(a.input.W.data, b.input.W.data)
+    assert not np.array_equal(a.input.W.data, trained(synth_corpus[0], seed=5).input.W.data)
+
+
+def test_bad_settings_are_user_errors(tmp_path):
+    for settings, message in [({"negative": 0}, "negative must be"),
+                              ({"sample": 1.5}, r"sample must be in \[0, 1\)"),
+                              ({"loss": "nce"}, "loss must be one of"),
+                              ({"dim": 0}, "dim must be a whole number")]:
+        with pytest.raises(UserError, match=message):
+            TrainConfig(**settings)
+    (tmp_path / "tiny.txt").write_text("a a a b\n")
+    with pytest.raises(UserError, match="no word occurs at least 5 times"):
+        fit(tmp_path / "tiny.txt", TrainConfig(), LINES)
+    with pytest.raises(UserError, match="has 1 word: word2vec needs at least 2"):
+        fit(tmp_path / "tiny.txt", TrainConfig(min_count=3), LINES)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_a_diverging_loss_stops_training(synth_corpus):
+    config = TrainConfig(dim=16, epochs=1, min_count=3, alpha=9.0, batch=2000, sample=0)
+    with pytest.raises(UserError, match="the training loss became"):
+        fit(synth_corpus[0], config, LINES)

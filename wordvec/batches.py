@@ -1,0 +1,97 @@
+"""From a corpus of word ids to training examples, as word2vec.c draws them: frequent words
+subsampled, a window of random width around each centre word, noise words from the unigram
+distribution raised to 3/4. Everything is drawn from a generator the caller seeds, block by
+block, so a run can stop at any block and resume to the same result."""
+from typing import NamedTuple
+
+import numpy as np
+
+MAX_SENTENCE = 10_000   # longer sentences (a corpus without line breaks) are cut, as gensim
+BLOCK_TOKENS = 50_000   # tokens per block: whole sentences, subsampled and windowed at once
+
+
+def keep_probabilities(counts, sample):
+    """word2vec.c's chance of keeping each occurrence of a word of count c:
+    (sqrt(c / t) + 1) t / c with t = sample x (total count), capped at 1; all 1 if sample
+    is 0. Words much more frequent than t are kept about sqrt(t / c) of the time."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if sample == 0:
+        return np.ones_like(counts)
+    t = sample * counts.sum()
+    return np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
+
+
+class AliasTable(NamedTuple):
+    """Walker's alias method: draw a column uniformly, keep it with probability `prob`,
+    else take its `alias`. O(1) a draw whatever the vocabulary size."""
+
+    prob: np.ndarray    # (V,) float64
+    alias: np.ndarray   # (V,) int64
+
+
+def noise_distribution(counts, power=0.75):
+    """The distribution of negative words: counts ** 0.75, as word2vec.c's unigram table
+    (exactly, rather than from a 10^8-entry table), as an AliasTable (Vose's construction)."""
+    p = np.asarray(counts, dtype=np.float64) ** power
+    p *= len(p) / p.sum()
+    prob, alias = np.ones(len(p)), np.arange(len(p))
+    small, large = list(np.flatnonzero(p < 1)), list(np.flatnonzero(p >= 1))
+    while small and large:
+        s, g = small.pop(), large[-1]
+        prob[s], alias[s] = p[s], g
+        p[g] -= 1 - p[s]
+        if p[g] < 1:
+            small.append(large.pop())
+    return AliasTable(prob, alias)
+
+
+def draw(table, rng, shape):
+    """Word ids drawn from an AliasTable."""
+    column = rng.integers(0, len(table.prob), shape)
+    return np.where(rng.random(shape) < table.prob[column], column, table.alias[column])
+
+
+def blocks(offsets, max_sentence=MAX_SENTENCE, block_tokens=BLOCK_TOKENS):
+    """Cut the corpus into blocks of whole sentences: a list of sentence-start arrays, each
+    block's starts followed by its end (token positions). Sentences longer than
+    `max_sentence` are first cut into pieces of that length."""
+    starts = [np.arange(a, b, max_sentence) for a, b in zip(offsets[:-1], offsets[1:])]
+    starts = np.concatenate([*starts, offsets[-1:]]).astype(np.int64)
+    result, first = [], 0
+    while first < len(starts) - 1:
+        last = int(np.searchsorted(starts, starts[first] + block_tokens, side="right")) - 1
+        last = min(max(last, first + 1), len(starts) - 1)
+        result.append(starts[first:last + 1])
+        first = last
+    return result
+
+
+class Windows(NamedTuple):
+    centres: np.ndarray    # (n,) word ids
+    contexts: np.ndarray   # (n, 2 window) word ids, 0 where masked
+    mask: np.ndarray       # (n, 2 window) bool: a real context word
+
+
+def windows(ids, sentence_starts, keep, window, rng):
+    """The centre words of a block and their contexts.
+
+    ids: the block's word ids; sentence_starts: offsets of its sentences (relative, last =
+    len(ids)); keep: each word's keep probability. Words are subsampled first and windows
+    taken over what is kept, within a sentence, each centre with a width drawn uniformly
+    from 1..window (word2vec.c's `b`). Centres left with no context are dropped.
+    """
+    lengths = np.diff(sentence_starts)
+    sentence = np.repeat(np.arange(len(lengths)), lengths)
+    kept = rng.random(len(ids)) < keep[ids]
+    ids, sentence = ids[kept], sentence[kept]
+    n = len(ids)
+    width = rng.integers(1, window + 1, n)
+    offsets = np.r_[-window:0, 1:window + 1]
+    positions = np.arange(n)[:, None] + offsets[None, :]
+    inside = (positions >= 0) & (positions < n)
+    positions = np.where(inside, positions, 0)
+    mask = inside & (sentence[positions] == sentence[:, None]) & (
+        np.abs(offsets)[None, :] <= width[:, None])
+    has_context = mask.any(axis=1)
+    contexts = np.where(mask, ids[positions], 0)
+    return Windows(ids[has_context], contexts[has_context], mask[has_context])

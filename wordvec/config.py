@@ -1,0 +1,64 @@
+"""The settings of a word2vec training run: one dataclass that checks itself and is saved
+with the model (and with every checkpoint, so that `--resume` continues the same run)."""
+from dataclasses import asdict, dataclass, fields
+
+from npnlp.errors import UserError, check_count
+
+LOSSES = ("negative", "hierarchical", "softmax")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """word2vec's settings, under word2vec.c's names and defaults where it has them.
+
+    sg: skip-gram (predict each context word's centre from it) or CBOW (predict the centre
+        from the mean or sum of its context, `cbow_mean`).
+    loss: "negative" sampling, "hierarchical" softmax or the exact "softmax".
+    alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
+        word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
+    sample: subsampling threshold of frequent words (0 keeps every word).
+    batch: centre words per update step. Updates of a step are summed, so a frequent word
+        takes many at once: above about 1,000 quality falls (DESIGN.md's measurements).
+    """
+
+    sg: bool = True
+    cbow_mean: bool = True
+    loss: str = "negative"
+    dim: int = 100
+    window: int = 5
+    negative: int = 5
+    sample: float = 1e-3
+    min_count: int = 5
+    max_vocab: int | None = None
+    epochs: int = 5
+    alpha: float | None = None
+    min_alpha: float | None = None
+    seed: int = 1
+    batch: int = 1000
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise UserError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
+        for name in ("dim", "window", "min_count", "epochs", "batch"):
+            check_count(name, getattr(self, name))
+        check_count("negative", self.negative, minimum=1 if self.loss == "negative" else 0)
+        check_count("seed", self.seed, minimum=0)
+        if self.max_vocab is not None:
+            check_count("max_vocab", self.max_vocab)
+        if not 0 <= self.sample < 1:
+            raise UserError(f"sample must be in [0, 1), not {self.sample}")
+        if self.alpha is None:
+            object.__setattr__(self, "alpha", 0.025 if self.sg else 0.05)
+        if self.min_alpha is None:
+            object.__setattr__(self, "min_alpha", self.alpha * 1e-4)
+        if not 0 < self.alpha < 10 or not 0 <= self.min_alpha <= self.alpha:
+            raise UserError(f"need 0 < alpha < 10 and 0 <= min_alpha <= alpha, not alpha "
+                            f"{self.alpha} and min_alpha {self.min_alpha}")
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, saved):
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in saved.items() if k in known})

@@ -1,0 +1,86 @@
+"""The word2vec network on `nn`'s pieces: an input Embedding (the word vectors, word2vec.c's
+syn0), an OutputEmbedding (syn1neg for negative sampling and the exact softmax; syn1, one
+row per inner node of the Huffman tree, for hierarchical softmax), and the losses.
+
+Skip-gram predicts each centre word from every context word of its window; the window's
+context words share the centre's output rows (its negatives or its Huffman path, Ji et al.
+2016), so a whole batch scores as one batched matrix product. CBOW predicts the centre from
+the mean (or sum) of its context; as in word2vec.c and gensim, every context word receives
+the full gradient of that mean.
+"""
+import numpy as np
+
+import nn
+from wordvec.batches import draw, noise_distribution
+from wordvec.huffman import huffman_tree
+from wordvec.vectors import KeyedVectors
+
+
+class Word2Vec(nn.Module):
+    """config: a TrainConfig; words, counts: the vocabulary, most frequent first."""
+
+    def __init__(self, config, words, counts, dtype=np.float32):
+        rng = np.random.default_rng(config.seed)
+        V, D = len(words), config.dim
+        self.config, self.words, self.counts = config, list(words), np.asarray(counts)
+        # word2vec.c: input rows U(-0.5/D, 0.5/D), output rows 0
+        self.input = nn.Embedding(V, D, scale=0.5 / D, rng=rng, dtype=dtype)
+        hierarchical = config.loss == "hierarchical"
+        self.output = nn.OutputEmbedding(V - 1 if hierarchical else V, D, dtype=dtype)
+        self._tree = huffman_tree(self.counts) if hierarchical else None
+        self._noise = noise_distribution(self.counts) if config.loss == "negative" else None
+
+    @property
+    def wv(self):
+        """The word vectors, as a KeyedVectors sharing this model's memory."""
+        return KeyedVectors(self.words, self.input.W.data, self.counts)
+
+    def backprop(self, windows, rng):
+        """Forward and backward over a batch of `batches.Windows`, gradients added into the
+        parameters. Returns (summed loss, number of (context, centre) pairs)."""
+        centres, contexts, mask = windows
+        if self.config.sg and self.config.loss == "softmax":   # the valid pairs only
+            contexts, centres = contexts[mask], np.repeat(centres, mask.sum(axis=1))
+            mask = None
+        x, cache = self.input.forward(contexts)
+        if self.config.sg:
+            h = x                                              # (n, 2W, D) or (P, D)
+        else:
+            count = mask.sum(axis=1, keepdims=True)
+            h = np.einsum("nwd,nw->nd", x, mask.astype(x.dtype))
+            if self.config.cbow_mean:
+                h /= count
+        loss, dh = self._output_backprop(h, centres, mask, rng)
+        if not self.config.sg:                                 # word2vec.c: no division
+            dh = dh[:, None, :] * mask[:, :, None]
+        self.input.backward(dh, cache)
+        pairs = len(centres) if mask is None or not self.config.sg else int(mask.sum())
+        return loss, pairs
+
+    def draw_noise(self, rng, n):
+        """`negative` noise words for each of n centres, from the unigram^0.75 distribution."""
+        return draw(self._noise, rng, (n, self.config.negative))
+
+    def _output_backprop(self, h, centres, window_mask, rng):
+        """The loss of predicting `centres` from `h`, and its gradient with respect to h."""
+        loss_name = self.config.loss
+        if loss_name == "softmax":
+            logits, cache = self.output.forward(h)
+            loss, dlogits = nn.softmax_cross_entropy(logits, centres, reduction="sum")
+            return loss, self.output.backward(dlogits, cache)
+        if loss_name == "negative":
+            rows = np.concatenate([centres[:, None], self.draw_noise(rng, len(centres))], 1)
+            labels = np.zeros(rows.shape, h.dtype)
+            labels[:, 0] = 1
+            valid = rows != centres[:, None]                   # a noise word equal to the
+            valid[:, 0] = True                                 # centre is skipped, word2vec.c
+        else:
+            rows = self._tree.points[centres]
+            labels = (1 - self._tree.codes[centres]).astype(h.dtype)
+            valid = self._tree.mask[centres]
+        scores, cache = self.output.forward(h, rows)
+        if scores.ndim == 3:                                   # skip-gram: a window per row
+            labels = np.broadcast_to(labels[:, None, :], scores.shape)
+            valid = valid[:, None, :] & window_mask[:, :, None]
+        loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
+        return loss, self.output.backward(dscores, cache)
