@@ -8,7 +8,7 @@ import numpy as np
 
 from corpora.read import ReadStats, list_files
 from corpora.tokenize import Tokenizer, iter_tokens
-from npnlp.files import atomic_write, cache_root
+from npnlp.files import atomic_write, cache_root, ensure_folder, truncate_name
 
 CACHE_FORMAT = 1  # part of every cache key: bump it when tokenizing changes
 
@@ -62,12 +62,13 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     default `npnlp.files.cache_root()`),
     keyed by the identity of the files (absolute path, size, modification time) and the
     tokenizer settings; the next call for the same files and settings reads it back, the
-    ids memory-mapped, instead of tokenizing. Entries are written atomically.
-    `progress` shows a bar on stderr.
+    ids memory-mapped, instead of tokenizing. Entries are written atomically; the cache
+    folder is created and checked before tokenizing. `progress` shows a bar on stderr.
     """
     if not cache:
         return _tokenize(source, tokenizer, progress)
-    prefix = _cache_prefix(source, tokenizer, Path(cache_dir or cache_root()) / "tokens")
+    folder = ensure_folder(Path(cache_dir or cache_root()) / "tokens")
+    prefix = _cache_prefix(source, tokenizer, folder)
     try:
         return _load(prefix)
     except FileNotFoundError:
@@ -99,16 +100,16 @@ def _tokenize(source, tokenizer, progress):
 
 
 def _cache_prefix(source, tokenizer, folder):
-    """The cache path of `source` without suffix: its name and a hash of the key."""
+    """The cache path of `source` without suffix: the start of its name (readable, and short
+    whatever the length of the name) and a hash of the key."""
     files = [(str(p.resolve()), s.st_size, s.st_mtime_ns)
              for p in list_files(source) for s in [p.stat()]]
     key = json.dumps([CACHE_FORMAT, tokenizer.key(), files])
-    name = Path(source).resolve().name
+    name = truncate_name(Path(source).resolve().name)
     return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
 
 
 def _save(corpus, prefix):
-    prefix.parent.mkdir(parents=True, exist_ok=True)
     for suffix, array in ((".type_ids.npy", corpus.type_ids), (".offsets.npy", corpus.offsets)):
         with atomic_write(f"{prefix}{suffix}", binary=True) as f:
             np.save(f, array)

@@ -108,7 +108,22 @@ def test_a_failed_run_leaves_no_cache_entry(tmp_path):
     (tmp_path / "corpus" / "b.bin").write_bytes(bytes(1000))
     with pytest.raises(UserError, match="looks binary"):
         load_corpus(tmp_path / "corpus", cache_dir=tmp_path / "cache")
-    assert not (tmp_path / "cache").exists()
+    assert list((tmp_path / "cache" / "tokens").iterdir()) == []
+
+
+def test_a_source_with_the_longest_name_is_cached(tmp_path):
+    source = tmp_path / ("語" * 85)  # 255 bytes of UTF-8
+    source.write_text("some words")
+    load_corpus(source, cache_dir=tmp_path / "cache")
+    again = load_corpus(source, cache_dir=tmp_path / "cache")
+    assert isinstance(again.type_ids, np.memmap) and again.types == ["some", "words"]
+
+
+def test_unusable_cache_folder_is_reported_before_reading(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "blob.bin").write_bytes(bytes(1000))  # reading it would fail: "looks binary"
+    with pytest.raises(UserError, match="not a folder"):
+        load_corpus(tmp_path / "blob.bin", cache_dir=tmp_path / "file")
 
 
 def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path):
