@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpora.read import ReadStats, list_files
+from corpora.read import ReadStats, is_stream, list_files
 from corpora.tokenize import Tokenizer, iter_tokens
 from npnlp.files import atomic_write, cache_root, ensure_folder, truncate_name
 
@@ -63,12 +63,15 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     keyed by the identity of the files (absolute path, size, modification time) and the
     tokenizer settings; the next call for the same files and settings reads it back, the
     ids memory-mapped, instead of tokenizing. Entries are written atomically; the cache
-    folder is created and checked before tokenizing. `progress` shows a bar on stderr.
+    folder is created and checked before tokenizing. Standard input ('-') and other streams
+    are never cached: they have no identity to key an entry with. `progress` shows a bar on
+    stderr.
     """
-    if not cache:
+    files = list_files(source)
+    if not cache or any(map(is_stream, files)):
         return _tokenize(source, tokenizer, progress)
     folder = ensure_folder(Path(cache_dir or cache_root()) / "tokens")
-    prefix = _cache_prefix(source, tokenizer, folder)
+    prefix = _cache_prefix(source, files, tokenizer, folder)
     try:
         return _load(prefix)
     except FileNotFoundError:
@@ -99,11 +102,11 @@ def _tokenize(source, tokenizer, progress):
     return Corpus(list(type_ids), counts, np.concatenate(chunks), offsets, stats)
 
 
-def _cache_prefix(source, tokenizer, folder):
+def _cache_prefix(source, files, tokenizer, folder):
     """The cache path of `source` without suffix: the start of its name (readable, and short
     whatever the length of the name) and a hash of the key."""
     files = [(str(p.resolve()), s.st_size, s.st_mtime_ns)
-             for p in list_files(source) for s in [p.stat()]]
+             for p in files for s in [p.stat()]]
     key = json.dumps([CACHE_FORMAT, tokenizer.key(), files])
     name = truncate_name(Path(source).resolve().name)
     return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"

@@ -4,18 +4,26 @@ Text is decoded as UTF-8 in chunks with an incremental decoder, so a multibyte c
 a CRLF or an invalid byte sequence split across two chunks reads exactly as if the file
 were decoded whole. Invalid bytes become U+FFFD and are counted; line endings (CRLF, CR)
 become '\n'; a leading byte-order mark is dropped.
+
+The string '-' is standard input. It, and a FIFO or a process substitution (`<(...)`, a
+/dev/fd/N pipe) named explicitly, are read as streams: once, front to back.
 """
 import bz2
 import codecs
+import errno
 import gzip
+import io
 import lzma
 import os
+import stat
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from npnlp.errors import UserError
+from npnlp.files import is_stdio
 
 CHUNK_SIZE = 1 << 20
 SNIFF_SIZE = 1 << 16  # bytes of a file judged for looking binary
@@ -37,20 +45,61 @@ class ReadStats:
 
 
 def list_files(source):
-    """The files to read for `source`: itself if a file; else every file under the folder,
-    recursively, in sorted path order, skipping hidden files and folders (names starting '.')."""
+    """The files to read for `source`: '-' (standard input) or a file, FIFO or device named
+    explicitly, as itself; for a folder, see `_walk`.
+
+    Raises UserError for an empty path (an unset variable), a missing path, a broken
+    symbolic link or a loop of them, an unreadable folder, and a folder with no files.
+    """
+    if is_stdio(source):
+        return [source]
+    if str(source) == "":
+        raise UserError("the path is empty (is a variable unset?)")
     path = Path(source)
-    if path.is_file():
+    try:
+        is_folder = stat.S_ISDIR(path.stat().st_mode)
+    except OSError as e:
+        raise UserError(_unreachable(path, e)) from None
+    if not is_folder:
         return [path]
-    if not path.is_dir():
-        raise UserError(f"no such file or folder: {path}")
-    files = sorted(
-        p for p in path.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    )
+    files = sorted(_walk(path))
     if not files:
         raise UserError(f"no files in folder {path}")
     return files
+
+
+def _walk(folder):
+    """Yield the regular files under `folder`, recursively, skipping hidden files and folders
+    (names starting '.'), and skipping FIFOs, devices, sockets and broken links, which are no
+    corpus files (reading a FIFO would wait for a writer). Links to files are followed, links
+    to folders are not (a loop of them cannot hang the walk). Raises UserError naming a
+    folder that cannot be read, rather than leaving its files out silently."""
+    def fail(error):
+        raise UserError(f"cannot read folder {error.filename}: {error.strerror}")
+
+    for root, folders, names in os.walk(folder, onerror=fail):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            path = Path(root, name)
+            if not name.startswith(".") and path.is_file():
+                yield path
+
+
+def _unreachable(path, error):
+    """Why `path` cannot be read, from the OSError its stat raised."""
+    if error.errno == errno.ELOOP:
+        return f"symbolic link loop: {path}"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return f"broken symbolic link: {path} -> {os.readlink(path)}"
+    if error.errno == errno.ENOENT:
+        return f"no such file or folder: {path}"
+    return f"cannot read {path}: {error.strerror}"
+
+
+def is_stream(path):
+    """Whether `path` (an item of `list_files`) is read as a stream: standard input, a FIFO,
+    a device. A stream has no size, and no identity to key a cache with."""
+    return is_stdio(path) or not Path(path).is_file()
 
 
 def read_text(source, stats=None, chunk_size=CHUNK_SIZE):
@@ -62,17 +111,18 @@ def read_text(source, stats=None, chunk_size=CHUNK_SIZE):
 def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
     """Yield the text of one file in chunks of about `chunk_size` bytes.
 
-    The format comes from the first bytes (the extension decides only when they match no
-    known format); the members of a zip file are read in name order, joined by '\n'.
-    Raises UserError for a corrupt archive or a file that does not look like text.
+    `path` may be '-' (standard input) or a stream (see `is_stream`). The format comes from
+    the first bytes (the extension decides only when they match no known format); the members
+    of a zip file are read in name order, joined by '\n'. Raises UserError for a corrupt
+    archive or a file that does not look like text.
     """
     stats = ReadStats() if stats is None else stats
-    path = Path(path)
     start = stats.bytes
     ends_line = True
-    with open(path, "rb") as disk:
-        fmt = _sniff(disk.read(16), path)
-        disk.seek(0)
+    with _open(path) as disk:
+        fmt = _sniff(disk.peek(16)[:16], Path(path))
+        if fmt == "zip" and not disk.seekable():
+            raise UserError(f"cannot read a zip archive from a stream ({path}): save it first")
         try:
             for i, member in enumerate(_members(disk, fmt)):
                 for text in _decode(member, path, stats, chunk_size, join="\n" if i else ""):
@@ -85,9 +135,47 @@ def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
             if fmt == "plain":
                 raise
             raise UserError(f"corrupt {fmt} file {path}: {e}") from None
-        stats.bytes = start + os.fstat(disk.fileno()).st_size
+        stats.bytes = start + (os.fstat(disk.fileno()).st_size if disk.seekable()
+                               else disk.tell())
     stats.files += 1
     stats.lines += not ends_line
+
+
+def _open(path):
+    """`path` open for reading bytes, able to `peek` at its first bytes: a regular file as
+    itself; standard input ('-', left open) or another stream through `_Stream`."""
+    if is_stdio(path):
+        return io.BufferedReader(_Stream(sys.stdin.buffer), CHUNK_SIZE)
+    disk = open(path, "rb")
+    if stat.S_ISREG(os.fstat(disk.fileno()).st_mode):
+        return disk
+    return io.BufferedReader(_Stream(disk, close=True), CHUNK_SIZE)
+
+
+class _Stream(io.RawIOBase):
+    """A stream (a pipe, standard input) read front to back: in full reads, so that `peek`
+    sees its first bytes however few a pipe delivers at a time, and counting the bytes
+    read, its position (a pipe has none)."""
+
+    def __init__(self, stream, close=False):
+        self.stream, self.close_stream, self.count = stream, close, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+    def tell(self):
+        return self.count
+
+    def close(self):
+        if self.close_stream:
+            self.stream.close()
+        super().close()
 
 
 def _sniff(head, path):

@@ -2,6 +2,8 @@
 import gzip
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -190,3 +192,40 @@ def test_synth_dash_output_is_standard_output(tmp_path):
     assert result.stdout.count("\n") == 3
     result = run("synth", "-o", tmp_path / "synth.txt", "--analogies", "-")
     assert result.stdout.startswith(": ")
+
+
+@pytest.mark.parametrize("command, args, expected", [
+    ("stats", ["--top", "1"], "tokens 3 types 2 top 1 words: b 2"),
+    ("tokenize", ["-o", "-"], "b a b"),
+    ("vocab", ["-o", "-", "-q"], "b 2 a 1"),
+])
+def test_dash_source_is_standard_input_and_never_cached(tmp_path, monkeypatch, command, args,
+                                                       expected):
+    monkeypatch.setenv("NPNLP_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, [command, "-", *args], input="b a b\n")
+    assert result.exit_code == 0, result.output
+    assert expected in " ".join(result.stdout.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_source_is_one_error_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("words")
+    assert_one_error_line(run("stats", ""), "the path is empty")
+
+
+def corpora_process(args, toolkit_env, **kwargs):
+    entry = "import sys; from corpora.cli import main; sys.argv[0] = 'corpora'; main()"
+    return subprocess.run([sys.executable, "-c", entry, *map(str, args)], env=toolkit_env,
+                          capture_output=True, text=True, **kwargs)
+
+
+def test_process_substitution_is_read_as_a_stream(toolkit_env):
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"piped words\n")
+    os.close(write_end)
+    result = corpora_process(["stats", f"/dev/fd/{read_end}", "--top", "0"], toolkit_env,
+                             pass_fds=[read_end])
+    os.close(read_end)
+    assert result.returncode == 0, result.stderr
+    assert "tokens 2" in " ".join(result.stdout.split())

@@ -3,6 +3,8 @@ import bz2
 import codecs
 import gzip
 import lzma
+import os
+import threading
 import zipfile
 
 import pytest
@@ -153,3 +155,67 @@ def test_missing_source_and_empty_folder_are_user_errors(tmp_path):
     (tmp_path / ".only-hidden").write_text("x")
     with pytest.raises(UserError, match="no files in folder"):
         list_files(tmp_path)
+
+
+def test_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("words")
+    with pytest.raises(UserError, match="the path is empty"):
+        list_files("")
+
+
+def test_symbolic_link_loop_and_broken_link_have_their_own_messages(tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "broken").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(UserError, match="symbolic link loop"):
+        list_files(tmp_path / "loop")
+    with pytest.raises(UserError, match="broken symbolic link"):
+        list_files(tmp_path / "broken")
+
+
+def test_unreadable_subfolder_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.txt").write_text("words")
+    (tmp_path / "b.txt").write_text("words")
+    scandir = os.scandir
+
+    def denied(path="."):  # chmod 000 does not stop root, so the refusal is simulated
+        if os.fspath(path) == str(tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    with pytest.raises(UserError, match=f"cannot read folder {tmp_path / 'locked'}: Permission"):
+        list_files(tmp_path)
+
+
+def write_to_fifo(path, data):
+    """Make a FIFO at `path` and feed it `data` from a thread, as a writing process would
+    (a daemon: if the FIFO is never read, the writer waits forever but does not hang pytest)."""
+    os.mkfifo(path)
+    thread = threading.Thread(target=path.write_bytes, args=(data,), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_fifo_named_explicitly_is_read_as_a_stream(tmp_path):
+    thread = write_to_fifo(tmp_path / "fifo", gzip.compress("café au lait\n".encode()))
+    stats = ReadStats()
+    assert list(read_text(tmp_path / "fifo", stats)) == ["café au lait\n"]
+    thread.join(10)
+    assert (stats.files, stats.lines, stats.chars) == (1, 1, 13)
+    assert stats.bytes == len(gzip.compress("café au lait\n".encode()))
+
+
+def test_folder_walk_skips_fifos(tmp_path):
+    (tmp_path / "a.txt").write_text("words")
+    os.mkfifo(tmp_path / "fifo")  # with no writer: reading it would wait forever
+    assert list_files(tmp_path) == [tmp_path / "a.txt"]
+
+
+def test_zip_archive_from_a_stream_is_refused(tmp_path):
+    write_compressed(tmp_path / "corpus.zip", "zip", b"words")
+    thread = write_to_fifo(tmp_path / "fifo", (tmp_path / "corpus.zip").read_bytes())
+    with pytest.raises(UserError, match="cannot read a zip archive from a stream"):
+        list(read_text(tmp_path / "fifo"))
+    thread.join(10)
