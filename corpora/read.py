@@ -26,7 +26,7 @@ from npnlp.errors import UserError
 from npnlp.files import is_stdio
 
 CHUNK_SIZE = 1 << 20
-SNIFF_SIZE = 1 << 16  # bytes of a file judged for looking binary
+SNIFF_SIZE = 1 << 16  # bytes at least in each stretch of a file judged for looking binary
 FFFD = "\ufffd".encode()
 # what a corrupt archive raises; RuntimeError covers an encrypted or unsupported zip member
 DECOMPRESS_ERRORS = (OSError, EOFError, RuntimeError, zlib.error, lzma.LZMAError,
@@ -214,8 +214,8 @@ def _decode(stream, path, stats, chunk_size, join=""):
     """Yield the text of a binary stream, `join` first; add its replaced bytes to `stats`."""
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     held = join  # text not yet yielded: a trailing '\r' may be the first half of a CRLF
-    started = sniffed = False
-    size = nul = chars = replaced = 0
+    started = False
+    check = _TextCheck(path)
     while True:
         raw = stream.read(chunk_size)
         final = not raw
@@ -225,15 +225,7 @@ def _decode(stream, path, stats, chunk_size, join=""):
         if bad:  # minus the U+FFFD characters that were valid UTF-8 in the input
             consumed = (buffered + raw)[:len(buffered) + len(raw) - len(decoder.getstate()[0])]
             bad -= consumed.count(FFFD)
-        size += len(raw)
-        nul += raw.count(0)
-        chars += len(text)
-        replaced += bad
-        if not sniffed and (size >= SNIFF_SIZE or final):
-            sniffed = True
-            if 100 * nul > size or 4 * replaced > chars:
-                raise UserError(f"{path} looks binary, not UTF-8 text: {nul} NUL bytes and "
-                                f"{replaced} invalid sequences in its first {size} bytes")
+        check.add(raw, text, bad, final)
         if text and not started:
             started = True
             text = text.removeprefix("\ufeff")
@@ -243,5 +235,39 @@ def _decode(stream, path, stats, chunk_size, join=""):
         if text:
             yield text
         if final:
-            stats.replaced += replaced
+            stats.replaced += check.replaced
             return
+
+
+class _TextCheck:
+    """Judges a stream for looking binary, stretch by stretch, so that text followed by
+    binary data is caught too: every stretch of at least SNIFF_SIZE bytes (a chunk, or chunks
+    added up) must have NUL bytes under 1% and invalid sequences under a quarter of its
+    characters. A shorter last stretch is judged together with the one before it, so that a
+    few odd bytes at the end of a text cannot condemn it. Positions count decompressed bytes.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self.replaced = 0  # in the whole stream
+        self.start = 0  # where the stretch being counted begins
+        self.stretch = self.last = (0, 0, 0, 0)  # bytes, NUL bytes, characters, replaced
+
+    def add(self, raw, text, replaced, final):
+        """Count a chunk: its bytes, its decoded text and how many sequences were replaced."""
+        self.replaced += replaced
+        counts = (len(raw), raw.count(0), len(text), replaced)
+        self.stretch = tuple(a + b for a, b in zip(self.stretch, counts))
+        if final and self.stretch[0] < SNIFF_SIZE:
+            self.start -= self.last[0]
+            self.stretch = tuple(a + b for a, b in zip(self.stretch, self.last))
+        if final or self.stretch[0] >= SNIFF_SIZE:
+            self._judge(*self.stretch)
+            self.start += self.stretch[0]
+            self.stretch, self.last = (0, 0, 0, 0), self.stretch
+
+    def _judge(self, size, nul, chars, replaced):
+        if 100 * nul > size or 4 * replaced > chars:
+            raise UserError(
+                f"{self.path} looks binary, not UTF-8 text: {nul:,} NUL bytes and {replaced:,} "
+                f"invalid sequences in its bytes {self.start:,} to {self.start + size:,}")

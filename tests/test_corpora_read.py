@@ -4,6 +4,8 @@ import codecs
 import gzip
 import lzma
 import os
+import random
+import re
 import threading
 import zipfile
 
@@ -11,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpora.read import ReadStats, list_files, read_chunks, read_text
+from corpora.read import CHUNK_SIZE, SNIFF_SIZE, ReadStats, list_files, read_chunks, read_text
 from npnlp.errors import UserError
 
 # Pieces of UTF-8 that are awkward to split: multibyte characters, CRLF, lone CR,
@@ -219,3 +221,20 @@ def test_zip_archive_from_a_stream_is_refused(tmp_path):
     with pytest.raises(UserError, match="cannot read a zip archive from a stream"):
         list(read_text(tmp_path / "fifo"))
     thread.join(10)
+
+
+def test_binary_data_after_text_is_refused_with_its_position(tmp_path):
+    path = tmp_path / "text-then-noise.txt"
+    path.write_bytes(b"plain words " * 120_000 + random.Random(0).randbytes(2_000_000))
+    with pytest.raises(UserError, match="looks binary") as error:
+        "".join(read_chunks(path))
+    start = int(re.search(r"in its bytes ([\d,]+) to", str(error.value))[1].replace(",", ""))
+    assert 1_000_000 < start < 1_440_000 + CHUNK_SIZE
+
+
+def test_a_few_invalid_bytes_at_the_end_of_a_text_are_no_binary_data(tmp_path):
+    path = tmp_path / "latin1-tail.txt"
+    path.write_bytes(b"x" * (SNIFF_SIZE - 1) + b"\n" + "éé\n".encode("latin-1"))
+    stats = ReadStats()
+    assert "".join(read_chunks(path, stats, chunk_size=SNIFF_SIZE)).endswith("\ufffd\ufffd\n")
+    assert stats.replaced == 2
