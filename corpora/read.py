@@ -112,15 +112,15 @@ def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
     """Yield the text of one file in chunks of about `chunk_size` bytes.
 
     `path` may be '-' (standard input) or a stream (see `is_stream`). The format comes from
-    the first bytes (the extension decides only when they match no known format); the members
-    of a zip file are read in name order, joined by '\n'. Raises UserError for a corrupt
-    archive or a file that does not look like text.
+    the first bytes alone, never the name: a plain text file named `.gz` is read as plain
+    text. The members of a zip file are read in name order, joined by '\n'. Raises UserError
+    for a corrupt archive or a file that does not look like text.
     """
     stats = ReadStats() if stats is None else stats
     start = stats.bytes
     ends_line = True
     with _open(path) as disk:
-        fmt = _sniff(disk.peek(16)[:16], Path(path))
+        fmt = _sniff(disk.peek(16)[:16])
         if fmt == "zip" and not disk.seekable():
             raise UserError(f"cannot read a zip archive from a stream ({path}): save it first")
         try:
@@ -178,8 +178,8 @@ class _Stream(io.RawIOBase):
         super().close()
 
 
-def _sniff(head, path):
-    """The compression format named by the magic bytes `head`, else by the extension."""
+def _sniff(head):
+    """The compression format named by the magic bytes `head`, else "plain"."""
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
     if head[:3] == b"BZh" and head[3:4].isdigit() and head[4:10] in (
@@ -189,8 +189,7 @@ def _sniff(head, path):
         return "xz"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "zip"
-    return {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}.get(
-        path.suffix.lower(), "plain")
+    return "plain"
 
 
 def _members(disk, fmt):
