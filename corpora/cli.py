@@ -7,7 +7,7 @@ import click
 from corpora import download, synth
 from corpora.corpus import load_corpus
 from corpora.registry import REGISTRY
-from corpora.tokenize import Tokenizer, write_tokens
+from corpora.tokenize import MAX_TOKEN, Tokenizer, write_tokens
 from corpora.vocab import Vocab
 from npnlp.cli import group
 from npnlp.files import atomic_write, check_output, is_stdio
@@ -54,17 +54,21 @@ def corpus_options(command):
 
 
 def _load(source, tokenizer, no_cache, cache_dir, quiet):
-    """The Corpus of `source`, cached, with a warning if invalid bytes were replaced."""
+    """The Corpus of `source`, cached, with warnings for replaced bytes and cut runs."""
     corpus = load_corpus(source, tokenizer, cache=not no_cache, cache_dir=cache_dir,
                          progress=not quiet)
-    _warn_replaced(corpus.stats, source)
+    _warn(corpus.stats, source)
     return corpus
 
 
-def _warn_replaced(stats, source):
+def _warn(stats, source):
+    """Say on stderr what reading and tokenizing changed in the text of `source`."""
     if stats.replaced:
         click.echo(f"Warning: {stats.replaced:,} invalid UTF-8 sequences in {source} "
                    f"were replaced with U+FFFD", err=True)
+    if stats.cuts:
+        click.echo(f"Warning: runs of more than {MAX_TOKEN:,} characters without whitespace "
+                   f"in {source} were cut {stats.cuts:,} times", err=True)
 
 
 @main.command()
@@ -79,7 +83,7 @@ def tokenize(source, output, tokenizer, quiet):
     check_output(output, [source])
     with atomic_write(output) as out:
         stats = write_tokens(source, out, tokenizer, progress=not quiet)
-    _warn_replaced(stats, source)
+    _warn(stats, source)
 
 
 @main.command()

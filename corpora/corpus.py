@@ -10,7 +10,7 @@ from corpora.read import ReadStats, is_stream, list_files
 from corpora.tokenize import Tokenizer, iter_tokens
 from npnlp.files import atomic_write, cache_root, ensure_folder, truncate_name
 
-CACHE_FORMAT = 1  # part of every cache key: bump it when tokenizing changes
+CACHE_FORMAT = 2  # part of every cache key: bump it when tokenizing changes
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,13 +35,14 @@ DECOMPRESS_ERRORS = (OSError, EOFError, RuntimeError, zlib.error, lzma.LZMAError
 
 @dataclass
 class ReadStats:
-    """What reading saw, filled in as the chunks are consumed."""
+    """What reading (and tokenizing) saw, filled in as the chunks are consumed."""
 
     files: int = 0
     bytes: int = 0  # on disk, so compressed files count their compressed size
     chars: int = 0
     lines: int = 0  # a last line without '\n' counts too
     replaced: int = 0  # invalid UTF-8 sequences replaced with U+FFFD
+    cuts: int = 0  # made in runs without whitespace too long for a token (tokenize.MAX_TOKEN)
 
 
 def list_files(source):
