@@ -214,10 +214,11 @@ def test_empty_source_is_one_error_line(tmp_path, monkeypatch):
     assert_one_error_line(run("stats", ""), "the path is empty")
 
 
-def corpora_process(args, toolkit_env, **kwargs):
+def corpora_process(args, toolkit_env, stdout=subprocess.PIPE, **kwargs):
+    """Run the `corpora` command in a process of its own; its stderr is captured."""
     entry = "import sys; from corpora.cli import main; sys.argv[0] = 'corpora'; main()"
     return subprocess.run([sys.executable, "-c", entry, *map(str, args)], env=toolkit_env,
-                          capture_output=True, text=True, **kwargs)
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
 def test_process_substitution_is_read_as_a_stream(toolkit_env):
@@ -229,3 +230,14 @@ def test_process_substitution_is_read_as_a_stream(toolkit_env):
     os.close(read_end)
     assert result.returncode == 0, result.stderr
     assert "tokens 2" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("args", [["stats", "--top", "50"], ["tokenize", "-o", "-"],
+                                  ["vocab", "-o", "-"]])
+def test_closed_output_pipe_ends_silently(corpus_file, toolkit_env, args):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| head -1` does once it has its line
+    command, *options = args
+    result = corpora_process([command, corpus_file, *options], toolkit_env, stdout=write_end)
+    os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
