@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from corpora.read import ReadStats, is_stream, list_files
-from corpora.tokenize import Tokenizer, iter_tokens
+from corpora.tokenize import Tokenizer, check_tokenizer, iter_tokens
 from npnlp.files import atomic_write, cache_root, ensure_folder, truncate_name
 
 CACHE_FORMAT = 2  # part of every cache key: bump it when tokenizing changes
@@ -65,8 +65,10 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     ids memory-mapped, instead of tokenizing. Entries are written atomically; the cache
     folder is created and checked before tokenizing. Standard input ('-') and other streams
     are never cached: they have no identity to key an entry with. `progress` shows a bar on
-    stderr.
+    stderr. Raises TypeError for a `source` that is no path or a `tokenizer` that is no
+    Tokenizer.
     """
+    check_tokenizer(tokenizer)
     files = list_files(source)
     if not cache or any(map(is_stream, files)):
         return _tokenize(source, tokenizer, progress)

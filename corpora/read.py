@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from npnlp.errors import UserError
-from npnlp.files import is_stdio
+from npnlp.files import check_path, is_stdio
 
 CHUNK_SIZE = 1 << 20
 SNIFF_SIZE = 1 << 16  # bytes at least in each stretch of a file judged for looking binary
@@ -50,8 +50,10 @@ def list_files(source):
     explicitly, as itself; for a folder, see `_walk`.
 
     Raises UserError for an empty path (an unset variable), a missing path, a broken
-    symbolic link or a loop of them, an unreadable folder, and a folder with no files.
+    symbolic link or a loop of them, an unreadable folder, and a folder with no files;
+    TypeError when `source` is no path.
     """
+    check_path(source, "source")
     if is_stdio(source):
         return [source]
     if str(source) == "":
@@ -104,20 +106,26 @@ def is_stream(path):
 
 
 def read_text(source, stats=None, chunk_size=CHUNK_SIZE):
-    """Yield the text of every file of `source` (see `list_files`), in chunks."""
-    for path in list_files(source):
-        yield from read_chunks(path, stats, chunk_size)
+    """An iterator over the text of every file of `source` (see `list_files`, which runs at
+    the call), in chunks."""
+    files = list_files(source)
+    return (text for path in files for text in read_chunks(path, stats, chunk_size))
 
 
 def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
-    """Yield the text of one file in chunks of about `chunk_size` bytes.
+    """An iterator over the text of one file in chunks of about `chunk_size` bytes.
 
     `path` may be '-' (standard input) or a stream (see `is_stream`). The format comes from
     the first bytes alone, never the name: a plain text file named `.gz` is read as plain
-    text. The members of a zip file are read in name order, joined by '\n'. Raises UserError
-    for a corrupt archive or a file that does not look like text.
+    text. The members of a zip file are read in name order, joined by '\n'. Raises TypeError
+    at the call when `path` is no path; UserError, as it reads, for a corrupt archive or a
+    file that does not look like text.
     """
-    stats = ReadStats() if stats is None else stats
+    check_path(path, "path")
+    return _read_chunks(path, ReadStats() if stats is None else stats, chunk_size)
+
+
+def _read_chunks(path, stats, chunk_size):
     start = stats.bytes
     ends_line = True
     with _open(path) as disk:

@@ -148,14 +148,27 @@ def _has_long_run(text):
     return False
 
 
+def check_tokenizer(tokenizer):
+    """Raise TypeError unless `tokenizer` is a Tokenizer (not, say, the string "whitespace")."""
+    if not isinstance(tokenizer, Tokenizer):
+        raise TypeError(f"tokenizer must be a Tokenizer, not {type(tokenizer).__name__}")
+
+
 def iter_tokens(source, tokenizer, stats=None, progress=False, chunk_size=CHUNK_SIZE):
-    """Yield the TokenChunks of every file of `source` in turn; each file ends a sentence.
+    """An iterator over the TokenChunks of every file of `source` in turn; each file ends a
+    sentence.
 
     `stats` (a ReadStats) is filled in as the chunks are read; `progress` shows a bar on
-    stderr. Raises UserError when the corpus has no token at all.
+    stderr. The arguments are checked and the files listed at the call; UserError comes,
+    as it reads, when the corpus has no token at all.
     """
-    stats = ReadStats() if stats is None else stats
+    check_tokenizer(tokenizer)
     files = list_files(source)
+    stats = ReadStats() if stats is None else stats
+    return _iter_tokens(source, files, tokenizer, stats, progress, chunk_size)
+
+
+def _iter_tokens(source, files, tokenizer, stats, progress, chunk_size):
     total = None if any(map(is_stream, files)) else sum(Path(f).stat().st_size for f in files)
     n_tokens = 0
     with progress_bar(total, "B", progress) as bar:

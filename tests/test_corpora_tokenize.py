@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpora.cli import main
-from corpora.read import ReadStats
+from corpora.corpus import load_corpus
+from corpora.read import ReadStats, list_files, read_chunks, read_text
 from corpora.tokenize import MAX_TOKEN, Tokenizer, iter_tokens, write_tokens
 from npnlp.errors import UserError
 
@@ -149,3 +150,22 @@ def test_cli_warns_about_cut_runs(tmp_path):
     assert "tokens 4 types 3" in " ".join(result.stdout.split())
     assert result.stderr == (f"Warning: runs of more than 1,000 characters without whitespace "
                              f"in {tmp_path / 'one-run.txt'} were cut 2 times\n")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda f: load_corpus(123), "source must be a path"),
+    (lambda f: load_corpus(f, tokenizer="whitespace"), "tokenizer must be a Tokenizer, not str"),
+    (lambda f: load_corpus(f, "whitespace", cache=False), "tokenizer must be a Tokenizer"),
+    (lambda f: list_files(None), "source must be a path .*, not NoneType"),
+    (lambda f: read_text(42), "source must be a path"),
+    (lambda f: read_chunks(None), "path must be a path"),
+    (lambda f: iter_tokens(f, "whitespace"), "tokenizer must be a Tokenizer"),
+    (lambda f: iter_tokens([f], Tokenizer()), "source must be a path .*, not list"),
+    (lambda f: write_tokens(None, io.StringIO()), "source must be a path"),
+    (lambda f: write_tokens(f, io.StringIO(), True), "tokenizer must be a Tokenizer"),
+])
+def test_wrong_argument_types_are_named_at_the_call(tmp_path, call, message):
+    path = tmp_path / "corpus.txt"
+    path.write_text("some words")
+    with pytest.raises(TypeError, match=message):
+        call(path)
