@@ -18,7 +18,8 @@ from npnlp.errors import UserError
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="The flags are the settings of corpora's Tokenizer.")
-    parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip) or a folder")
+    parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip), a folder, "
+                        "or - for standard input")
     for setting in fields(Tokenizer):
         parser.add_argument(f"--{setting.name.replace('_', '-')}", action="store_true")
     args = parser.parse_args()

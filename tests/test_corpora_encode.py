@@ -157,3 +157,10 @@ def test_text8_head(data_file):
     encoded = corpus.encode(vocab)
     assert encoded.ids.size == vocab.counts.sum()
     np.testing.assert_array_equal(np.bincount(encoded.ids), vocab.counts)
+
+
+def test_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("words")
+    with pytest.raises(UserError, match="the path is empty"):
+        load_corpus("")
