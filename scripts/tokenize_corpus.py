@@ -1,7 +1,7 @@
 """Tokenize a corpus for word2vec.c or fastText: one sentence per line, tokens separated by
 spaces, written to stdout so that it can feed a pipeline.
 
-    python scripts/tokenize_corpus.py text8.zip --whitespace | word2vec -train /dev/stdin ...
+    python scripts/tokenize_corpus.py text8.zip --whitespace | gzip > text8-tokens.txt.gz
     python scripts/tokenize_corpus.py wiki/ --lowercase --sentence-per-line > wiki.txt
 
 The job of `corpora tokenize`, which writes a file instead (see its --help for the flags).
