@@ -62,8 +62,8 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     default `npnlp.files.cache_root()`),
     keyed by the identity of the files (absolute path, size, modification time) and the
     tokenizer settings; the next call for the same files and settings reads it back, the
-    ids memory-mapped, instead of tokenizing. Entries are written atomically; the cache
-    folder is created and checked before tokenizing. Standard input ('-') and other streams
+    ids memory-mapped, instead of tokenizing. Entries are written atomically; on a miss, the
+    cache folder is created and checked before tokenizing. Standard input ('-') and other streams
     are never cached: they have no identity to key an entry with. `progress` shows a bar on
     stderr. Raises TypeError for a `source` that is no path or a `tokenizer` that is no
     Tokenizer.
@@ -72,12 +72,13 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     files = list_files(source)
     if not cache or any(map(is_stream, files)):
         return _tokenize(source, tokenizer, progress)
-    folder = ensure_folder(Path(cache_dir or cache_root()) / "tokens")
+    folder = Path(cache_dir or cache_root()) / "tokens"
     prefix = _cache_prefix(source, files, tokenizer, folder)
     try:
         return _load(prefix)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
+    ensure_folder(folder)
     corpus = _tokenize(source, tokenizer, progress)
     _save(corpus, prefix)
     return corpus

@@ -32,8 +32,8 @@ class Tokenizer:
     By default a token is a run of Unicode word characters (`\\w+`: letters, digits, '_'),
     punctuation is dropped, and a number such as 42, 3.14 or 1,000 is one token. Whatever the
     settings, a run of more than MAX_TOKEN characters without whitespace is first cut into
-    pieces of MAX_TOKEN characters (from its start), so that no token is longer and memory
-    stays bounded on a text without whitespace.
+    pieces of MAX_TOKEN characters (from its start), so that memory stays bounded on a text
+    without whitespace.
 
     whitespace: split on whitespace only (`str.split`, the fast path): punctuation stays
         attached; what text8-style corpora (lowercase words and spaces) expect.
@@ -90,7 +90,7 @@ class Tokenizer:
         for chunk in chunks:
             text = carry + chunk
             carry = "" if not text or text[-1].isspace() else text.rsplit(None, 1)[-1]
-            keep = (len(carry) - 1) % MAX_TOKEN + 1 if carry else 0
+            keep = (len(carry) - 1) % MAX_TOKEN + 1 if carry else 0  # past its last cut
             text, cuts = _cut_long_runs(text[:len(text) - keep])
             if keep < len(carry):  # the run goes on past a cut
                 cuts += 1

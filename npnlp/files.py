@@ -4,6 +4,7 @@ gives, the cache folder.
 The string '-' stands for standard output (for readers, standard input), as in Unix tools; a
 `Path('-')` is a file named '-'.
 """
+import io
 import os
 import re
 import secrets
@@ -81,7 +82,7 @@ def _stdout(binary):
     sys.stdout.flush()
     try:
         fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is the last two
+    except (AttributeError, io.UnsupportedOperation):
         yield sys.stdout.buffer if binary else sys.stdout
         return
     mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
@@ -168,8 +169,8 @@ def ensure_folder(folder):
     if not folder.is_dir():
         try:
             folder.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise UserError(f"not a folder: {folder}") from None
+        except (FileExistsError, NotADirectoryError) as e:
+            raise UserError(f"cannot make folder {folder}: {e.strerror}") from None
     check_folder(folder)
     return folder
 
@@ -180,7 +181,7 @@ def _kind(mode):
                        (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")]:
         if test(mode):
             return kind
-    return "not a regular file"
+    return "of an unknown kind"
 
 
 def _identity(path):

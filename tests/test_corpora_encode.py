@@ -122,8 +122,18 @@ def test_a_source_with_the_longest_name_is_cached(tmp_path):
 def test_unusable_cache_folder_is_reported_before_reading(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     (tmp_path / "blob.bin").write_bytes(bytes(1000))  # reading it would fail: "looks binary"
-    with pytest.raises(UserError, match="not a folder"):
+    with pytest.raises(UserError, match="cannot make folder .*: Not a directory"):
         load_corpus(tmp_path / "blob.bin", cache_dir=tmp_path / "file")
+
+
+def test_read_only_cache_still_serves_its_entries(corpus_file, tmp_path):
+    load_corpus(corpus_file, cache_dir=tmp_path / "cache")
+    os.chmod(tmp_path / "cache" / "tokens", 0o555)
+    try:
+        assert isinstance(load_corpus(corpus_file, cache_dir=tmp_path / "cache").type_ids,
+                          np.memmap)
+    finally:
+        os.chmod(tmp_path / "cache" / "tokens", 0o755)
 
 
 def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path):

@@ -293,5 +293,5 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(server, tmp_path, monkeyp
 
 def test_cache_folder_that_is_a_file_is_a_user_error(tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    with pytest.raises(UserError, match="not a folder"):
+    with pytest.raises(UserError, match="cannot make folder .*: Not a directory"):
         fetch(entry("tiny.txt"), tmp_path / "file", progress=False)
