@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from corpora.corpus import _array_path, _cache_prefix, _load_meta, _save_meta
-from corpora.read import CHUNK_SIZE, ReadStats, list_files, read_text
+from corpora.read import CHUNK_SIZE, ReadStats, is_stream, list_files, read_text
 from npnlp.errors import UserError, check_count
-from npnlp.files import atomic_write, cache_root
+from npnlp.files import atomic_write, cache_root, ensure_folder
 from npnlp.progress import progress_bar
 
 CACHE_KEY = "code points"  # the settings part of the cache key: reading characters has none
@@ -60,18 +60,19 @@ def load_chars(source, cache=True, cache_dir=None, progress=False, chunk_size=CH
     atomically. Without `cache`, the ids are returned in memory, 4 bytes a character.
     `progress` shows a bar on stderr. Raises UserError when the text is empty.
     """
-    if not cache:
+    files = list_files(source)
+    if not cache or any(map(is_stream, files)):
         with tempfile.TemporaryFile() as f:
             chars, counts, stats = _encode(source, f, None, progress, chunk_size)
             f.seek(0)
             return CharCorpus(chars, counts, np.load(f), stats)
     folder = Path(cache_dir or cache_root()) / "chars"
-    prefix = _cache_prefix(source, CACHE_KEY, folder)
+    prefix = _cache_prefix(source, files, CACHE_KEY, folder)
     try:
         return _load(prefix)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_folder(folder)
     with atomic_write(_array_path(prefix, "ids"), binary=True) as f:
         chars, counts, stats = _encode(source, f, folder, progress, chunk_size)
     _save_meta(prefix, {"chars": chars, "counts": counts.tolist(), "stats": asdict(stats)})

@@ -7,10 +7,13 @@ import click
 from corpora import download, synth
 from corpora.corpus import load_corpus
 from corpora.registry import REGISTRY
-from corpora.tokenize import Tokenizer, write_tokens
+from corpora.tokenize import MAX_TOKEN, Tokenizer, write_tokens
 from corpora.vocab import Vocab
 from npnlp.cli import group
-from npnlp.files import atomic_write
+from npnlp.files import atomic_write, check_output, is_stdio
+
+SOURCE = click.Path(allow_dash=True)  # a str: only the string '-' is standard input
+OUTPUT = click.Path(dir_okay=False, allow_dash=True)
 
 
 @group
@@ -51,37 +54,43 @@ def corpus_options(command):
 
 
 def _load(source, tokenizer, no_cache, cache_dir, quiet):
-    """The Corpus of `source`, cached, with a warning if invalid bytes were replaced."""
+    """The Corpus of `source`, cached, with warnings for replaced bytes and cut runs."""
     corpus = load_corpus(source, tokenizer, cache=not no_cache, cache_dir=cache_dir,
                          progress=not quiet)
-    _warn_replaced(corpus.stats, source)
+    _warn(corpus.stats, source)
     return corpus
 
 
-def _warn_replaced(stats, source):
+def _warn(stats, source):
+    """Say on stderr what reading and tokenizing changed in the text of `source`."""
     if stats.replaced:
         click.echo(f"Warning: {stats.replaced:,} invalid UTF-8 sequences in {source} "
                    f"were replaced with U+FFFD", err=True)
+    if stats.cuts:
+        click.echo(f"Warning: runs of more than {MAX_TOKEN:,} characters without whitespace "
+                   f"in {source} were cut {stats.cuts:,} times", err=True)
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The tokenized text file to write.")
+@click.argument("source", type=SOURCE)
+@click.option("-o", "--output", required=True, type=OUTPUT,
+              help="The tokenized text file to write; '-' for standard output.")
 @tokenizer_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def tokenize(source, output, tokenizer, quiet):
-    """Write the tokens of SOURCE (a file or folder) one sentence per line, separated by
-    spaces: the input word2vec.c and fastText expect."""
+    """Write the tokens of SOURCE (a file or folder; '-' for standard input) one sentence per
+    line, separated by spaces: the input word2vec.c and fastText expect."""
+    check_output(output, [source])
     with atomic_write(output) as out:
         stats = write_tokens(source, out, tokenizer, progress=not quiet)
-    _warn_replaced(stats, source)
+    _warn(stats, source)
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The vocabulary file to write: `word count` lines, as word2vec.c writes.")
+@click.argument("source", type=SOURCE)
+@click.option("-o", "--output", required=True, type=OUTPUT,
+              help="The vocabulary file to write: `word count` lines, as word2vec.c writes; "
+                   "'-' for standard output.")
 @click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True,
               help="Leave out words seen fewer times.")
 @click.option("--max-vocab", type=click.IntRange(min=1),
@@ -89,25 +98,28 @@ def tokenize(source, output, tokenizer, quiet):
 @tokenizer_options
 @corpus_options
 def vocab(source, output, min_count, max_vocab, tokenizer, **options):
-    """Count the words of SOURCE (a file or folder) and write its vocabulary, most frequent
-    first."""
+    """Count the words of SOURCE (a file or folder; '-' for standard input) and write its
+    vocabulary, most frequent first."""
+    check_output(output, [source])
     corpus = _load(source, tokenizer, **options)
     vocabulary = Vocab.from_counts(corpus.types, corpus.counts, min_count, max_vocab)
     vocabulary.save(output)
     if not options["quiet"]:
         click.echo(f"{len(vocabulary):,} words covering {vocabulary.counts.sum():,} of "
-                   f"{corpus.type_ids.size:,} tokens written to {output}", err=True)
+                   f"{corpus.type_ids.size:,} tokens written to "
+                   f"{'standard output' if is_stdio(output) else output}", err=True)
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=SOURCE)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many of the most frequent words to list.")
 @tokenizer_options
 @corpus_options
 def stats(source, top, tokenizer, **options):
     """Count the files, bytes, characters, lines, sentences, tokens and distinct tokens
-    (types) of SOURCE, and list its most frequent words."""
+    (types) of SOURCE (a file or folder; '-' for standard input), and list its most frequent
+    words."""
     corpus = _load(source, tokenizer, **options)
     read = corpus.stats
     for name, value in [("files", read.files), ("bytes", read.bytes), ("chars", read.chars),
@@ -147,15 +159,15 @@ def fetch_command(name, cache_dir, mirror, quiet, list_):
 
 
 @main.command("synth")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write the corpus to.")
+@click.option("-o", "--output", required=True, type=OUTPUT,
+              help="File to write the corpus to; '-' for standard output.")
 @click.option("-n", "--sentences", type=click.IntRange(min=1), default=synth.DEFAULT_SENTENCES,
               show_default=True, help="Number of sentences.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Random seed; the same seed writes the same bytes.")
-@click.option("--analogies", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--analogies", type=OUTPUT,
               help="Also write the planted analogy questions here, in the format of "
-              "word2vec's questions-words.txt.")
+              "word2vec's questions-words.txt; '-' for standard output.")
 def synth_command(output, sentences, seed, analogies):
     """Write a synthetic corpus with planted regularities for word vectors to recover.
 
@@ -164,6 +176,11 @@ def synth_command(output, sentences, seed, analogies):
     sentence a line; the default is about 1.6 MB and 300,000 tokens, written in well under a
     second.
     """
+    check_output(output)
+    if analogies:
+        check_output(analogies)
+        if not is_stdio(output) and Path(analogies).resolve() == Path(output).resolve():
+            raise click.UsageError("-o and --analogies name the same file")
     synth.write(output, sentences, seed)
     if analogies:
         synth.write_analogies(analogies)

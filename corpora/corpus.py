@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-from corpora.read import ReadStats, list_files
-from corpora.tokenize import Tokenizer, iter_tokens
-from npnlp.files import atomic_write, cache_root
+from corpora.read import ReadStats, is_stream, list_files
+from corpora.tokenize import Tokenizer, check_tokenizer, iter_tokens
+from npnlp.files import atomic_write, cache_root, ensure_folder, truncate_name
 
-CACHE_FORMAT = 1  # part of every cache key: bump it when tokenizing changes
+CACHE_FORMAT = 2  # part of every cache key: bump it when tokenizing changes
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,16 +62,23 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     default `npnlp.files.cache_root()`),
     keyed by the identity of the files (absolute path, size, modification time) and the
     tokenizer settings; the next call for the same files and settings reads it back, the
-    ids memory-mapped, instead of tokenizing. Entries are written atomically.
-    `progress` shows a bar on stderr.
+    ids memory-mapped, instead of tokenizing. Entries are written atomically; on a miss, the
+    cache folder is created and checked before tokenizing. Standard input ('-') and other streams
+    are never cached: they have no identity to key an entry with. `progress` shows a bar on
+    stderr. Raises TypeError for a `source` that is no path or a `tokenizer` that is no
+    Tokenizer.
     """
-    if not cache:
+    check_tokenizer(tokenizer)
+    files = list_files(source)
+    if not cache or any(map(is_stream, files)):
         return _tokenize(source, tokenizer, progress)
-    prefix = _cache_prefix(source, tokenizer.key(), Path(cache_dir or cache_root()) / "tokens")
+    folder = Path(cache_dir or cache_root()) / "tokens"
+    prefix = _cache_prefix(source, files, tokenizer.key(), folder)
     try:
         return _load(prefix)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
+    ensure_folder(folder)
     corpus = _tokenize(source, tokenizer, progress)
     _save(corpus, prefix)
     return corpus
@@ -98,13 +105,14 @@ def _tokenize(source, tokenizer, progress):
     return Corpus(list(type_ids), counts, np.concatenate(chunks), offsets, stats)
 
 
-def _cache_prefix(source, settings_key, folder):
-    """The path, without suffix, of the cache entry for `source` read with the settings
-    `settings_key` (a str): its name and a hash of the files' identity and the settings."""
-    files = [(str(p.resolve()), s.st_size, s.st_mtime_ns)
-             for p in list_files(source) for s in [p.stat()]]
+def _cache_prefix(source, files, settings_key, folder):
+    """The path, without suffix, of the cache entry for `source` (whose files are `files`)
+    read with the settings `settings_key` (a str): the start of its name (readable, and
+    short whatever the length of the name) and a hash of the files' identity and the
+    settings."""
+    files = [(str(p.resolve()), s.st_size, s.st_mtime_ns) for p in files for s in [p.stat()]]
     key = json.dumps([CACHE_FORMAT, settings_key, files])
-    name = Path(source).resolve().name
+    name = truncate_name(Path(source).resolve().name)
     return folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
 
 
@@ -126,7 +134,6 @@ def _load_meta(prefix):
 
 
 def _save(corpus, prefix):
-    prefix.parent.mkdir(parents=True, exist_ok=True)
     for name in ("type_ids", "offsets"):
         with atomic_write(_array_path(prefix, name), binary=True) as f:
             np.save(f, getattr(corpus, name))

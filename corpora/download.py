@@ -1,12 +1,15 @@
 """Download a registered corpus into a local cache, verified by size and sha256, then unpacked.
 
 Nothing half-written is ever left under a final name: the download and the unpacking happen in
-a temporary folder inside the cache (the same file system, so `os.replace` is atomic), which is
-removed whatever happens, Ctrl-C included.
+a temporary folder `.part-*` in the cache's `corpora` folder (the same file system, so
+`os.replace` is atomic), which is removed whatever happens, Ctrl-C included; the corpus's own
+folder is made only once its text is complete. A process killed outright (SIGKILL) cannot
+remove its temporary folder: a later fetch does, once nothing in it has changed for a day.
 """
 import hashlib
 import http.client
 import os
+import re
 import shutil
 import tempfile
 import urllib.error
@@ -17,12 +20,13 @@ from pathlib import Path
 
 from corpora.registry import PublicCorpus, lookup
 from npnlp.errors import UserError
-from npnlp.files import cache_root
+from npnlp.files import atomic_write, cache_root, ensure_folder, remove_stale
 from npnlp.progress import progress_bar
 
 CHUNK = 1 << 20
 TIMEOUT = 60
 MARKER = ".verified"
+PART = re.compile(r"\.part-.*", re.S)  # temporary folders in the cache's corpora/ folder
 
 
 def source_url(corpus: PublicCorpus, mirror: str | None = None) -> str:
@@ -51,20 +55,25 @@ def fetch(
     `<cache_dir or cache_root()>/corpora/<name>/`. Beside it, `.verified` records the sha256 of
     the verified download and the size of the text; a later call that finds both matching
     returns at once, without rehashing (a truncated or replaced text fails the size check and is
-    fetched again).
+    fetched again). The cache folder is made and checked before downloading.
     """
     if isinstance(corpus, str):
         corpus = lookup(corpus)
-    folder = Path(cache_dir or cache_root()) / "corpora" / corpus.name
+    root = Path(cache_dir or cache_root()) / "corpora"
+    folder = root / corpus.name
     text = folder / corpus.text_name
     if _is_cached(corpus, text):
         return text
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".part-") as tmp:
+    ensure_folder(root)
+    remove_stale(root, PART)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".part-") as tmp:
         downloaded = Path(tmp) / corpus.filename
         _download(source_url(corpus, mirror), downloaded, corpus, progress)
-        os.replace(_unpack(downloaded, corpus.member) if corpus.member else downloaded, text)
-    (folder / MARKER).write_text(_stamp(corpus, text))
+        unpacked = _unpack(downloaded, corpus.member) if corpus.member else downloaded
+        folder.mkdir(exist_ok=True)
+        os.replace(unpacked, text)
+    with atomic_write(folder / MARKER) as f:
+        f.write(_stamp(corpus, text))
     return text
 
 
@@ -86,7 +95,7 @@ def _download(url: str, path: Path, corpus: PublicCorpus, progress: bool) -> Non
             path.open("wb") as out,
             progress_bar(corpus.size, "B", progress, desc=corpus.name) as bar,
         ):
-            while chunk := response.read(CHUNK):
+            while chunk := response.read1(CHUNK):  # what has arrived, up to CHUNK
                 out.write(chunk)
                 sha256.update(chunk)
                 bar.update(len(chunk))

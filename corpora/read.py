@@ -4,21 +4,29 @@ Text is decoded as UTF-8 in chunks with an incremental decoder, so a multibyte c
 a CRLF or an invalid byte sequence split across two chunks reads exactly as if the file
 were decoded whole. Invalid bytes become U+FFFD and are counted; line endings (CRLF, CR)
 become '\n'; a leading byte-order mark is dropped.
+
+The string '-' is standard input. It, and a FIFO or a process substitution (`<(...)`, a
+/dev/fd/N pipe) named explicitly, are read as streams: once, front to back.
 """
 import bz2
 import codecs
+import errno
 import gzip
+import io
 import lzma
 import os
+import stat
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from npnlp.errors import UserError
+from npnlp.files import check_path, is_stdio
 
 CHUNK_SIZE = 1 << 20
-SNIFF_SIZE = 1 << 16  # bytes of a file judged for looking binary
+SNIFF_SIZE = 1 << 16  # bytes at least in each stretch of a file judged for looking binary
 FFFD = "\ufffd".encode()
 # what a corrupt archive raises; RuntimeError covers an encrypted or unsupported zip member
 DECOMPRESS_ERRORS = (OSError, EOFError, RuntimeError, zlib.error, lzma.LZMAError,
@@ -27,52 +35,103 @@ DECOMPRESS_ERRORS = (OSError, EOFError, RuntimeError, zlib.error, lzma.LZMAError
 
 @dataclass
 class ReadStats:
-    """What reading saw, filled in as the chunks are consumed."""
+    """What reading (and tokenizing) saw, filled in as the chunks are consumed."""
 
     files: int = 0
     bytes: int = 0  # on disk, so compressed files count their compressed size
     chars: int = 0
     lines: int = 0  # a last line without '\n' counts too
     replaced: int = 0  # invalid UTF-8 sequences replaced with U+FFFD
+    cuts: int = 0  # made in runs without whitespace too long for a token (tokenize.MAX_TOKEN)
 
 
 def list_files(source):
-    """The files to read for `source`: itself if a file; else every file under the folder,
-    recursively, in sorted path order, skipping hidden files and folders (names starting '.')."""
+    """The files to read for `source`: '-' (standard input) or a file, FIFO or device named
+    explicitly, as itself; for a folder, see `_walk`.
+
+    Raises UserError for an empty path (an unset variable), a missing path, a broken
+    symbolic link or a loop of them, an unreadable folder, and a folder with no files;
+    TypeError when `source` is no path.
+    """
+    check_path(source, "source")
+    if is_stdio(source):
+        return [source]
+    if str(source) == "":
+        raise UserError("the path is empty (is a variable unset?)")
     path = Path(source)
-    if path.is_file():
+    try:
+        is_folder = stat.S_ISDIR(path.stat().st_mode)
+    except OSError as e:
+        raise UserError(_unreachable(path, e)) from None
+    if not is_folder:
         return [path]
-    if not path.is_dir():
-        raise UserError(f"no such file or folder: {path}")
-    files = sorted(
-        p for p in path.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    )
+    files = sorted(_walk(path))
     if not files:
         raise UserError(f"no files in folder {path}")
     return files
 
 
+def _walk(folder):
+    """Yield the regular files under `folder`, recursively, skipping hidden files and folders
+    (names starting '.'), and skipping FIFOs, devices, sockets and broken links, which are no
+    corpus files (reading a FIFO would wait for a writer). Links to files are followed, links
+    to folders are not (a loop of them cannot hang the walk). Raises UserError naming a
+    folder that cannot be read, rather than leaving its files out silently."""
+    def fail(error):
+        raise UserError(f"cannot read folder {error.filename}: {error.strerror}")
+
+    for root, folders, names in os.walk(folder, onerror=fail):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            path = Path(root, name)
+            if not name.startswith(".") and path.is_file():
+                yield path
+
+
+def _unreachable(path, error):
+    """Why `path` cannot be read, from the OSError its stat raised."""
+    if error.errno == errno.ELOOP:
+        return f"symbolic link loop: {path}"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return f"broken symbolic link: {path} -> {os.readlink(path)}"
+    if error.errno == errno.ENOENT:
+        return f"no such file or folder: {path}"
+    return f"cannot read {path}: {error.strerror}"
+
+
+def is_stream(path):
+    """Whether `path` (an item of `list_files`) is read as a stream: standard input, a FIFO,
+    a device. A stream has no size, and no identity to key a cache with."""
+    return is_stdio(path) or not Path(path).is_file()
+
+
 def read_text(source, stats=None, chunk_size=CHUNK_SIZE):
-    """Yield the text of every file of `source` (see `list_files`), in chunks."""
-    for path in list_files(source):
-        yield from read_chunks(path, stats, chunk_size)
+    """An iterator over the text of every file of `source` (see `list_files`, which runs at
+    the call), in chunks."""
+    files = list_files(source)
+    return (text for path in files for text in read_chunks(path, stats, chunk_size))
 
 
 def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
-    """Yield the text of one file in chunks of about `chunk_size` bytes.
+    """An iterator over the text of one file in chunks of about `chunk_size` bytes.
 
-    The format comes from the first bytes (the extension decides only when they match no
-    known format); the members of a zip file are read in name order, joined by '\n'.
-    Raises UserError for a corrupt archive or a file that does not look like text.
+    `path` may be '-' (standard input) or a stream (see `is_stream`). The format comes from
+    the first bytes alone, never the name: a plain text file named `.gz` is read as plain
+    text. The members of a zip file are read in name order, joined by '\n'. Raises TypeError
+    at the call when `path` is no path; UserError, as it reads, for a corrupt archive or a
+    file that does not look like text.
     """
-    stats = ReadStats() if stats is None else stats
-    path = Path(path)
+    check_path(path, "path")
+    return _read_chunks(path, ReadStats() if stats is None else stats, chunk_size)
+
+
+def _read_chunks(path, stats, chunk_size):
     start = stats.bytes
     ends_line = True
-    with open(path, "rb") as disk:
-        fmt = _sniff(disk.read(16), path)
-        disk.seek(0)
+    with _open(path) as disk:
+        fmt = _sniff(disk.peek(16)[:16])
+        if fmt == "zip" and not disk.seekable():
+            raise UserError(f"cannot read a zip archive from a stream ({path}): save it first")
         try:
             for i, member in enumerate(_members(disk, fmt)):
                 for text in _decode(member, path, stats, chunk_size, join="\n" if i else ""):
@@ -85,13 +144,51 @@ def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
             if fmt == "plain":
                 raise
             raise UserError(f"corrupt {fmt} file {path}: {e}") from None
-        stats.bytes = start + os.fstat(disk.fileno()).st_size
+        stats.bytes = start + (os.fstat(disk.fileno()).st_size if disk.seekable()
+                               else disk.tell())
     stats.files += 1
     stats.lines += not ends_line
 
 
-def _sniff(head, path):
-    """The compression format named by the magic bytes `head`, else by the extension."""
+def _open(path):
+    """`path` open for reading bytes, able to `peek` at its first bytes: a regular file as
+    itself; standard input ('-', left open) or another stream through `_Stream`."""
+    if is_stdio(path):
+        return io.BufferedReader(_Stream(sys.stdin.buffer), CHUNK_SIZE)
+    disk = open(path, "rb")
+    if stat.S_ISREG(os.fstat(disk.fileno()).st_mode):
+        return disk
+    return io.BufferedReader(_Stream(disk, close=True), CHUNK_SIZE)
+
+
+class _Stream(io.RawIOBase):
+    """A stream (a pipe, standard input) read front to back: in full reads, so that `peek`
+    sees its first bytes however few a pipe delivers at a time, and counting the bytes
+    read, its position (a pipe has none)."""
+
+    def __init__(self, stream, close=False):
+        self.stream, self.close_stream, self.count = stream, close, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+    def tell(self):
+        return self.count
+
+    def close(self):
+        if self.close_stream:
+            self.stream.close()
+        super().close()
+
+
+def _sniff(head):
+    """The compression format named by the magic bytes `head`, else "plain"."""
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
     if head[:3] == b"BZh" and head[3:4].isdigit() and head[4:10] in (
@@ -101,8 +198,7 @@ def _sniff(head, path):
         return "xz"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "zip"
-    return {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zip": "zip"}.get(
-        path.suffix.lower(), "plain")
+    return "plain"
 
 
 def _members(disk, fmt):
@@ -126,8 +222,8 @@ def _decode(stream, path, stats, chunk_size, join=""):
     """Yield the text of a binary stream, `join` first; add its replaced bytes to `stats`."""
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     held = join  # text not yet yielded: a trailing '\r' may be the first half of a CRLF
-    started = sniffed = False
-    size = nul = chars = replaced = 0
+    started = False
+    check = _TextCheck(path)
     while True:
         raw = stream.read(chunk_size)
         final = not raw
@@ -137,15 +233,7 @@ def _decode(stream, path, stats, chunk_size, join=""):
         if bad:  # minus the U+FFFD characters that were valid UTF-8 in the input
             consumed = (buffered + raw)[:len(buffered) + len(raw) - len(decoder.getstate()[0])]
             bad -= consumed.count(FFFD)
-        size += len(raw)
-        nul += raw.count(0)
-        chars += len(text)
-        replaced += bad
-        if not sniffed and (size >= SNIFF_SIZE or final):
-            sniffed = True
-            if 100 * nul > size or 4 * replaced > chars:
-                raise UserError(f"{path} looks binary, not UTF-8 text: {nul} NUL bytes and "
-                                f"{replaced} invalid sequences in its first {size} bytes")
+        check.add(raw, text, bad, final)
         if text and not started:
             started = True
             text = text.removeprefix("\ufeff")
@@ -155,5 +243,39 @@ def _decode(stream, path, stats, chunk_size, join=""):
         if text:
             yield text
         if final:
-            stats.replaced += replaced
+            stats.replaced += check.replaced
             return
+
+
+class _TextCheck:
+    """Judges a stream for looking binary, stretch by stretch, so that text followed by
+    binary data is caught too: every stretch of at least SNIFF_SIZE bytes (a chunk, or chunks
+    added up) must have NUL bytes under 1% and invalid sequences under a quarter of its
+    characters. A shorter last stretch is judged together with the one before it, so that a
+    few odd bytes at the end of a text cannot condemn it. Positions count decompressed bytes.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self.replaced = 0  # in the whole stream
+        self.start = 0  # where the stretch being counted begins
+        self.stretch = self.last = (0, 0, 0, 0)  # bytes, NUL bytes, characters, replaced
+
+    def add(self, raw, text, replaced, final):
+        """Count a chunk: its bytes, its decoded text and how many sequences were replaced."""
+        self.replaced += replaced
+        counts = (len(raw), raw.count(0), len(text), replaced)
+        self.stretch = tuple(a + b for a, b in zip(self.stretch, counts))
+        if final and self.stretch[0] < SNIFF_SIZE:
+            self.start -= self.last[0]
+            self.stretch = tuple(a + b for a, b in zip(self.stretch, self.last))
+        if final or self.stretch[0] >= SNIFF_SIZE:
+            self._judge(*self.stretch)
+            self.start += self.stretch[0]
+            self.stretch, self.last = (0, 0, 0, 0), self.stretch
+
+    def _judge(self, size, nul, chars, replaced):
+        if 100 * nul > size or 4 * replaced > chars:
+            raise UserError(
+                f"{self.path} looks binary, not UTF-8 text: {nul:,} NUL bytes and {replaced:,} "
+                f"invalid sequences in its bytes {self.start:,} to {self.start + size:,}")

@@ -3,9 +3,10 @@ streamed in chunks."""
 import json
 import re
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import NamedTuple
 
-from corpora.read import CHUNK_SIZE, ReadStats, list_files, read_chunks
+from corpora.read import CHUNK_SIZE, ReadStats, is_stream, list_files, read_chunks
 from npnlp.errors import UserError
 from npnlp.progress import progress_bar
 
@@ -13,6 +14,8 @@ _NUMBER = r"\b\d+(?:[.,]\d+)*\b"
 NUMBER = re.compile(_NUMBER)
 WORDS = re.compile(rf"{_NUMBER}|\w+")
 WORDS_AND_PUNCTUATION = re.compile(rf"{_NUMBER}|\w+|[^\w\s]")
+MAX_TOKEN = 1000  # characters; word2vec.c cuts words at 100 bytes
+LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_TOKEN + 1},}}")
 
 
 class TokenChunk(NamedTuple):
@@ -27,7 +30,10 @@ class Tokenizer:
     """How text becomes tokens and sentences.
 
     By default a token is a run of Unicode word characters (`\\w+`: letters, digits, '_'),
-    punctuation is dropped, and a number such as 42, 3.14 or 1,000 is one token.
+    punctuation is dropped, and a number such as 42, 3.14 or 1,000 is one token. Whatever the
+    settings, a run of more than MAX_TOKEN characters without whitespace is first cut into
+    pieces of MAX_TOKEN characters (from its start), so that memory stays bounded on a text
+    without whitespace.
 
     whitespace: split on whitespace only (`str.split`, the fast path): punctuation stays
         attached; what text8-style corpora (lowercase words and spaces) expect.
@@ -58,6 +64,9 @@ class Tokenizer:
 
     def tokenize(self, text):
         """The tokens of `text`, a list of str."""
+        return self._tokenize(_cut_long_runs(text)[0])
+
+    def _tokenize(self, text):
         if self.lowercase:
             text = text.lower()
         if self.whitespace:
@@ -66,47 +75,105 @@ class Tokenizer:
             text = NUMBER.sub(" ", text)
         return (WORDS_AND_PUNCTUATION if self.keep_punctuation else WORDS).findall(text)
 
-    def stream(self, chunks):
+    def stream(self, chunks, stats=None):
         """Tokenize one document arriving as text chunks, exactly as if it came whole.
 
         Yields a TokenChunk per text chunk; the last one also ends the document's final
         sentence. A chunk may end inside a token, so its trailing run of non-whitespace is
         carried over to the next chunk (tokens never contain whitespace, so splitting text
-        at whitespace never changes them). Memory stays bounded by the chunk size (and the
-        longest token) even for a document that is one huge line.
+        at whitespace never changes them). The carry is at most MAX_TOKEN characters, as a
+        longer run is cut anyway: memory stays bounded by the chunk size even for a document
+        that is one huge line, or has no whitespace at all. `stats` (a ReadStats), if given,
+        counts the cuts.
         """
         carry = ""
         for chunk in chunks:
             text = carry + chunk
             carry = "" if not text or text[-1].isspace() else text.rsplit(None, 1)[-1]
-            yield self._sentences(text[:len(text) - len(carry)])
+            keep = (len(carry) - 1) % MAX_TOKEN + 1 if carry else 0  # past its last cut
+            text, cuts = _cut_long_runs(text[:len(text) - keep])
+            if keep < len(carry):  # the run goes on past a cut
+                cuts += 1
+            carry = carry[len(carry) - keep:]
+            if stats is not None:
+                stats.cuts += cuts
+            yield self._sentences(text)
         tokens, ends = self._sentences(carry)
         yield TokenChunk(tokens, ends + [len(tokens)])
 
     def _sentences(self, text):
         if not self.sentence_per_line:
-            return TokenChunk(self.tokenize(text), [])
+            return TokenChunk(self._tokenize(text), [])
         tokens, ends = [], []
         *complete, last = text.split("\n")
         for line in complete:
-            tokens += self.tokenize(line)
+            tokens += self._tokenize(line)
             ends.append(len(tokens))
-        tokens += self.tokenize(last)
+        tokens += self._tokenize(last)
         return TokenChunk(tokens, ends)
 
 
+def _cut_long_runs(text):
+    """`text` with every run of more than MAX_TOKEN characters without whitespace cut into
+    pieces of MAX_TOKEN characters, counted from its start and set apart by spaces; and the
+    number of cuts made."""
+    if not _has_long_run(text):
+        return text, 0
+    cuts = 0
+
+    def cut(run):
+        nonlocal cuts
+        pieces = [run[0][i:i + MAX_TOKEN] for i in range(0, len(run[0]), MAX_TOKEN)]
+        cuts += len(pieces) - 1
+        return " ".join(pieces)
+
+    return LONG_RUN.sub(cut, text), cuts
+
+
+def _has_long_run(text):
+    """Whether `text` has a run of more than MAX_TOKEN characters without whitespace: a
+    quick test, a stride of about MAX_TOKEN characters at a time, that spares ordinary text
+    the slower regular expression."""
+    start = 0
+    while len(text) - start > MAX_TOKEN:
+        end = start + MAX_TOKEN + 1
+        space = text.rfind(" ", start, end)
+        if space < 0:  # no plain space: any whitespace will do
+            window = text[start:end]
+            last_run = "" if window[-1].isspace() else window.rsplit(None, 1)[-1]
+            if len(last_run) == len(window):
+                return True
+            space = end - len(last_run) - 1
+        start = space + 1
+    return False
+
+
+def check_tokenizer(tokenizer):
+    """Raise TypeError unless `tokenizer` is a Tokenizer (not, say, the string "whitespace")."""
+    if not isinstance(tokenizer, Tokenizer):
+        raise TypeError(f"tokenizer must be a Tokenizer, not {type(tokenizer).__name__}")
+
+
 def iter_tokens(source, tokenizer, stats=None, progress=False, chunk_size=CHUNK_SIZE):
-    """Yield the TokenChunks of every file of `source` in turn; each file ends a sentence.
+    """An iterator over the TokenChunks of every file of `source` in turn; each file ends a
+    sentence.
 
     `stats` (a ReadStats) is filled in as the chunks are read; `progress` shows a bar on
-    stderr. Raises UserError when the corpus has no token at all.
+    stderr. The arguments are checked and the files listed at the call; UserError comes,
+    as it reads, when the corpus has no token at all.
     """
-    stats = ReadStats() if stats is None else stats
+    check_tokenizer(tokenizer)
     files = list_files(source)
+    stats = ReadStats() if stats is None else stats
+    return _iter_tokens(source, files, tokenizer, stats, progress, chunk_size)
+
+
+def _iter_tokens(source, files, tokenizer, stats, progress, chunk_size):
+    total = None if any(map(is_stream, files)) else sum(Path(f).stat().st_size for f in files)
     n_tokens = 0
-    with progress_bar(sum(f.stat().st_size for f in files), "B", progress) as bar:
+    with progress_bar(total, "B", progress) as bar:
         for path in files:
-            for chunk in tokenizer.stream(read_chunks(path, stats, chunk_size)):
+            for chunk in tokenizer.stream(read_chunks(path, stats, chunk_size), stats):
                 bar.update(stats.bytes - bar.n)
                 n_tokens += len(chunk.tokens)
                 yield chunk

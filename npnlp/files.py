@@ -1,8 +1,45 @@
-"""File-system conventions shared by the toolkit: atomic writes and the cache folder."""
+"""File-system conventions shared by the toolkit: atomic writes, checks on the paths a user
+gives, the cache folder.
+
+The string '-' stands for standard output (for readers, standard input), as in Unix tools; a
+`Path('-')` is a file named '-'.
+"""
+import io
 import os
-import uuid
+import re
+import secrets
+import shutil
+import stat
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from npnlp.errors import UserError
+
+VISIBLE_BYTES = 100  # of a file's name, kept in the names of its temporaries and cache entries
+STALE_AFTER = 24 * 3600  # seconds unchanged after which a temporary is taken as abandoned
+TEMPORARY = re.compile(r"\..*\.npnlp-[0-9a-f]{16}\.tmp", re.S)  # atomic_write's temporaries
+
+
+def is_stdio(path):
+    """Whether `path` is the string '-', standard input or output."""
+    return isinstance(path, str) and path == "-"
+
+
+def check_path(value, name):
+    """Raise TypeError unless `value` is a path (a str or an os.PathLike): a wrong argument is
+    named at the entry point instead of failing deep inside."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike), not "
+                        f"{type(value).__name__}")
+
+
+def truncate_name(name, max_bytes=VISIBLE_BYTES):
+    """The start of the file name `name`, at most `max_bytes` bytes of UTF-8 and never cut
+    inside a character: a readable part for names derived from it, which must stay within the
+    file system's limit (NAME_MAX, 255 bytes on most) whatever the length of `name`."""
+    return os.fsencode(name)[:max_bytes].decode("utf-8", "ignore")
 
 
 @contextmanager
@@ -11,10 +48,20 @@ def atomic_write(path, binary=False):
 
     The temporary file lives in the same folder, so `os.replace` is an atomic rename: an
     interrupted run leaves the previous file (or none), never a truncated one. Text is UTF-8
-    with '\n' line endings.
+    with '\n' line endings. '-' writes to standard output instead, as the text comes.
+
+    The temporary is named `.<start of the name>.npnlp-<random>.tmp`, never longer than 128
+    bytes, so any name the file system takes for `path` works. A writer killed outright
+    (SIGKILL, a power cut) cannot delete its temporary: the next atomic write in the same
+    folder does, once nothing has changed it for a day (see `remove_stale`).
     """
+    if is_stdio(path):
+        with _stdout(binary) as f:
+            yield f
+        return
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    remove_stale(path.parent, TEMPORARY)
+    tmp = path.with_name(f".{truncate_name(path.name)}.npnlp-{secrets.token_hex(8)}.tmp")
     try:
         f = open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8", newline="\n")
     except OSError as e:  # name the file asked for, not the temporary one
@@ -26,6 +73,141 @@ def atomic_write(path, binary=False):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _stdout(binary):
+    """Standard output as a file of its own (UTF-8, '\n'), leaving the descriptor open; where
+    it has no descriptor (a notebook, a test runner), `sys.stdout` itself."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, io.UnsupportedOperation):
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
+    mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
+    with open(fd, closefd=False, **mode) as f:
+        yield f
+
+
+def remove_stale(folder, pattern):
+    """Delete the entries of `folder` whose names match `pattern` (a compiled regex) and that
+    nothing has changed for STALE_AFTER seconds: temporaries left by a killed process.
+
+    A folder counts as changed when anything directly in it is, so a download in progress
+    (whose file grows) is never taken as stale. Age, not the writer's pid, decides, because a
+    pid means nothing to another machine or container sharing the folder. Errors (a
+    temporary removed meanwhile, no permission) are ignored: this is housekeeping.
+    """
+    cutoff = time.time() - STALE_AFTER
+    try:
+        entries = [Path(e.path) for e in os.scandir(folder) if pattern.fullmatch(e.name)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if _last_change(entry) >= cutoff:
+                continue
+            if stat.S_ISDIR(entry.lstat().st_mode):
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            pass
+
+
+def _last_change(path):
+    """The newest modification time of `path` and, for a folder, of what it directly holds."""
+    paths = [path]
+    if stat.S_ISDIR(path.lstat().st_mode):
+        paths += path.iterdir()
+    return max(p.lstat().st_mtime for p in paths)
+
+
+def check_output(path, inputs=()):
+    """Refuse, before any work starts, an output path that writing would destroy data with or
+    fail at the end of the work for. Raises UserError naming the problem.
+
+    '-' (standard output) is always fine. Otherwise `path` must be a regular file or not exist
+    yet: never a symbolic link, FIFO, device or folder, which an atomic write would replace
+    with a regular file. Its folder must exist and be writable. It must not be one of `inputs`
+    (files or folders to be read; compared by device and inode, so another path or a hard link
+    to the same file counts) nor lie inside an input folder.
+    """
+    if is_stdio(path):
+        return
+    if str(path) == "":
+        raise UserError("the output path is empty (is a variable unset?)")
+    path = Path(path)
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # a new file: its folder is checked next
+    else:
+        if not stat.S_ISREG(mode):
+            raise UserError(f"refusing to replace {path}: it is {_kind(mode)}, "
+                            f"not a regular file")
+    try:
+        check_folder(path.parent)
+    except UserError as e:
+        raise UserError(f"cannot write {path}: {e}") from None
+    _check_not_input(path, inputs)
+
+
+def check_folder(folder):
+    """Raise UserError unless `folder` is an existing folder this process can write in."""
+    if not Path(folder).is_dir():
+        raise UserError(f"no such folder: {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write in folder {folder}")
+
+
+def ensure_folder(folder):
+    """Create `folder` and its parents if need be and check it is writable, so that a job
+    does not fail at its very end when it saves its results there. Returns it as a Path."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as e:
+            raise UserError(f"cannot make folder {folder}: {e.strerror}") from None
+    check_folder(folder)
+    return folder
+
+
+def _kind(mode):
+    for test, kind in [(stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")]:
+        if test(mode):
+            return kind
+    return "of an unknown kind"
+
+
+def _identity(path):
+    """(device, inode) of `path`, following links; None if it cannot be reached."""
+    try:
+        s = os.stat(path)
+    except OSError:
+        return None
+    return s.st_dev, s.st_ino
+
+
+def _check_not_input(path, inputs):
+    """Raise UserError if `path` is one of `inputs` or lies inside one of them."""
+    target = _identity(path)
+    folder = Path(os.path.realpath(path.parent))
+    ancestors = {_identity(p) for p in [folder, *folder.parents]}
+    for source in inputs:
+        if is_stdio(source):
+            continue
+        identity = _identity(source)
+        if identity is None:
+            continue  # the reader reports a missing input
+        if identity == target:
+            raise UserError(f"refusing to overwrite {path}: it is the input {source}")
+        if identity in ancestors and Path(source).is_dir():
+            raise UserError(f"refusing to write {path} inside the input folder {source}")
 
 
 def cache_root():

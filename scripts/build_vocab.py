@@ -14,13 +14,15 @@ from corpora.corpus import load_corpus
 from corpora.tokenize import Tokenizer
 from corpora.vocab import Vocab
 from npnlp.errors import UserError
+from npnlp.files import check_output
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="The flags are the settings of corpora's Tokenizer.")
-    parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip) or a folder")
-    parser.add_argument("output", help="the vocabulary file to write")
+    parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip), a folder, "
+                        "or - for standard input")
+    parser.add_argument("output", help="the vocabulary file to write, or - for standard output")
     parser.add_argument("--min-count", type=int, default=1)
     parser.add_argument("--max-vocab", type=int)
     for setting in fields(Tokenizer):
@@ -28,6 +30,7 @@ def main():
     args = parser.parse_args()
     tokenizer = Tokenizer(**{s.name: getattr(args, s.name) for s in fields(Tokenizer)})
     try:
+        check_output(args.output, [args.source])
         corpus = load_corpus(args.source, tokenizer)
         Vocab.from_counts(corpus.types, corpus.counts, args.min_count, args.max_vocab).save(
             args.output)

@@ -1,7 +1,7 @@
 """Tokenize a corpus for word2vec.c or fastText: one sentence per line, tokens separated by
 spaces, written to stdout so that it can feed a pipeline.
 
-    python scripts/tokenize_corpus.py text8.zip --whitespace | word2vec -train /dev/stdin ...
+    python scripts/tokenize_corpus.py text8.zip --whitespace | gzip > text8-tokens.txt.gz
     python scripts/tokenize_corpus.py wiki/ --lowercase --sentence-per-line > wiki.txt
 
 The job of `corpora tokenize`, which writes a file instead (see its --help for the flags).
@@ -18,7 +18,8 @@ from npnlp.errors import UserError
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="The flags are the settings of corpora's Tokenizer.")
-    parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip) or a folder")
+    parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip), a folder, "
+                        "or - for standard input")
     for setting in fields(Tokenizer):
         parser.add_argument(f"--{setting.name.replace('_', '-')}", action="store_true")
     args = parser.parse_args()

@@ -1,5 +1,10 @@
 """The `corpora` command: tokenize, vocab, stats, and one-line errors for bad input."""
 import gzip
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -92,6 +97,158 @@ def test_empty_vocabulary_is_one_error_line(corpus_file, tmp_path):
     assert not (tmp_path / "vocab.txt").exists()
 
 
-def test_missing_output_folder_is_one_error_line_naming_the_output(corpus_file, tmp_path):
+@pytest.mark.parametrize("command", ["tokenize", "vocab"])
+def test_missing_output_folder_is_reported_before_reading(tmp_path, command):
+    source = tmp_path / "blob.bin"
+    source.write_bytes(bytes(range(256)) * 40)  # reading it would fail: "looks binary"
     output = tmp_path / "missing" / "out.txt"
-    assert_one_error_line(run("tokenize", corpus_file, "-o", output), f"{output}\n")
+    assert_one_error_line(run(command, source, "-o", output),
+                          f"cannot write {output}: no such folder: {output.parent}\n")
+
+
+def test_synth_checks_both_outputs_before_writing(tmp_path):
+    output, analogies = tmp_path / "synth.txt", tmp_path / "missing" / "questions.txt"
+    assert_one_error_line(run("synth", "-o", output, "--analogies", analogies),
+                          "no such folder")
+    assert not output.exists()
+
+
+def special_files(tmp_path):
+    """Files that replacing with a regular file would destroy, by kind."""
+    target = tmp_path / "target.txt"
+    target.write_text("precious")
+    (tmp_path / "link.txt").symlink_to(target)
+    os.mkfifo(tmp_path / "fifo")
+    files = {"a symbolic link": tmp_path / "link.txt", "a FIFO": tmp_path / "fifo"}
+    try:  # a node like /dev/null; only root may make one
+        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        files["a device"] = tmp_path / "null"
+    except PermissionError:
+        pass
+    return files
+
+
+@pytest.mark.parametrize("command", ["tokenize", "vocab", "synth"])
+def test_output_that_is_not_a_regular_file_is_refused(corpus_file, tmp_path, command):
+    for kind, output in special_files(tmp_path).items():
+        before = os.lstat(output)
+        source = [] if command == "synth" else [corpus_file]
+        assert_one_error_line(run(command, *source, "-o", output),
+                              f"refusing to replace {output}: it is {kind}")
+        after = os.lstat(output)
+        assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert (tmp_path / "target.txt").read_text() == "precious"
+
+
+def same_file_by_other_paths(corpus_file):
+    """The corpus file itself, and other paths to it: relative, through a symlinked folder,
+    a hard link."""
+    folder = corpus_file.parent
+    (folder / "sub").mkdir()
+    (folder / "linked-folder").symlink_to(folder)
+    os.link(corpus_file, folder / "hardlink.txt")
+    return [corpus_file, folder / "sub" / ".." / corpus_file.name,
+            folder / "linked-folder" / corpus_file.name, folder / "hardlink.txt"]
+
+
+@pytest.mark.parametrize("command", ["tokenize", "vocab"])
+def test_output_that_is_the_input_is_refused(corpus_file, command):
+    for output in same_file_by_other_paths(corpus_file):
+        assert_one_error_line(run(command, corpus_file, "-o", output),
+                              f"refusing to overwrite {output}: it is the input")
+        assert corpus_file.read_text() == TEXT
+
+
+@pytest.mark.parametrize("command", ["tokenize", "vocab"])
+def test_output_inside_the_input_folder_is_refused(corpus_file, tmp_path, command):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path)
+    for output in [tmp_path / "new.txt", tmp_path / "sub" / "new.txt",
+                   tmp_path / "alias" / "sub" / "new.txt"]:
+        assert_one_error_line(run(command, tmp_path, "-o", output),
+                              f"refusing to write {output} inside the input folder")
+        assert not output.exists()
+
+
+def test_output_beside_the_input_is_written(corpus_file, tmp_path):
+    result = run("tokenize", corpus_file, "-o", tmp_path / "tokens.txt")
+    assert result.exit_code == 0, result.output
+    assert corpus_file.read_text() == TEXT
+
+
+@pytest.mark.parametrize("command, args, expected", [
+    ("tokenize", ["--lowercase"], "the cat sat the dog sat a cat a dog\n"),
+    ("vocab", ["--min-count", "2", "-q"], "The 2\ncat 2\nsat 2\ndog 2\n"),
+])
+def test_dash_output_is_standard_output(corpus_file, tmp_path, command, args, expected):
+    result = run(command, corpus_file, "-o", "-", *args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected
+    assert not (tmp_path / "-").exists()
+
+
+def test_synth_dash_output_is_standard_output(tmp_path):
+    result = run("synth", "-o", "-", "-n", 3, "--analogies", tmp_path / "questions.txt")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 3
+    result = run("synth", "-o", tmp_path / "synth.txt", "--analogies", "-")
+    assert result.stdout.startswith(": ")
+
+
+@pytest.mark.parametrize("command, args, expected", [
+    ("stats", ["--top", "1"], "tokens 3 types 2 top 1 words: b 2"),
+    ("tokenize", ["-o", "-"], "b a b"),
+    ("vocab", ["-o", "-", "-q"], "b 2 a 1"),
+])
+def test_dash_source_is_standard_input_and_never_cached(tmp_path, monkeypatch, command, args,
+                                                       expected):
+    monkeypatch.setenv("NPNLP_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, [command, "-", *args], input="b a b\n")
+    assert result.exit_code == 0, result.output
+    assert expected in " ".join(result.stdout.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_source_is_one_error_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("words")
+    assert_one_error_line(run("stats", ""), "the path is empty")
+
+
+def corpora_process(args, toolkit_env, stdout=subprocess.PIPE, **kwargs):
+    """Run the `corpora` command in a process of its own; its stderr is captured."""
+    entry = "import sys; from corpora.cli import main; sys.argv[0] = 'corpora'; main()"
+    return subprocess.run([sys.executable, "-c", entry, *map(str, args)], env=toolkit_env,
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_process_substitution_is_read_as_a_stream(toolkit_env):
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"piped words\n")
+    os.close(write_end)
+    result = corpora_process(["stats", f"/dev/fd/{read_end}", "--top", "0"], toolkit_env,
+                             pass_fds=[read_end])
+    os.close(read_end)
+    assert result.returncode == 0, result.stderr
+    assert "tokens 2" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("args", [["stats", "--top", "50"], ["tokenize", "-o", "-"],
+                                  ["vocab", "-o", "-"]])
+def test_closed_output_pipe_ends_silently(corpus_file, toolkit_env, args):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| head -1` does once it has its line
+    command, *options = args
+    result = corpora_process([command, corpus_file, *options], toolkit_env, stdout=write_end)
+    os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_build_vocab_script_refuses_to_overwrite_its_input(corpus_file, toolkit_env):
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_vocab.py"
+    result = subprocess.run([sys.executable, str(script), str(corpus_file), str(corpus_file)],
+                            capture_output=True, text=True, env=toolkit_env)
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: refusing to overwrite {corpus_file}: it is the input "
+                             f"{corpus_file}\n")
+    assert corpus_file.read_text() == TEXT

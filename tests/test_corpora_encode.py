@@ -122,6 +122,31 @@ def test_a_failed_run_leaves_no_cache_entry(load, read, ids, tmp_path):
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]  # nor temporary files
 
 
+def test_a_source_with_the_longest_name_is_cached(tmp_path):
+    source = tmp_path / ("語" * 85)  # 255 bytes of UTF-8
+    source.write_text("some words")
+    load_corpus(source, cache_dir=tmp_path / "cache")
+    again = load_corpus(source, cache_dir=tmp_path / "cache")
+    assert isinstance(again.type_ids, np.memmap) and again.types == ["some", "words"]
+
+
+def test_unusable_cache_folder_is_reported_before_reading(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "blob.bin").write_bytes(bytes(1000))  # reading it would fail: "looks binary"
+    with pytest.raises(UserError, match="cannot make folder .*: Not a directory"):
+        load_corpus(tmp_path / "blob.bin", cache_dir=tmp_path / "file")
+
+
+def test_read_only_cache_still_serves_its_entries(corpus_file, tmp_path):
+    load_corpus(corpus_file, cache_dir=tmp_path / "cache")
+    os.chmod(tmp_path / "cache" / "tokens", 0o555)
+    try:
+        assert isinstance(load_corpus(corpus_file, cache_dir=tmp_path / "cache").type_ids,
+                          np.memmap)
+    finally:
+        os.chmod(tmp_path / "cache" / "tokens", 0o755)
+
+
 def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path):
     path = tmp_path / "out.txt"
     path.write_text("old")
@@ -153,3 +178,10 @@ def test_text8_head(data_file):
     encoded = corpus.encode(vocab)
     assert encoded.ids.size == vocab.counts.sum()
     np.testing.assert_array_equal(np.bincount(encoded.ids), vocab.counts)
+
+
+def test_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("words")
+    with pytest.raises(UserError, match="the path is empty"):
+        load_corpus("")

@@ -3,13 +3,17 @@ import bz2
 import codecs
 import gzip
 import lzma
+import os
+import random
+import re
+import threading
 import zipfile
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpora.read import ReadStats, list_files, read_chunks, read_text
+from corpora.read import CHUNK_SIZE, SNIFF_SIZE, ReadStats, list_files, read_chunks, read_text
 from npnlp.errors import UserError
 
 # Pieces of UTF-8 that are awkward to split: multibyte characters, CRLF, lone CR,
@@ -111,11 +115,11 @@ def test_gzip_with_a_bad_checksum_is_a_user_error(tmp_path):
         "".join(read_chunks(path))
 
 
-def test_extension_decides_when_the_content_has_no_magic(tmp_path):
-    path = tmp_path / "not-really.gz"
+@pytest.mark.parametrize("name", ["plain.gz", "plain.bz2", "plain.xz", "plain.zip"])
+def test_the_content_decides_the_format_not_the_extension(tmp_path, name):
+    path = tmp_path / name
     path.write_text("plain text")
-    with pytest.raises(UserError, match="corrupt gzip"):
-        "".join(read_chunks(path))
+    assert "".join(read_chunks(path)) == "plain text"
 
 
 @pytest.mark.parametrize("data", [bytes(1000), bytes(range(256)) * 50, b"ab\xff\xfe" * 10])
@@ -153,3 +157,84 @@ def test_missing_source_and_empty_folder_are_user_errors(tmp_path):
     (tmp_path / ".only-hidden").write_text("x")
     with pytest.raises(UserError, match="no files in folder"):
         list_files(tmp_path)
+
+
+def test_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("words")
+    with pytest.raises(UserError, match="the path is empty"):
+        list_files("")
+
+
+def test_symbolic_link_loop_and_broken_link_have_their_own_messages(tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "broken").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(UserError, match="symbolic link loop"):
+        list_files(tmp_path / "loop")
+    with pytest.raises(UserError, match="broken symbolic link"):
+        list_files(tmp_path / "broken")
+
+
+def test_unreadable_subfolder_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.txt").write_text("words")
+    (tmp_path / "b.txt").write_text("words")
+    scandir = os.scandir
+
+    def denied(path="."):  # chmod 000 does not stop root, so the refusal is simulated
+        if os.fspath(path) == str(tmp_path / "locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    with pytest.raises(UserError, match=f"cannot read folder {tmp_path / 'locked'}: Permission"):
+        list_files(tmp_path)
+
+
+def write_to_fifo(path, data):
+    """Make a FIFO at `path` and feed it `data` from a thread, as a writing process would
+    (a daemon: if the FIFO is never read, the writer waits forever but does not hang pytest)."""
+    os.mkfifo(path)
+    thread = threading.Thread(target=path.write_bytes, args=(data,), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_fifo_named_explicitly_is_read_as_a_stream(tmp_path):
+    thread = write_to_fifo(tmp_path / "fifo", gzip.compress("café au lait\n".encode()))
+    stats = ReadStats()
+    assert list(read_text(tmp_path / "fifo", stats)) == ["café au lait\n"]
+    thread.join(10)
+    assert (stats.files, stats.lines, stats.chars) == (1, 1, 13)
+    assert stats.bytes == len(gzip.compress("café au lait\n".encode()))
+
+
+def test_folder_walk_skips_fifos(tmp_path):
+    (tmp_path / "a.txt").write_text("words")
+    os.mkfifo(tmp_path / "fifo")  # with no writer: reading it would wait forever
+    assert list_files(tmp_path) == [tmp_path / "a.txt"]
+
+
+def test_zip_archive_from_a_stream_is_refused(tmp_path):
+    write_compressed(tmp_path / "corpus.zip", "zip", b"words")
+    thread = write_to_fifo(tmp_path / "fifo", (tmp_path / "corpus.zip").read_bytes())
+    with pytest.raises(UserError, match="cannot read a zip archive from a stream"):
+        list(read_text(tmp_path / "fifo"))
+    thread.join(10)
+
+
+def test_binary_data_after_text_is_refused_with_its_position(tmp_path):
+    path = tmp_path / "text-then-noise.txt"
+    path.write_bytes(b"plain words " * 120_000 + random.Random(0).randbytes(2_000_000))
+    with pytest.raises(UserError, match="looks binary") as error:
+        "".join(read_chunks(path))
+    start = int(re.search(r"in its bytes ([\d,]+) to", str(error.value))[1].replace(",", ""))
+    assert 1_000_000 < start < 1_440_000 + CHUNK_SIZE
+
+
+def test_a_few_invalid_bytes_at_the_end_of_a_text_are_no_binary_data(tmp_path):
+    path = tmp_path / "latin1-tail.txt"
+    path.write_bytes(b"x" * (SNIFF_SIZE - 1) + b"\n" + "éé\n".encode("latin-1"))
+    stats = ReadStats()
+    assert "".join(read_chunks(path, stats, chunk_size=SNIFF_SIZE)).endswith("\ufffd\ufffd\n")
+    assert stats.replaced == 2

@@ -1,9 +1,13 @@
 """Registry and checksummed download, served from a local HTTP server or a file:// mirror."""
 import hashlib
 import io
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
+import time
 import zipfile
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +21,7 @@ from corpora.cli import main
 from corpora.download import fetch, source_url
 from corpora.registry import REGISTRY, PublicCorpus, lookup
 from npnlp.errors import UserError
-from npnlp.files import cache_root
+from npnlp.files import STALE_AFTER, cache_root
 
 TEXT = b"".join(b"line %d of a tiny corpus\n" % i for i in range(5000))
 
@@ -54,12 +58,25 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
+STALL = threading.Event()
+
+
 @pytest.fixture(scope="module")
 def server():
-    """Base URL of a local server for FILES; under /cut/ it sends half the announced bytes."""
+    """Base URL of a local server for FILES; under /cut/ it sends half the announced bytes,
+    under /stall/ half and then nothing more until STALL is set."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            if self.path.startswith("/stall/"):
+                body = FILES[self.path.rsplit("/", 1)[-1]]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                STALL.wait(10)
+                return
             cut = self.path.startswith("/cut/")
             body = FILES.get(self.path.rsplit("/", 1)[-1])
             if body is None:
@@ -146,14 +163,14 @@ def test_failed_fetch_leaves_nothing_behind(server, tmp_path, filename, changes,
                                             message):
     with pytest.raises(UserError, match=message):
         fetch(entry(filename, **changes), tmp_path, server + mirror_path, progress=False)
-    assert cache_files(tmp_path) == ["corpora", "corpora/tiny"]
+    assert cache_files(tmp_path) == ["corpora"]
 
 
 def test_unreachable_host_is_a_user_error(tmp_path):
     corpus = entry("tiny.txt")
     with pytest.raises(UserError, match=f"cannot download {re.escape(corpus.url)}: .*refused"):
         fetch(corpus, tmp_path, progress=False)
-    assert cache_files(tmp_path) == ["corpora", "corpora/tiny"]
+    assert cache_files(tmp_path) == ["corpora"]
 
 
 def test_missing_file_in_file_mirror_is_a_user_error(tmp_path):
@@ -168,7 +185,7 @@ def test_interrupted_unpack_leaves_nothing_behind(server, tmp_path, monkeypatch)
     monkeypatch.setattr(download, "_unpack", interrupt)
     with pytest.raises(KeyboardInterrupt):
         fetch(entry("tiny.zip"), tmp_path, server, progress=False)
-    assert cache_files(tmp_path) == ["corpora", "corpora/tiny"]
+    assert cache_files(tmp_path) == ["corpora"]
 
 
 def test_mirror_replaces_everything_before_the_file_name(monkeypatch, tmp_path):
@@ -230,3 +247,51 @@ def test_cli_needs_a_name():
     result = CliRunner().invoke(main, ["fetch"])
     assert result.exit_code == 2
     assert "missing NAME" in result.output
+
+
+KILLED_FETCH = """
+import sys
+from corpora.download import fetch
+from corpora.registry import PublicCorpus
+name, url, size, sha256, cache, mirror = sys.argv[1:]
+fetch(PublicCorpus(name, url, int(size), sha256, "a test corpus"), cache, mirror, progress=False)
+"""
+
+
+def fetch_and_kill_midway(corpus, cache, server, toolkit_env):
+    """Start fetching `corpus` in a process, SIGKILL it once half the file has arrived."""
+    args = [corpus.name, corpus.url, str(corpus.size), corpus.sha256, str(cache),
+            server + "/stall"]
+    process = subprocess.Popen([sys.executable, "-c", KILLED_FETCH, *args], env=toolkit_env)
+    deadline = time.time() + 10
+    while not any(p.is_file() and p.stat().st_size for p in cache.rglob("*")):
+        assert time.time() < deadline and process.poll() is None, "the download never began"
+        time.sleep(0.02)
+    process.kill()
+    process.wait()
+    STALL.set()
+
+
+def test_what_a_killed_fetch_left_is_removed_by_a_later_one(server, tmp_path, toolkit_env):
+    corpus = entry("tiny.txt")
+    fetch_and_kill_midway(corpus, tmp_path, server, toolkit_env)
+    assert cache_files(tmp_path) != ["corpora"]
+    for path in (tmp_path / "corpora").rglob("*"):
+        os.utime(path, (time.time() - STALE_AFTER - 60,) * 2)
+    fetch(corpus, tmp_path, server, progress=False)
+    assert cache_files(tmp_path) == ["corpora", "corpora/tiny", "corpora/tiny/.verified",
+                                     "corpora/tiny/tiny.txt"]
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(server, tmp_path, monkeypatch):
+    monkeypatch.setitem(REGISTRY, "tiny", entry("tiny.zip"))
+    result = CliRunner().invoke(main, ["fetch", "tiny", "--cache-dir", str(tmp_path),
+                                       "--mirror", server])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_cache_folder_that_is_a_file_is_a_user_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(UserError, match="cannot make folder .*: Not a directory"):
+        fetch(entry("tiny.txt"), tmp_path / "file", progress=False)

@@ -146,4 +146,5 @@ def test_cli_writes_corpus_and_analogies(tmp_path):
 def test_cli_rejects_a_missing_folder(tmp_path):
     result = CliRunner().invoke(main, ["synth", "-o", str(tmp_path / "no" / "synth.txt")])
     assert result.exit_code == 1
-    assert result.output == f"Error: No such file or directory: {tmp_path / 'no' / 'synth.txt'}\n"
+    output = tmp_path / "no" / "synth.txt"
+    assert result.output == f"Error: cannot write {output}: no such folder: {output.parent}\n"

@@ -1,12 +1,17 @@
 """Tokenizing: the settings, and chunked streams that tokenize exactly like whole texts."""
 import io
+import tracemalloc
 from dataclasses import fields
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpora.tokenize import Tokenizer, iter_tokens, write_tokens
+from corpora.cli import main
+from corpora.corpus import load_corpus
+from corpora.read import ReadStats, list_files, read_chunks, read_text
+from corpora.tokenize import MAX_TOKEN, Tokenizer, iter_tokens, write_tokens
 from npnlp.errors import UserError
 
 TEXT = "Hello, world! It's 3.14 and 1,000 cats_2.\n"
@@ -110,3 +115,59 @@ def test_write_tokens_one_sentence_per_line(tmp_path, lines, expected):
     out = io.StringIO()
     write_tokens(corpus, out, Tokenizer(sentence_per_line=lines))
     assert out.getvalue() == expected
+
+
+LONG_PIECES = st.sampled_from(["x" * 600, "y" * 999, "z", " ", "\n", "a,b", "İ"])
+
+
+@given(TOKENIZERS, st.lists(LONG_PIECES, max_size=12).map("".join),
+       st.lists(st.integers(0, 8000)))
+def test_long_runs_are_cut_alike_whatever_the_chunks(tokenizer, text, cuts):
+    bounds = [0, *sorted(cuts), len(text)]
+    chunks = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    stats = ReadStats()
+    tokens, _ = flatten(tokenizer.stream(chunks, stats))
+    assert tokens == tokenizer.tokenize(text)
+    assert stats.cuts == sum((len(run) - 1) // MAX_TOKEN for run in text.split())
+    pieces = Tokenizer(whitespace=True).tokenize(text)
+    assert max(map(len, pieces), default=0) <= MAX_TOKEN
+    assert "".join(pieces) == "".join(text.split())
+
+
+def test_text_without_whitespace_streams_in_bounded_memory():
+    chunk = "abcdefghijklmnopqrstuvwxyz" * 40_000  # about 1 MB
+    tracemalloc.start()
+    n_tokens = sum(len(tokens) for tokens, _ in Tokenizer(whitespace=True).stream([chunk] * 20))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert n_tokens == 20 * len(chunk) // MAX_TOKEN
+    assert peak < 5 * len(chunk) * 4  # a few chunks of UCS-1 text and their pieces; not 20
+
+
+def test_cli_warns_about_cut_runs(tmp_path):
+    (tmp_path / "one-run.txt").write_text("x" * 2500 + " short")
+    result = CliRunner().invoke(main, ["stats", str(tmp_path / "one-run.txt"), "--top", "0",
+                                       "--whitespace"])
+    assert result.exit_code == 0, result.output
+    assert "tokens 4 types 3" in " ".join(result.stdout.split())
+    assert result.stderr == (f"Warning: runs of more than 1,000 characters without whitespace "
+                             f"in {tmp_path / 'one-run.txt'} were cut 2 times\n")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda f: load_corpus(123), "source must be a path"),
+    (lambda f: load_corpus(f, tokenizer="whitespace"), "tokenizer must be a Tokenizer, not str"),
+    (lambda f: load_corpus(f, "whitespace", cache=False), "tokenizer must be a Tokenizer"),
+    (lambda f: list_files(None), "source must be a path .*, not NoneType"),
+    (lambda f: read_text(42), "source must be a path"),
+    (lambda f: read_chunks(None), "path must be a path"),
+    (lambda f: iter_tokens(f, "whitespace"), "tokenizer must be a Tokenizer"),
+    (lambda f: iter_tokens([f], Tokenizer()), "source must be a path .*, not list"),
+    (lambda f: write_tokens(None, io.StringIO()), "source must be a path"),
+    (lambda f: write_tokens(f, io.StringIO(), True), "tokenizer must be a Tokenizer"),
+])
+def test_wrong_argument_types_are_named_at_the_call(tmp_path, call, message):
+    path = tmp_path / "corpus.txt"
+    path.write_text("some words")
+    with pytest.raises(TypeError, match=message):
+        call(path)

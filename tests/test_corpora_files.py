@@ -1,0 +1,77 @@
+"""The npnlp.files conventions corpora writes by: atomic writes that fit any file name,
+standard output for '-', and the clean-up of what a killed writer leaves."""
+import os
+import subprocess
+import sys
+import time
+
+from click.testing import CliRunner
+
+from corpora.cli import main
+from npnlp.files import STALE_AFTER, atomic_write
+
+LONGEST_NAME = "語" * 85  # 255 bytes of UTF-8: the longest name most file systems take
+
+
+def test_atomic_write_takes_the_longest_name_the_file_system_takes(tmp_path):
+    with atomic_write(tmp_path / LONGEST_NAME) as f:
+        f.write("text")
+    assert [p.name for p in tmp_path.iterdir()] == [LONGEST_NAME]
+
+
+def test_cli_writes_to_the_longest_name(tmp_path):
+    (tmp_path / "in.txt").write_text("some words")
+    result = CliRunner().invoke(main, ["tokenize", str(tmp_path / "in.txt"),
+                                       "-o", str(tmp_path / LONGEST_NAME)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / LONGEST_NAME).read_text() == "some words\n"
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from npnlp.files import STALE_AFTER, atomic_write
+with atomic_write(sys.argv[1]) as f:
+    f.write("half of it")
+    f.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def write_and_get_killed(path, toolkit_env):
+    subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], env=toolkit_env)
+
+
+def age(path, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_killed_writers_temporary_is_removed_once_stale(tmp_path, toolkit_env):
+    output = tmp_path / "out.txt"
+    write_and_get_killed(output, toolkit_env)
+    (leftover,) = tmp_path.iterdir()
+    (tmp_path / ".notes.tmp").write_text("the user's own")
+    age(tmp_path / ".notes.tmp", 2 * STALE_AFTER)
+
+    with atomic_write(output) as f:  # a temporary this fresh may be a live writer's
+        f.write("new")
+    assert leftover.exists()
+    age(leftover, STALE_AFTER + 60)
+    with atomic_write(output) as f:
+        f.write("newer")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.tmp", "out.txt"]
+    assert output.read_text() == "newer"
+
+
+def test_dash_writes_utf8_to_standard_output(toolkit_env):
+    code = "from npnlp.files import atomic_write\nwith atomic_write('-') as f: f.write('é\\n')"
+    result = subprocess.run([sys.executable, "-c", code, "-"], capture_output=True,
+                            env={**toolkit_env, "PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "é\n".encode()
+
+
+def test_dash_path_object_is_a_file_named_dash(tmp_path):
+    with atomic_write(tmp_path / "-") as f:
+        f.write("a file")
+    assert (tmp_path / "-").read_text() == "a file"
