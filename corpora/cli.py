@@ -9,11 +9,8 @@ from corpora.corpus import load_corpus
 from corpora.registry import REGISTRY
 from corpora.tokenize import MAX_TOKEN, Tokenizer, write_tokens
 from corpora.vocab import Vocab
-from npnlp.cli import group
+from npnlp.cli import OUTPUT, SOURCE, group
 from npnlp.files import atomic_write, check_output, is_stdio
-
-SOURCE = click.Path(allow_dash=True)  # a str: only the string '-' is standard input
-OUTPUT = click.Path(dir_okay=False, allow_dash=True)
 
 
 @group

@@ -7,6 +7,8 @@ import click
 from npnlp.errors import UserError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+SOURCE = click.Path(allow_dash=True)  # a str: only the string '-' is standard input
+OUTPUT = click.Path(dir_okay=False, allow_dash=True)  # '-' is standard output
 
 
 class Group(click.Group):

@@ -9,11 +9,13 @@ import click
 
 from corpora import Vocab
 from corpora.cli import tokenizer_options
-from npnlp.cli import group
+from npnlp.cli import SOURCE, group
 from npnlp.errors import UserError
+from npnlp.files import check_folder, check_output
 from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import UNICODE_ERRORS
+from wordvec.native import is_native_folder
 from wordvec.train import Interrupted, fit, save_model
 from wordvec.vectors import KeyedVectors
 
@@ -33,7 +35,7 @@ def vectors_argument(command):
                            default="strict", show_default=True,
                            help="Words that are not valid UTF-8 (word2vec.c cuts words at "
                            "100 bytes): fail, replace the bad bytes, or drop them.")(command)
-    return click.argument("vectors", type=click.Path(path_type=Path))(command)
+    return click.argument("vectors", type=SOURCE)(command)
 
 
 def load(vectors, unicode_errors="strict", limit=None):
@@ -42,7 +44,7 @@ def load(vectors, unicode_errors="strict", limit=None):
 
 
 @main.command()
-@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("corpus", type=SOURCE)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Where to write the vectors; see --format.")
 @click.option("--format", "format_", type=click.Choice(TRAIN_FORMATS),
@@ -94,7 +96,9 @@ def train(corpus, output, format_, sg, cbow_mean, loss, dim, window, negative, s
     continues from it to the same vectors an uninterrupted run gives.
     """
     format_ = format_ or _format_from_name(output, default="native")
-    _check_output_folder(output, save_vocab)
+    _check_target(output, format_, [corpus])
+    if save_vocab:
+        check_output(save_vocab, [corpus])
     config = TrainConfig(sg=sg, cbow_mean=cbow_mean, loss=loss, dim=dim, window=window,
                          negative=negative, sample=sample, min_count=min_count,
                          max_vocab=max_vocab, epochs=epochs, alpha=alpha, min_alpha=min_alpha,
@@ -220,8 +224,8 @@ def evaluate(vectors, analogies, similarity, restrict_vocab, cosmul, case_sensit
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.argument("output", type=click.Path(path_type=Path))
+@click.argument("source", type=SOURCE)
+@click.argument("output", type=click.Path(allow_dash=True))
 @click.option("--to", "to", type=click.Choice(FORMATS),
               help="Format to write [default: from OUTPUT's extension: .bin binary, .txt or "
               ".vec text; a .gz or .bz2 after it compresses].")
@@ -232,7 +236,8 @@ def convert(source, output, to, limit, unicode_errors):
     """Convert SOURCE (word2vec text or binary, format detected, or a native folder) to
     OUTPUT: word2vec text or binary, the native folder (memory-mapped loading), or a folder
     with the Embedding Projector's vectors.tsv and metadata.tsv."""
-    to = to or _format_from_name(output)
+    to = to or _format_from_name(Path(output))
+    _check_target(output, to, [source])
     kv = load(source, unicode_errors, limit)
     if to == "native":
         kv.save(output)
@@ -252,12 +257,24 @@ def _format_from_name(path, default=None):
                            f"({', '.join(FORMATS)})")
 
 
-def _check_output_folder(*paths):
-    """Fail before the work, not after it, when an output's folder does not exist."""
-    for path in filter(None, paths):
-        folder = path.absolute().parent
-        if not folder.is_dir():
-            raise UserError(f"the folder of {path} does not exist: {folder}")
+def _check_target(path, format_, inputs=()):
+    """Refuse, before any work, an output that writing would destroy data with or fail at
+    the end for: a file output as `npnlp.files.check_output`; a folder output (native,
+    projector) must not be a link, an input, or a folder other than one this tool wrote."""
+    if format_ not in ("native", "projector"):
+        return check_output(path, inputs)
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise UserError(f"refusing to replace {path}: it is not a folder")
+    if format_ == "native" and path.is_dir() and not is_native_folder(path):
+        raise UserError(f"{path} exists and is not a folder of saved vectors: not "
+                        f"overwriting it")
+    if path.resolve() in [Path(i).resolve() for i in inputs]:
+        raise UserError(f"refusing to write into {path}: it is an input")
+    try:
+        check_folder(path.absolute().parent)
+    except UserError as e:
+        raise UserError(f"cannot write {path}: {e}") from None
 
 
 def _query(answer, positive, negative, interactive=False):

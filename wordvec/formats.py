@@ -9,8 +9,10 @@ their first bytes.
 """
 import bz2
 import gzip
+import io
 import mmap
 import os
+import sys
 import warnings
 from contextlib import nullcontext
 
@@ -81,7 +83,12 @@ def write_projector(folder, words, vectors):
 
 
 def _read(path):
-    """The bytes of `path`, decompressed, or memory-mapped when it is not compressed."""
+    """The bytes of `path` ('-': standard input), decompressed, or memory-mapped when it is
+    a plain file."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        opener = OPENERS.get(data[:2])
+        return opener(io.BytesIO(data)).read() if opener else data
     try:
         with open(path, "rb") as f:
             opener = OPENERS.get(f.read(2))

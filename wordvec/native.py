@@ -26,7 +26,7 @@ def save_native(folder, words, arrays, config=None):
     `folder`, all at once: a new folder is filled beside it and renamed into place, so an
     interrupted save leaves the previous one whole."""
     folder = Path(folder)
-    if folder.exists() and not (folder / WORDS).is_file():
+    if folder.exists() and not is_native_folder(folder):
         raise UserError(f"{folder} exists and is not a folder of saved vectors: not "
                         f"overwriting it")
     words = list(words)
@@ -66,7 +66,13 @@ def load_native(folder, mmap=True):
 
 
 def is_native(path):
+    """Whether `path` names a native folder rather than a word2vec file."""
     return Path(path).is_dir()
+
+
+def is_native_folder(folder):
+    """Whether `folder` holds vectors saved by `save_native` (so a save may replace it)."""
+    return (Path(folder) / WORDS).is_file() and (Path(folder) / CONFIG).is_file()
 
 
 def _replace_folder(new, folder):
