@@ -125,10 +125,12 @@ class OutputEmbedding(Module):
             self.W.grad.add(np.arange(V) if rows is None else rows, ds2.T @ h2,  # dW = ds^T h
                             copy=False)
             return dscores @ W                                                    # dh = ds W
-        ds3 = _with_m(dscores)                                        # (N, M, K)
-        self.W.grad.add(rows, np.matmul(ds3.transpose(0, 2, 1), _with_m(h)),  # dW[r_nk] += ds h
+        if h.ndim == 2:   # one input per example: outer products, not matmuls of depth 1
+            self.W.grad.add(rows, dscores[:, :, None] * h[:, None, :], copy=False)  # dW += ds h
+            return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
+        self.W.grad.add(rows, np.matmul(dscores.transpose(0, 2, 1), h),   # dW[r_nk] += ds h
                         copy=False)
-        return np.matmul(ds3, W_rows).reshape(h.shape)               # dh_nm = sum_k ds W[r_nk]
+        return np.matmul(dscores, W_rows)                                 # dh_nm = ds W[r_nk]
 
 
 def _with_m(x):

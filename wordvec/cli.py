@@ -75,8 +75,12 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="Starting learning rate [default: 0.025 skip-gram, 0.05 CBOW].")
 @click.option("--min-alpha", type=click.FloatRange(0),
               help="Final learning rate [default: alpha * 1e-4].")
-@click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Centre words per update step.")
+@click.option("--batch", type=click.IntRange(min=1),
+              help="Centre words per update step [default: 1000; 250 for hierarchical].")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes training at once on shared weights (Hogwild, as word2vec.c "
+              "and gensim): faster, but their updates race, so only one worker gives the "
+              "same vectors for the same seed.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,
@@ -87,8 +91,8 @@ def load(vectors, unicode_errors="strict", limit=None):
 @tokenizer_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def train(corpus, output, format_, sg, cbow_mean, loss, dim, window, negative, sample,
-          min_count, max_vocab, epochs, alpha, min_alpha, batch, seed, resume, save_vocab,
-          tokenizer, quiet):
+          min_count, max_vocab, epochs, alpha, min_alpha, batch, workers, seed, resume,
+          save_vocab, tokenizer, quiet):
     """Train word2vec vectors on CORPUS (a text file or folder; see `corpora` for how it is
     read and tokenized: the tokens are cached, so a second run starts at once).
 
@@ -102,7 +106,7 @@ def train(corpus, output, format_, sg, cbow_mean, loss, dim, window, negative, s
     config = TrainConfig(sg=sg, cbow_mean=cbow_mean, loss=loss, dim=dim, window=window,
                          negative=negative, sample=sample, min_count=min_count,
                          max_vocab=max_vocab, epochs=epochs, alpha=alpha, min_alpha=min_alpha,
-                         seed=seed, batch=batch)
+                         seed=seed, batch=batch, workers=workers)
     checkpoint = output.with_name(output.name + ".checkpoint")
     start = time.perf_counter()
     try:

@@ -17,8 +17,13 @@ class TrainConfig:
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
         word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
     sample: subsampling threshold of frequent words (0 keeps every word).
-    batch: centre words per update step. Updates of a step are summed, so a frequent word
-        takes many at once: above about 1,000 quality falls (DESIGN.md's measurements).
+    batch: centre words per update step (default 1,000; 250 for hierarchical softmax, whose
+        top tree nodes are in every example). The updates of a step are summed, and a row's
+        sum is capped (train.MAX_ROW_REPEATS), so frequent words and top nodes learn less
+        per step than word2vec.c's one-pair-at-a-time updates; larger batches run faster
+        and score lower (measured in bench/word2vec_speed.py).
+    workers: processes training at once (Hogwild: their updates race, so only a run with
+        one worker is reproducible).
     """
 
     sg: bool = True
@@ -34,12 +39,15 @@ class TrainConfig:
     alpha: float | None = None
     min_alpha: float | None = None
     seed: int = 1
-    batch: int = 1000
+    batch: int | None = None
+    workers: int = 1
 
     def __post_init__(self):
         if self.loss not in LOSSES:
             raise UserError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
-        for name in ("dim", "window", "min_count", "epochs", "batch"):
+        if self.batch is None:
+            object.__setattr__(self, "batch", 250 if self.loss == "hierarchical" else 1000)
+        for name in ("dim", "window", "min_count", "epochs", "batch", "workers"):
             check_count(name, getattr(self, name))
         check_count("negative", self.negative, minimum=1 if self.loss == "negative" else 0)
         check_count("seed", self.seed, minimum=0)

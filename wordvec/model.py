@@ -37,25 +37,30 @@ class Word2Vec(nn.Module):
 
     def backprop(self, windows, rng):
         """Forward and backward over a batch of `batches.Windows`, gradients added into the
-        parameters. Returns (summed loss, number of (context, centre) pairs)."""
+        parameters. Returns (summed loss, number of (context, centre) pairs).
+
+        Only the real context words are looked up and updated; skip-gram scores them in
+        a zero-padded (n, 2 window, D) block, CBOW sums them per centre.
+        """
         centres, contexts, mask = windows
-        if self.config.sg and self.config.loss == "softmax":   # the valid pairs only
-            contexts, centres = contexts[mask], np.repeat(centres, mask.sum(axis=1))
-            mask = None
-        x, cache = self.input.forward(contexts)
+        x, cache = self.input.forward(contexts[mask])                  # (P, D)
+        if self.config.sg and self.config.loss == "softmax":           # pair by pair
+            loss, dx = self._output_backprop(x, np.repeat(centres, mask.sum(axis=1)), None, rng)
+            self.input.backward(dx, cache)
+            return loss, len(x)
+        padded = np.zeros((*mask.shape, x.shape[1]), x.dtype)
+        padded[mask] = x
         if self.config.sg:
-            h = x                                              # (n, 2W, D) or (P, D)
-        else:
-            count = mask.sum(axis=1, keepdims=True)
-            h = np.einsum("nwd,nw->nd", x, mask.astype(x.dtype))
-            if self.config.cbow_mean:
-                h /= count
-        loss, dh = self._output_backprop(h, centres, mask, rng)
-        if not self.config.sg:                                 # word2vec.c: no division
-            dh = dh[:, None, :] * mask[:, :, None]
-        self.input.backward(dh, cache)
-        pairs = len(centres) if mask is None or not self.config.sg else int(mask.sum())
-        return loss, pairs
+            loss, dh = self._output_backprop(padded, centres, mask, rng)
+            self.input.backward(dh[mask], cache)
+            return loss, len(x)
+        count = mask.sum(axis=1)
+        h = padded.sum(axis=1)
+        if self.config.cbow_mean:
+            h /= count[:, None]
+        loss, dh = self._output_backprop(h, centres, None, rng)
+        self.input.backward(np.repeat(dh, count, axis=0), cache)     # word2vec.c: no division
+        return loss, len(centres)
 
     def draw_noise(self, rng, n):
         """`negative` noise words for each of n centres, from the unigram^0.75 distribution."""

@@ -3,8 +3,15 @@ decaying learning rate, the mean loss per pair reported, checkpoints that resume
 
 Randomness is drawn per block from a generator seeded by (seed, epoch, block), so a run
 resumed at any step of any block gives the same vectors as one never stopped.
+
+With several workers, forked processes train on alternate blocks and update the two weight
+tables in place, in memory they share, without locks (Hogwild, as word2vec.c and gensim
+do): their updates race, so the vectors then depend on timing as well as on the seed.
 """
+import mmap
+import multiprocessing
 import signal
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,15 +31,18 @@ MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bur
 
 @dataclass
 class TrainState:
-    """Where a run is: the next step to take, and what it has seen so far."""
+    """Where a run is, and what it has seen so far."""
 
     epoch: int = 0
-    block: int = 0
-    step: int = 0                      # steps done in the current block
-    words: int = 0                     # corpus tokens done, over all epochs
-    epoch_loss: list = field(default_factory=list)     # mean loss per pair, each epoch done
-    loss_sum: float = 0.0              # of the current epoch so far
+    done: list = field(default_factory=list)       # blocks finished in the current epoch
+    partial: dict = field(default_factory=dict)    # block -> steps done in it
+    words: int = 0                                 # corpus tokens done, over all epochs
+    epoch_loss: list = field(default_factory=list) # mean loss per pair of each epoch done
+    loss_sum: float = 0.0                          # of the current epoch so far
     pairs: int = 0
+
+    def __post_init__(self):
+        self.partial = {int(b): int(s) for b, s in self.partial.items()}   # JSON keys
 
 
 class Interrupted(Exception):
@@ -41,7 +51,8 @@ class Interrupted(Exception):
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
     """Train `model` (a Word2Vec) on the corpus `ids` with sentence `offsets` until
-    `model.config.epochs` epochs are done, starting from `state` (a TrainState) or afresh.
+    `model.config.epochs` epochs are done, starting from `state` (a TrainState) or afresh,
+    with `model.config.workers` processes.
 
     on_epoch_end(model, state) is called after every epoch (to checkpoint). When `stop()`
     turns true (by default: Ctrl-C was pressed), training stops between two steps and
@@ -50,53 +61,176 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     """
     config = model.config
     state = state or TrainState()
-    parts = blocks(offsets)
-    keep = keep_probabilities(model.counts, config.sample)
-    total_words = config.epochs * len(ids)
-    alpha = nn.LinearDecay(config.alpha, total_words + 1, config.min_alpha)
-    opt = nn.SGD(model, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
-    with _stop_on_ctrl_c() as ctrl_c, progress_bar(total_words, "word", progress) as bar:
-        stop = stop or ctrl_c
+    run = _Run(model, ids, offsets)
+    with _stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar:
+        bar.update(state.words)
         while state.epoch < config.epochs:
-            for b in range(state.block, len(parts)):
-                starts = parts[b]
-                rng = np.random.default_rng([config.seed, state.epoch, b])
-                batch = windows(ids[starts[0]:starts[-1]], starts - starts[0], keep,
-                                config.window, rng)
-                n_steps = -(-len(batch.centres) // config.batch)
-                first_word = state.epoch * len(ids) + int(starts[0])
-                block_words = int(starts[-1] - starts[0])
-                for s in range(n_steps):
-                    step = type(batch)(*(a[s * config.batch:(s + 1) * config.batch]
-                                         for a in batch))
-                    if s < state.step:     # resuming inside this block: replay its draws
-                        _replay_draws(model, step, rng)
-                        continue
-                    opt.lr = alpha(first_word + s * block_words // n_steps)
-                    opt.zero_grad()
-                    loss, pairs = model.backprop(step, rng)
-                    if not np.isfinite(loss):
-                        raise UserError(
-                            f"the training loss became {loss} in epoch {state.epoch + 1} "
-                            f"(learning rate {opt.lr:.3g}): try a smaller --alpha or --batch")
-                    opt.step()
-                    state.loss_sum += loss
-                    state.pairs += pairs
-                    state.step = s + 1
-                    state.words = first_word + state.step * block_words // n_steps
-                    bar.update(state.words - bar.n)
-                    bar.set_postfix(epoch=state.epoch + 1, alpha=f"{opt.lr:.5f}",
-                                    loss=f"{state.loss_sum / max(state.pairs, 1):.4f}",
-                                    refresh=False)
-                    if stop():
-                        raise Interrupted(state)
-                state.words = first_word + block_words
-                state.block, state.step = b + 1, 0
+            ledger = _Ledger(run.n_blocks, config.workers, state, state.epoch * len(ids))
+            todo = [b for b in range(run.n_blocks) if b not in state.done]
+            if config.workers == 1:
+                ledger.on_step = lambda done: _show(bar, done, state.epoch)
+                run.blocks(todo, state.epoch, ledger, 0, stop or ctrl_c)
+            else:
+                run.in_workers(todo, state.epoch, ledger, stop or ctrl_c, bar)
+            ledger.settle(state)
+            if ledger.stopped:
+                raise Interrupted(state)
             state.epoch_loss.append(state.loss_sum / max(state.pairs, 1))
-            state.epoch, state.block, state.loss_sum, state.pairs = state.epoch + 1, 0, 0.0, 0
+            state.epoch, state.done, state.partial = state.epoch + 1, [], {}
+            state.loss_sum, state.pairs = 0.0, 0
             if on_epoch_end:
                 on_epoch_end(model, state)
     return state
+
+
+class _Run:
+    """What every worker of a run shares: the model, the corpus cut in blocks, the
+    subsampling and learning-rate schedules."""
+
+    def __init__(self, model, ids, offsets):
+        self.model, self.ids, self.config = model, ids, model.config
+        self.parts = blocks(offsets)
+        self.n_blocks = len(self.parts)
+        self.keep = keep_probabilities(model.counts, self.config.sample)
+        self.total_words = self.config.epochs * len(ids)
+        self.alpha = nn.LinearDecay(self.config.alpha, self.total_words + 1,
+                                    self.config.min_alpha)
+
+    def blocks(self, todo, epoch, ledger, worker, stop):
+        """Train on the blocks `todo` of `epoch` in order, reporting to `ledger`."""
+        config, model = self.config, self.model
+        opt = nn.SGD(model, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
+        for b in todo:
+            starts = self.parts[b]
+            rng = np.random.default_rng([config.seed, epoch, b])
+            batch = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
+                            config.window, rng)
+            n_steps = -(-len(batch.centres) // config.batch)
+            block_words = int(starts[-1] - starts[0])
+            for s in range(n_steps):
+                step = type(batch)(*(a[s * config.batch:(s + 1) * config.batch]
+                                     for a in batch))
+                if s < ledger.partial[b]:     # resuming inside this block: replay its draws
+                    _replay_draws(model, step, rng)
+                    continue
+                opt.lr = self.alpha(ledger.words_done())
+                opt.zero_grad()
+                loss, pairs = model.backprop(step, rng)
+                if not np.isfinite(loss):
+                    ledger.diverged(worker, loss, opt.lr)
+                    return
+                opt.step()
+                words = (s + 1) * block_words // n_steps - s * block_words // n_steps
+                ledger.step_done(worker, b, s + 1, words, loss, pairs)
+                if stop():
+                    ledger.stop()
+                    return
+            if n_steps == 0:
+                ledger.step_done(worker, b, 0, block_words, 0.0, 0)
+            ledger.done[b] = 1
+
+    def in_workers(self, todo, epoch, ledger, stop, bar):
+        """`blocks` in forked processes sharing the weight tables, on alternate blocks."""
+        for p in self.model.parameters():
+            p.data = _shared(p.data)
+        fork = multiprocessing.get_context("fork")
+        workers = [fork.Process(target=self._worker, args=(todo[w::ledger.W], epoch, ledger, w))
+                   for w in range(ledger.W)]
+        for w in workers:
+            w.start()
+        try:
+            while any(w.is_alive() for w in workers):
+                time.sleep(0.1)
+                if stop():
+                    ledger.stop()
+                _show(bar, ledger, epoch)
+        finally:
+            for w in workers:
+                w.join()
+        if any(w.exitcode for w in workers) and not ledger.diverged_at():
+            raise UserError("a training worker failed (out of memory?)")
+
+    def _worker(self, todo, epoch, ledger, worker):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when to stop
+        self.blocks(todo, epoch, ledger, worker, lambda: ledger.stopped)
+
+
+class _Ledger:
+    """The progress of an epoch, in memory shared by the workers: each worker's words, loss
+    and pairs, each block's steps done and whether it is finished, and the stop flag.
+
+    state: the TrainState the epoch starts (or resumes) from; epoch_start: the words of the
+    epochs before it."""
+
+    def __init__(self, n_blocks, W, state, epoch_start):
+        self.W, self.on_step = W, None
+        self.start, self.epoch_start = state.words, epoch_start
+        arrays = np.frombuffer(mmap.mmap(-1, 8 * (4 * W + 2 * n_blocks + 3)), np.float64)
+        self.words, self.loss, self.pairs, self.diverge = (arrays[i * W:(i + 1) * W]
+                                                           for i in range(4))
+        self.partial = arrays[4 * W:4 * W + n_blocks]
+        self.done = arrays[4 * W + n_blocks:4 * W + 2 * n_blocks]
+        self.flags = arrays[4 * W + 2 * n_blocks:]       # stop, diverged loss, diverged
+        self.done[state.done] = 1
+        for b, steps in state.partial.items():
+            self.partial[b] = steps
+
+    def words_done(self):
+        """Corpus tokens done over all epochs, by all workers."""
+        return self.start + int(self.words.sum())
+
+    def step_done(self, worker, block, steps, words, loss, pairs):
+        self.partial[block] = steps
+        self.words[worker] += words
+        self.loss[worker] += loss
+        self.pairs[worker] += pairs
+        if self.on_step:
+            self.on_step(self)
+
+    def stop(self):
+        self.flags[0] = 1
+
+    @property
+    def stopped(self):
+        return bool(self.flags[0])
+
+    def diverged(self, worker, loss, lr):
+        self.diverge[worker] = lr
+        self.flags[1], self.flags[2] = loss, 1
+
+    def diverged_at(self):
+        return bool(self.flags[2])
+
+    def settle(self, state):
+        """Fold what the workers did into `state`; raise UserError if the loss diverged."""
+        if self.diverged_at():
+            raise UserError(f"the training loss became {self.flags[1]} in epoch "
+                            f"{state.epoch + 1} (learning rate {self.diverge.max():.3g}): try "
+                            f"a smaller --alpha or --batch")
+        state.words += int(self.words.sum())
+        state.loss_sum += float(self.loss.sum())
+        state.pairs += int(self.pairs.sum())
+        state.done = [int(b) for b in np.flatnonzero(self.done)]
+        state.partial = {int(b): int(self.partial[b]) for b in np.flatnonzero(self.partial)
+                         if not self.done[b]}
+
+
+def _shared(array):
+    """A copy of `array` in anonymous shared memory, which forked processes write to in
+    place and which the system frees with the last process using it."""
+    if isinstance(array.base, mmap.mmap):
+        return array
+    shared = np.frombuffer(mmap.mmap(-1, max(array.nbytes, 1)), array.dtype, array.size)
+    shared = shared.reshape(array.shape)
+    shared[...] = array
+    return shared
+
+
+def _show(bar, ledger, epoch):
+    pairs = ledger.pairs.sum()
+    bar.update(ledger.words_done() - bar.n)
+    bar.set_postfix(epoch=epoch + 1, loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}",
+                    refresh=False)
 
 
 def _replay_draws(model, step, rng):
