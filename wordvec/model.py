@@ -15,6 +15,8 @@ from wordvec.batches import draw, noise_distribution
 from wordvec.huffman import huffman_tree
 from wordvec.vectors import KeyedVectors
 
+SOFTMAX_LOGITS = 1 << 23   # logits computed at once by the exact softmax: 32 MB of float32
+
 
 class Word2Vec(nn.Module):
     """config: a TrainConfig; words, counts: the vocabulary, most frequent first."""
@@ -69,10 +71,16 @@ class Word2Vec(nn.Module):
     def _output_backprop(self, h, centres, window_mask, rng):
         """The loss of predicting `centres` from `h`, and its gradient with respect to h."""
         loss_name = self.config.loss
-        if loss_name == "softmax":
-            logits, cache = self.output.forward(h)
-            loss, dlogits = nn.softmax_cross_entropy(logits, centres, reduction="sum")
-            return loss, self.output.backward(dlogits, cache)
+        if loss_name == "softmax":   # in slices of rows, so the (rows, V) logits stay small
+            rows = max(1, SOFTMAX_LOGITS // self.output.W.data.shape[0])
+            loss, dh = 0.0, np.empty_like(h)
+            for i in range(0, len(h), rows):
+                logits, cache = self.output.forward(h[i:i + rows])
+                part, dlogits = nn.softmax_cross_entropy(logits, centres[i:i + rows],
+                                                         reduction="sum")
+                loss += part
+                dh[i:i + rows] = self.output.backward(dlogits, cache)
+            return loss, dh
         if loss_name == "negative":
             rows = np.concatenate([centres[:, None], self.draw_noise(rng, len(centres))], 1)
             labels = np.zeros(rows.shape, h.dtype)

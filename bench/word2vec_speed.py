@@ -1,0 +1,152 @@
+"""word2vec training: wordvec beside gensim on the same corpus and settings, one job at a time.
+
+    python bench/word2vec_speed.py [--corpus text8-head.txt] [--epochs 5] [--workers 2]
+
+For skip-gram and CBOW with negative sampling and skip-gram with hierarchical softmax (dim
+100, window 5, min-count 5, sample 1e-3): words/s (corpus tokens x epochs / training
+seconds, vocabulary building excluded for both), peak memory, analogy accuracy
+(questions-words.txt, restrict_vocab 30,000) and WordSim-353 Spearman. Then the exact softmax
+on the first --softmax-tokens tokens: words/s, and the GFLOP/s of its three matrix products
+against a plain matmul of the same shapes. Every job runs in its own process; gensim is
+optional.
+"""
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+JOBS = {"sg-ns": dict(sg=True, loss="negative"), "cbow-ns": dict(sg=False, loss="negative"),
+        "sg-hs": dict(sg=True, loss="hierarchical")}
+SETTINGS = dict(dim=100, window=5, min_count=5, sample=1e-3)
+
+
+def ours(args, job):
+    from corpora import Tokenizer
+    from wordvec.config import TrainConfig
+    from wordvec.model import Word2Vec
+    from wordvec.train import prepare, train
+
+    config = TrainConfig(**JOBS[job], **SETTINGS, epochs=args.epochs, workers=args.workers)
+    words, counts, ids, offsets = prepare(args.corpus, config, Tokenizer(whitespace=True))
+    model = Word2Vec(config, words, counts)
+    start = time.perf_counter()
+    train(model, ids, offsets)
+    return time.perf_counter() - start, len(ids) * args.epochs, quality(model.wv, args)
+
+
+def gensim(args, job):
+    from gensim.models import Word2Vec
+
+    text = Path(args.corpus).read_text().split()
+    sentences = [text[i:i + 10_000] for i in range(0, len(text), 10_000)]
+    settings = JOBS[job]
+    model = Word2Vec(vector_size=SETTINGS["dim"], window=SETTINGS["window"],
+                     min_count=SETTINGS["min_count"], sample=SETTINGS["sample"],
+                     sg=int(settings["sg"]), hs=int(settings["loss"] == "hierarchical"),
+                     negative=5 if settings["loss"] == "negative" else 0,
+                     workers=args.workers, seed=1)
+    model.build_vocab(sentences)
+    start = time.perf_counter()
+    model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
+    return time.perf_counter() - start, len(text) * args.epochs, quality(model.wv, args)
+
+
+def quality(kv, args):
+    analogies, pairs = DATA / "questions-words.txt", DATA / "wordsim353.tsv"
+    if hasattr(kv, "evaluate_word_analogies"):   # gensim
+        return (kv.evaluate_word_analogies(analogies, restrict_vocab=30_000)[0],
+                kv.evaluate_word_pairs(pairs, restrict_vocab=30_000)[1][0])
+    from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
+    return (evaluate_word_analogies(kv, analogies).total.accuracy,
+            evaluate_word_pairs(kv, pairs).spearman)
+
+
+def softmax(args, _):
+    """Skip-gram with the exact softmax on the first tokens, and the GFLOP/s reached."""
+    import numpy as np
+
+    from corpora import Tokenizer
+    from wordvec.config import TrainConfig
+    from wordvec.model import Word2Vec
+    from wordvec.train import prepare, train
+
+    config = TrainConfig(sg=True, loss="softmax", **SETTINGS, epochs=1, batch=200)
+    words, counts, ids, offsets = prepare(args.corpus, config, Tokenizer(whitespace=True))
+    n = min(args.softmax_tokens, len(ids))
+    ids, offsets = ids[:n], np.array([0, n])
+    model = Word2Vec(config, words, counts)
+    pairs = []
+    backprop = model.backprop
+    model.backprop = lambda step, rng: pairs.append(backprop(step, rng)) or pairs[-1]
+    start = time.perf_counter()
+    train(model, ids, offsets)
+    seconds = time.perf_counter() - start
+    V, D = len(words), config.dim
+    flops = 6 * sum(p for _, p in pairs) * V * D   # logits, and the gradients of W and h
+    h = np.random.default_rng(0).standard_normal((4096, D)).astype(np.float32)
+    W = np.random.default_rng(1).standard_normal((V, D)).astype(np.float32)
+    start = time.perf_counter()
+    for _ in range(10):
+        g = h @ W.T
+        g.T @ h
+        g @ W
+    plain = 10 * 6 * 4096 * V * D / (time.perf_counter() - start)
+    return seconds, n, (flops / seconds / 1e9, plain / 1e9, V)
+
+
+def run_job(args, name, job):
+    """Run `name`(args, job) in a fresh process; its figures, or None if it failed."""
+    command = [sys.executable, __file__, "--child", name, "--job", job, "--corpus", args.corpus,
+               "--epochs", str(args.epochs), "--workers", str(args.workers),
+               "--softmax-tokens", str(args.softmax_tokens)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode:
+        print(f"  ({name} {job} failed: {result.stderr.strip().splitlines()[-1]})")
+        return None
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", default=str(DATA / "text8-head.txt"))
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--jobs", default=",".join(JOBS))
+    parser.add_argument("--softmax-tokens", type=int, default=100_000)
+    parser.add_argument("--child")
+    parser.add_argument("--job")
+    args = parser.parse_args()
+    if args.child:
+        seconds, words, figures = globals()[args.child](args, args.job)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"seconds": seconds, "words": words, "figures": figures, "rss": rss}))
+        return
+
+    print(f"{args.corpus}, {args.epochs} epochs, {args.workers} workers each")
+    print(f"{'job':<9}{'tool':<9}{'words/s':>11}{'ratio':>7}{'peak MB':>9}{'analogy':>9}"
+          f"{'WS-353':>8}")
+    for job in args.jobs.split(","):
+        runs = {name: run_job(args, name, job) for name in ("ours", "gensim")}
+        for name, r in runs.items():
+            if r is None:
+                continue
+            rate = r["words"] / r["seconds"]
+            ratio = rate / (runs["gensim"]["words"] / runs["gensim"]["seconds"]) \
+                if runs["gensim"] else float("nan")
+            analogy, spearman = r["figures"]
+            print(f"{job:<9}{'wordvec' if name == 'ours' else name:<9}{rate:>11,.0f}"
+                  f"{ratio:>7.2f}{r['rss']:>9,.0f}{analogy:>9.4f}{spearman:>8.3f}")
+    r = run_job(args, "softmax", "softmax")
+    if r:
+        achieved, plain, V = r["figures"]
+        print(f"exact softmax, skip-gram, V = {V:,}: {r['words'] / r['seconds']:,.0f} words/s, "
+              f"{achieved:.0f} GFLOP/s in its matrix products against {plain:.0f} for a plain "
+              f"matmul of the same shapes ({achieved / plain:.0%})")
+
+
+if __name__ == "__main__":
+    main()
