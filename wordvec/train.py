@@ -20,6 +20,7 @@ import numpy as np
 import nn
 from corpora import Vocab, load_corpus
 from npnlp.errors import UserError
+from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
 from wordvec.batches import blocks, keep_probabilities, windows
 from wordvec.config import TrainConfig
@@ -62,6 +63,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     config = model.config
     state = state or TrainState()
     run = _Run(model, ids, offsets)
+    keep_freed_memory()
     with _stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar:
         bar.update(state.words)
         while state.epoch < config.epochs:
