@@ -1,7 +1,127 @@
-"""The `charlm` command."""
-from npnlp.cli import group
+"""The `charlm` command: train character language models, sample from them, score text."""
+import math
+import sys
+
+import click
+
+from charlm.config import CELLS, OPTIMIZERS, CharConfig
+from charlm.data import load_text
+from charlm.model import CharRNN
+from charlm.sample import generate
+from charlm.train import Interrupted, Paths, evaluate, load, train
+from corpora import load_chars
+from npnlp.cli import SOURCE, group
+from npnlp.errors import UserError
+from npnlp.files import check_output
 
 
 @group
 def main():
     """Train character-level language models and sample text from them."""
+
+
+@main.command("train")
+@click.argument("text", type=SOURCE)
+@click.option("-o", "--output", "checkpoint", required=True, type=click.Path(dir_okay=False),
+              help="The best model by validation loss; CHECKPOINT.last (the latest state, "
+              "to resume from) and CHECKPOINT.log.csv (one line per validation) beside it.")
+@click.option("--cell", type=click.Choice(CELLS), default="lstm", show_default=True)
+@click.option("--hidden", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Units per recurrent layer.")
+@click.option("--layers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.2,
+              show_default=True, help="Between layers and before the output, in training.")
+@click.option("--embed", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Dimensions of the character embedding.")
+@click.option("--seq-len", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Steps of truncated backpropagation through time.")
+@click.option("--batch", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Parallel streams over the text.")
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--steps", type=click.IntRange(min=1), help="Train this many steps instead.")
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="adam", show_default=True)
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=2e-3, show_default=True)
+@click.option("--lr-decay", type=click.FloatRange(0, 1, min_open=True), default=0.97,
+              show_default=True, help="Multiply the learning rate by this after each epoch...")
+@click.option("--decay-after", type=click.IntRange(min=0), default=5, show_default=True,
+              help="...from this epoch on.")
+@click.option("--clip", type=click.FloatRange(0, min_open=True), default=5.0,
+              show_default=True, help="Largest global gradient norm.")
+@click.option("--val-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.1,
+              show_default=True, help="The end of the text kept for validation.")
+@click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Steps between validations and checkpoints.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="The same seed and settings give the same model.")
+@click.option("--resume", is_flag=True, help="Continue from CHECKPOINT.last, with its settings.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def train_command(text, checkpoint, resume, quiet, **settings):
+    """Train a character language model on TEXT (a UTF-8 file or folder, '-' for standard
+    input), keeping the model with the best validation loss in CHECKPOINT.
+
+    Ctrl-C saves the run in CHECKPOINT.last; --resume continues it exactly as if it had not
+    stopped.
+    """
+    paths = Paths(checkpoint)
+    for path in (paths.best, paths.last, paths.log):
+        check_output(path, [text])
+    if resume:
+        if not paths.last.is_file():
+            raise UserError(f"nothing to resume: no {paths.last}")
+        model, vocab, state, optimizer_state, hidden = load(paths.last)
+        config = model.config
+    else:
+        config = CharConfig(**settings)
+    data = load_text(text, config.val_fraction, progress=not quiet)
+    if not resume:
+        vocab, state, optimizer_state, hidden = data.vocab, None, None, None
+        model = CharRNN(config, len(vocab))
+    elif data.vocab.chars != vocab.chars:
+        raise UserError(f"{text} is not the text {paths.last} was trained on: its characters "
+                        f"differ")
+    try:
+        state = train(model, vocab, data, paths, state, optimizer_state, hidden,
+                      progress=not quiet)
+    except Interrupted as stop:
+        click.echo(f"Interrupted at step {stop.args[0].step}: saved in {paths.last}; add "
+                   f"--resume to continue.", err=True)
+        sys.exit(130)
+    if not quiet:
+        best = state.best_val
+        click.echo(f"{state.step:,} steps; best validation loss {best:.4f} nats/char "
+                   f"({best / math.log(2):.4f} bits/char), model in {paths.best}", err=True)
+
+
+@main.command()
+@click.argument("checkpoint", type=click.Path(dir_okay=False))
+@click.option("-n", "--length", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Characters to generate.")
+@click.option("-t", "--temperature", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Below 1: safer, more repetitive; above 1: more surprising; 0: greedy.")
+@click.option("--top-k", type=click.IntRange(min=1), help="Draw among the K likeliest only.")
+@click.option("--top-p", type=click.FloatRange(0, 1, min_open=True),
+              help="Draw among the fewest likeliest characters that make up P.")
+@click.option("--prime", default="", help="Text the model reads first; output continues it.")
+@click.option("--seed", type=click.IntRange(min=0), help="Repeatable output.")
+@click.option("--greedy", is_flag=True, help="Always the likeliest character (temperature 0).")
+def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
+    """Generate text from CHECKPOINT, streamed to standard output as it comes."""
+    model, vocab, *_ = load(checkpoint)
+    out = sys.stdout
+    out.write(prime)
+    for char in generate(model, vocab, length, 0 if greedy else temperature, top_k, top_p,
+                         prime, seed):
+        out.write(char)
+        if char == "\n":
+            out.flush()
+    out.write("\n")
+
+
+@main.command("evaluate")
+@click.argument("checkpoint", type=click.Path(dir_okay=False))
+@click.argument("text", type=SOURCE)
+def evaluate_command(checkpoint, text):
+    """The loss of CHECKPOINT's model on TEXT, in nats and bits per character."""
+    model, vocab, *_ = load(checkpoint)
+    loss = evaluate(model, load_chars(text).encode(vocab))
+    click.echo(f"{loss:.4f} nats/char, {loss / math.log(2):.4f} bits/char")

@@ -13,16 +13,20 @@ from npnlp.errors import UserError
 class Checkpoint(NamedTuple):
     model: dict       # parameter name -> array, for Module.load_state_dict
     optimizer: dict   # state key -> array, for Optimizer.load_state_dict ({} if none saved)
+    arrays: dict      # any other named arrays saved (a carried hidden state, ...)
     meta: dict
 
 
-def save_checkpoint(path, model, optimizer=None, **meta):
-    """Write `model`'s parameters, `optimizer`'s state and `meta` (JSON-serialisable values)
-    to `path`; an interrupted save leaves the previous file intact."""
-    arrays = {f"model/{name}": a for name, a in model.state_dict().items()}
+def save_checkpoint(path, model, optimizer=None, arrays=None, **meta):
+    """Write `model`'s parameters, `optimizer`'s state, further named `arrays` and `meta`
+    (JSON-serialisable values) to `path`; an interrupted save leaves the previous file
+    intact."""
+    saved = {f"model/{name}": a for name, a in model.state_dict().items()}
     if optimizer is not None:
-        arrays.update({f"optimizer/{key}": a for key, a in optimizer.state_dict().items()})
-    arrays["meta"] = np.array(json.dumps(meta))
+        saved.update({f"optimizer/{key}": a for key, a in optimizer.state_dict().items()})
+    saved.update({f"arrays/{name}": a for name, a in (arrays or {}).items()})
+    saved["meta"] = np.array(json.dumps(meta))
+    arrays = saved
     save_npz(path, arrays)
 
 
@@ -37,8 +41,10 @@ def load_checkpoint(path):
         if isinstance(e, FileNotFoundError):
             raise
         raise UserError(f"{path} is not a checkpoint: {e}") from None
-    parts = {"model": {}, "optimizer": {}}
+    parts = {"model": {}, "optimizer": {}, "arrays": {}}
     for key, a in arrays.items():
         part, _, name = key.partition("/")
+        if part not in parts:
+            raise UserError(f"{path} is not a checkpoint: unexpected entry {key!r}")
         parts[part][name] = a
-    return Checkpoint(parts["model"], parts["optimizer"], meta)
+    return Checkpoint(parts["model"], parts["optimizer"], parts["arrays"], meta)

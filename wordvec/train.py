@@ -20,6 +20,7 @@ import numpy as np
 import nn
 from corpora import Vocab, load_corpus
 from npnlp.errors import UserError
+from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
 from wordvec.batches import blocks, keep_probabilities, windows
@@ -64,7 +65,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     state = state or TrainState()
     run = _Run(model, ids, offsets)
     keep_freed_memory()
-    with _stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar:
+    with stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar:
         bar.update(state.words)
         while state.epoch < config.epochs:
             ledger = _Ledger(run.n_blocks, config.workers, state, state.epoch * len(ids))
@@ -240,29 +241,6 @@ def _replay_draws(model, step, rng):
     block is where an uninterrupted run's would be."""
     if model.config.loss == "negative":
         model.draw_noise(rng, len(step.centres))
-
-
-class _stop_on_ctrl_c:
-    """Within the block, Ctrl-C sets a flag (the step in progress finishes) instead of
-    raising KeyboardInterrupt in the middle of an update; a second Ctrl-C raises at once."""
-
-    def __enter__(self):
-        self.stopped = False
-        try:
-            self.previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:   # not the main thread: no handler, Ctrl-C raises as usual
-            self.previous = None
-        return lambda: self.stopped
-
-    def _handle(self, signum, frame):
-        if self.stopped:
-            raise KeyboardInterrupt
-        self.stopped = True
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-        return False
 
 
 def save_model(folder, model, state=None, extra=None):

@@ -1,0 +1,64 @@
+"""The character language model on `nn`'s pieces: an embedding of the characters, a stack
+of recurrent cells with dropout between them, dropout again, and a linear layer to the
+logits of the next character."""
+from typing import NamedTuple
+
+import numpy as np
+
+import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class CharRNNCache(NamedTuple):
+    embed: tuple
+    rnn: tuple
+    dropout: tuple
+    head: tuple
+
+
+class CharRNN(nn.Module):
+    """ids (N, T) -> logits (N, T, V), carrying the recurrent state across calls.
+
+    config: a CharConfig; V: the size of the character vocabulary. All randomness (the
+    initial weights, the dropout masks) comes from `self.rng`, so that its state in a
+    checkpoint makes a resumed run repeat an uninterrupted one.
+    """
+
+    def __init__(self, config, V, dtype=np.float32):
+        self.config, self.rng = config, np.random.default_rng(config.seed)
+        Cell = CELLS[config.cell]
+        E, H = config.embed, config.hidden
+        self.embed = nn.Embedding(V, E, rng=self.rng, dtype=dtype)
+        self.rnn = nn.Stack([Cell(E if i == 0 else H, H, rng=self.rng, dtype=dtype)
+                             for i in range(config.layers)], dropout=config.dropout, rng=self.rng)
+        self.dropout = nn.Dropout(config.dropout, rng=self.rng)
+        self.head = nn.Linear(H, V, rng=self.rng, dtype=dtype)
+
+    @property
+    def vocab_size(self):
+        return self.head.W.data.shape[1]
+
+    def zero_state(self, N):
+        return self.rnn.zero_state(N)
+
+    def forward(self, ids, state=None):
+        """(logits, final state, cache)."""
+        x, embed_cache = self.embed.forward(ids)
+        hs, state, rnn_cache = self.rnn.forward(x, state)
+        hs, dropout_cache = self.dropout.forward(hs)
+        logits, head_cache = self.head.forward(hs)
+        return logits, state, CharRNNCache(embed_cache, rnn_cache, dropout_cache, head_cache)
+
+    def backward(self, dlogits, cache):
+        dhs = self.dropout.backward(self.head.backward(dlogits, cache.head), cache.dropout)
+        dx, _ = self.rnn.backward(dhs, cache.rnn)
+        self.embed.backward(dx, cache.embed)
+
+    def step(self, ids, state):
+        """One character per stream, without dropout or cache, for sampling:
+        ids (N,) -> (logits (N, V), state)."""
+        x, _ = self.embed.forward(ids)
+        h, state = self.rnn.step(x, state)
+        logits, _ = self.head.forward(h)
+        return logits, state

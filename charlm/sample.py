@@ -1,0 +1,32 @@
+"""Generating text from a character model: temperature, top-k, top-p, priming."""
+import numpy as np
+
+import nn
+from npnlp.errors import UserError
+
+
+def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prime="",
+             seed=None):
+    """Yield `length` generated characters one by one, after the model has read `prime`.
+
+    Without a prime the model starts after a newline when the vocabulary has one (where
+    texts and speeches begin), else from a uniformly drawn character. temperature 0 is
+    greedy. seed: the same seed gives the same text.
+    """
+    if length < 0:
+        raise UserError(f"length must be at least 0, not {length}")
+    unknown = sorted(set(prime) - set(vocab.chars))
+    if unknown:
+        raise UserError(f"the prime text has characters the model never saw: "
+                        f"{''.join(unknown)!r}")
+    rng = np.random.default_rng(seed)
+    model.eval()
+    start = prime or ("\n" if "\n" in vocab else vocab.chars[rng.integers(len(vocab))])
+    state = None
+    if len(start) > 1:
+        _, state, _ = model.forward(vocab.encode(start[:-1])[None].astype(np.int64))
+    current = vocab.encode(start[-1:]).astype(np.int64)
+    for _ in range(length):
+        logits, state = model.step(current, state)
+        current = nn.sample_logits(logits, rng, temperature, top_k, top_p)
+        yield vocab.decode(current)

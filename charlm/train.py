@@ -1,0 +1,171 @@
+"""Training a character language model: minibatches of parallel streams, truncated BPTT with
+the hidden state carried from window to window, gradient clipping, learning-rate decay,
+validation in nats and bits per character, the best checkpoint kept, and a resumable one
+that makes a stopped run continue exactly as if it had not stopped.
+"""
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import nn
+from charlm.config import CharConfig
+from charlm.data import n_windows, streams, window
+from charlm.model import CharRNN
+from corpora import CharVocab
+from npnlp.errors import UserError
+from npnlp.files import atomic_write
+from npnlp.interrupt import stop_on_ctrl_c
+from npnlp.memory import keep_freed_memory
+from npnlp.progress import progress_bar
+
+OPTIMIZERS = {"adam": nn.Adam, "adagrad": nn.Adagrad, "sgd": nn.SGD}
+EXPLODED = 10   # a loss above 10 x ln(V), ten times that of a uniform guess, has diverged
+LOG_FIELDS = ("step", "epoch", "train_loss", "val_loss", "val_bpc", "chars_per_s", "lr")
+
+
+@dataclass
+class TrainState:
+    """Where a run is: steps done, the next window of the epoch, the best validation loss."""
+
+    step: int = 0
+    epoch: int = 0
+    window: int = 0
+    lr: float = 0.0
+    best_val: float = math.inf
+    log: list = field(default_factory=list)   # one dict of LOG_FIELDS per validation
+
+
+class Interrupted(Exception):
+    """Ctrl-C arrived: the run stopped after a step and was saved, ready to resume."""
+
+
+class Paths:
+    """The files of a run named CHECKPOINT: the best model (CHECKPOINT), the latest state to
+    resume from (CHECKPOINT.last) and the validation log (CHECKPOINT.log.csv)."""
+
+    def __init__(self, checkpoint):
+        self.best = Path(checkpoint)
+        self.last = self.best.with_name(self.best.name + ".last")
+        self.log = self.best.with_name(self.best.name + ".log.csv")
+
+
+def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=None,
+          progress=False, stop=None):
+    """Train `model` on `text` (a data.Text) until its config's steps or epochs are done,
+    validating and checkpointing every `eval_every` steps. Returns the final TrainState.
+
+    state, optimizer_state, hidden: where a resumed run left off. Ctrl-C (or `stop()`)
+    ends the run after a step, saved, raising Interrupted; a loss that is not finite
+    raises UserError, the last good checkpoint kept.
+    """
+    config = model.config
+    keep_freed_memory()
+    train_streams = streams(text.train, config.batch, config.seq_len, "the training text")
+    per_epoch = n_windows(train_streams, config.seq_len)
+    total = config.steps or config.epochs * per_epoch
+    state = state or TrainState(lr=config.lr)
+    opt = OPTIMIZERS[config.optimizer](model, lr=state.lr)
+    if optimizer_state:
+        opt.load_state_dict(optimizer_state)
+    hidden = hidden if hidden is not None and state.window else None
+    losses, chars, start = [], 0, time.perf_counter()
+    with stop_on_ctrl_c() as ctrl_c, progress_bar(total, "step", progress) as bar:
+        bar.update(state.step)
+        while state.step < total:
+            x, y = window(train_streams, state.window, config.seq_len)
+            logits, hidden, cache = model.forward(x, hidden)
+            loss, dlogits = nn.softmax_cross_entropy(logits, y)
+            if not math.isfinite(loss) or loss > EXPLODED * math.log(model.vocab_size):
+                raise UserError(f"the training loss diverged to {loss:.4g} at step "
+                                f"{state.step + 1}: try a lower --lr (now "
+                                f"{opt.lr:.3g}) or --clip; the last good checkpoint is "
+                                f"{paths.last}")
+            opt.zero_grad()
+            model.backward(dlogits, cache)
+            nn.clip_grad_norm(model.parameters(), config.clip)
+            opt.step()
+            losses.append(loss)
+            chars += x.size
+            state.step, state.window = state.step + 1, state.window + 1
+            if state.window == per_epoch:      # a new epoch starts from a fresh state
+                state.epoch, state.window, hidden = state.epoch + 1, 0, None
+                if state.epoch >= config.decay_after:
+                    opt.lr = state.lr = opt.lr * config.lr_decay
+            bar.update()
+            bar.set_postfix(loss=f"{loss:.3f}", val=f"{state.best_val:.3f}", refresh=False)
+            if state.step % config.eval_every == 0 or state.step == total:
+                rate = chars / (time.perf_counter() - start)
+                _validate(model, vocab, text, paths, state, opt, hidden, losses, rate)
+                losses, chars, start = [], 0, time.perf_counter()
+            if (stop or ctrl_c)():
+                save(paths.last, model, vocab, state, opt, hidden)
+                raise Interrupted(state)
+    return state
+
+
+def _validate(model, vocab, text, paths, state, opt, hidden, losses, rate):
+    """Log train and validation loss; save the latest state, and the model if best."""
+    val = evaluate(model, text.val) if len(text.val) else math.nan
+    entry = {"step": state.step, "epoch": state.epoch, "train_loss": float(np.mean(losses)),
+             "val_loss": val, "val_bpc": val / math.log(2), "chars_per_s": rate, "lr": opt.lr}
+    state.log.append(entry)
+    if val < state.best_val or not math.isfinite(state.best_val):
+        state.best_val = val
+        save(paths.best, model, vocab, state)
+    save(paths.last, model, vocab, state, opt, hidden)
+    with atomic_write(paths.log) as f:
+        f.write(",".join(LOG_FIELDS) + "\n")
+        f.writelines(",".join(f"{e[k]:.6g}" for k in LOG_FIELDS) + "\n" for e in state.log)
+
+
+def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000):
+    """Mean loss in nats per character of predicting each character of `ids` from the ones
+    before it, in evaluation mode: `ids` is read as up to `batch` parallel streams of at
+    least `min_stream` characters (so that every prediction but the first few of a stream
+    has context), the state carried through each."""
+    batch = max(1, min(batch, (len(ids) - 1) // min_stream))
+    data = streams(ids, batch, 1, "the text to evaluate")
+    model.eval()
+    total, count, hidden = 0.0, 0, None
+    for start in range(0, data.shape[1] - 1, seq_len):
+        chunk = data[:, start:start + seq_len + 1].astype(np.int64)
+        logits, hidden, _ = model.forward(chunk[:, :-1], hidden)
+        loss, _ = nn.softmax_cross_entropy(logits, chunk[:, 1:], reduction="sum")
+        total, count = total + loss, count + chunk[:, 1:].size
+    model.train()
+    return total / count
+
+
+def save(path, model, vocab, state, optimizer=None, hidden=None):
+    """A checkpoint with everything sampling needs (weights, vocabulary, config) and, with
+    `optimizer` and `hidden`, what resuming needs (their state, the random generator's)."""
+    arrays = {}
+    for i, layer in enumerate(hidden or ()):
+        arrays.update({f"hidden.{i}.{k}": s for k, s in enumerate(layer)})
+    nn.save_checkpoint(path, model, optimizer, arrays, config=model.config.to_dict(),
+                       chars=vocab.chars, state=asdict(state),
+                       rng=model.rng.bit_generator.state)
+
+
+def load(path):
+    """(model, vocab, state, optimizer state, hidden state) from a checkpoint."""
+    ckpt = nn.load_checkpoint(path)
+    try:
+        config = CharConfig.from_dict(ckpt.meta["config"])
+        vocab = CharVocab(ckpt.meta["chars"])
+        model = CharRNN(config, len(vocab))
+        model.load_state_dict(ckpt.model)
+        model.rng.bit_generator.state = ckpt.meta["rng"]
+        state = TrainState(**ckpt.meta["state"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise UserError(f"{path} is not a charlm checkpoint: {e}") from None
+    layers = {}
+    for name, a in ckpt.arrays.items():   # hidden.<layer>.<part>
+        _, i, k = name.split(".")
+        layers.setdefault(int(i), {})[int(k)] = a
+    hidden = tuple(tuple(parts[k] for k in sorted(parts))
+                   for _, parts in sorted(layers.items())) or None
+    return model, vocab, state, ckpt.optimizer, hidden
