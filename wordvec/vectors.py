@@ -18,20 +18,31 @@ class KeyedVectors:
     frequent first when they come from training (what `restrict_vocab` relies on);
     counts: (V,) int64 corpus counts, or None when the source had none."""
 
-    def __init__(self, index_to_key, vectors, counts=None):
+    def __init__(self, index_to_key, vectors, counts=None, lazy=False):
         self.index_to_key = list(index_to_key)
         self.vectors = vectors if isinstance(vectors, np.ndarray) else np.array(vectors,
                                                                                 np.float32)
         if self.vectors.ndim != 2 or len(self.vectors) != len(self.index_to_key):
             raise UserError(f"{len(self.index_to_key)} words but vectors of shape "
                             f"{self.vectors.shape}")
-        self.key_to_index = {w: i for i, w in enumerate(self.index_to_key)}
-        if len(self.key_to_index) < len(self.index_to_key):
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        self._norms = self._key_to_index = None
+        if not lazy:   # else on first use: a saved model of 1 M words opens in 0.1 s
+            self._build_index()
+
+    @property
+    def key_to_index(self):
+        """word -> row."""
+        return self._key_to_index if self._key_to_index is not None else self._build_index()
+
+    def _build_index(self):
+        index = dict(zip(self.index_to_key, range(len(self.index_to_key))))
+        if len(index) < len(self.index_to_key):
             seen = set()
             word = next(w for w in self.index_to_key if w in seen or seen.add(w))
             raise UserError(f"the word {word!r} appears twice")
-        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
-        self._norms = None
+        self._key_to_index = index
+        return index
 
     # --- lookups ---
 
@@ -176,7 +187,7 @@ class KeyedVectors:
         words, arrays, _ = load_native(path, mmap)
         counts = arrays.get("counts")
         return cls(words[:limit], arrays["vectors"][:limit],
-                   None if counts is None else counts[:limit])
+                   None if counts is None else counts[:limit], lazy=True)
 
     def save(self, folder, config=None):
         """Save to `folder` in the native format (see `wordvec.native`)."""
