@@ -41,6 +41,8 @@ def ours(args, job):
 def gensim(args, job):
     from gensim.models import Word2Vec
 
+    from wordvec import KeyedVectors
+
     text = Path(args.corpus).read_text().split()
     sentences = [text[i:i + 10_000] for i in range(0, len(text), 10_000)]
     settings = JOBS[job]
@@ -53,8 +55,7 @@ def gensim(args, job):
     start = time.perf_counter()
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
     seconds = time.perf_counter() - start
-    from wordvec import KeyedVectors   # the same vectors, scored by wordvec's evaluation too
-    ours = KeyedVectors(model.wv.index_to_key, model.wv.vectors)
+    ours = KeyedVectors(model.wv.index_to_key, model.wv.vectors)   # scored by both too
     return seconds, len(text) * args.epochs, (*quality(model.wv, args), *quality(ours, args))
 
 
