@@ -62,7 +62,7 @@ def test_a_word_cut_inside_a_utf8_character(tmp_path):
     cut = "é".encode()[:1]
     path = tmp_path / "cut.bin"
     path.write_bytes(word2vec_c_binary([b"ab" + cut, b"ok"], np.ones((2, 2), np.float32)))
-    with pytest.raises(UserError, match="row 1: the word b'ab\\\\xc3' is not valid UTF-8"):
+    with pytest.raises(UserError, match=r"row 1: the word 'ab\\\\xc3' is not valid UTF-8"):
         KeyedVectors.load_word2vec_format(path)
     assert KeyedVectors.load_word2vec_format(path, unicode_errors="replace").index_to_key == [
         "ab\ufffd", "ok"]
@@ -103,9 +103,9 @@ BROKEN = {
     "empty": (b"", "is empty"),
     "no header": (b"the 0.1 0.2\n", "first line must be '<words> <dimensions>'"),
     "bad header": (b"2 x\n", "first line must be"),
-    "short row": (b"2 3\nthe 1 2 3\nof 1 2\n", r"line 3: expected the word b'of' and 3 "
+    "short row": (b"2 3\nthe 1 2 3\nof 1 2\n", r"line 3: expected the word 'of' and 3 "
                   r"numbers, found 2"),
-    "not a number": (b"2 3\nthe 1 2 3\nof 1 two 3\n", "line 3: expected the word b'of'"),
+    "not a number": (b"2 3\nthe 1 2 3\nof 1 two 3\n", "line 3: expected the word 'of'"),
     "truncated text": (b"3 2\nthe 1 2\nof 1 2\n", "has 2 rows where its header announces 3"),
     "non-finite": (b"2 2\nthe 1 2\nof nan 2\n", "line 3: the vector holds a NaN"),
     "duplicate": (b"2 2\nthe 1 2\nthe 3 4\n", "line 3: the word 'the' appears twice \\(first "

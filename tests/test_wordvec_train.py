@@ -182,7 +182,7 @@ def test_the_seed_decides_the_vectors(synth_corpus):
 
 
 def test_bad_settings_are_user_errors(tmp_path):
-    for settings, message in [({"negative": 0}, "negative must be"),
+    for settings, message in [({"negative": 0}, "needs --negative 1 or more"),
                               ({"sample": 1.5}, r"sample must be in \[0, 1\)"),
                               ({"loss": "nce"}, "loss must be one of"),
                               ({"dim": 0}, "dim must be a whole number")]:

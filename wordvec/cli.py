@@ -1,5 +1,6 @@
 """The `wordvec` command: query, evaluate and convert word vectors."""
 import json
+import os
 import shutil
 import sys
 import time
@@ -16,11 +17,12 @@ from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import UNICODE_ERRORS
 from wordvec.native import is_native_folder
-from wordvec.train import Interrupted, fit, save_model
+from wordvec.train import Interrupted, fit, load_settings, save_model
 from wordvec.vectors import KeyedVectors
 
 FORMATS = ("text", "binary", "native", "projector")
 TRAIN_FORMATS = FORMATS[:3]
+PROJECTOR_FILES = {"vectors.tsv", "metadata.tsv"}
 EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary"}
 
 
@@ -70,7 +72,8 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
               help="Leave out words seen fewer times.")
 @click.option("--max-vocab", type=click.IntRange(min=1), help="Keep only the N most frequent.")
-@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Passes over the corpus.")
 @click.option("--alpha", type=click.FloatRange(0, min_open=True),
               help="Starting learning rate [default: 0.025 skip-gram, 0.05 CBOW].")
 @click.option("--min-alpha", type=click.FloatRange(0),
@@ -89,28 +92,41 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--save-vocab", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the vocabulary, `word count` lines as word2vec.c's.")
 @tokenizer_options
+@click.option("--no-cache", is_flag=True, help="Tokenize again, neither reading nor writing "
+              "the token cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache root [default: $NPNLP_CACHE_DIR, else $XDG_CACHE_HOME/npnlp, else "
+              "~/.cache/npnlp].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def train(corpus, output, format_, sg, cbow_mean, loss, dim, window, negative, sample,
-          min_count, max_vocab, epochs, alpha, min_alpha, batch, workers, seed, resume,
-          save_vocab, tokenizer, quiet):
+@click.pass_context
+def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache, cache_dir,
+          quiet, **settings):
     """Train word2vec vectors on CORPUS (a text file or folder; see `corpora` for how it is
     read and tokenized: the tokens are cached, so a second run starts at once).
 
     A checkpoint is kept in OUTPUT.checkpoint at every epoch end and on Ctrl-C; --resume
     continues from it to the same vectors an uninterrupted run gives.
     """
+    if str(output) == "-":
+        raise click.UsageError("train writes files (and a checkpoint beside them): give -o a "
+                               "path; `wordvec convert OUT - --to text` prints vectors")
     format_ = format_ or _format_from_name(output, default="native")
     _check_target(output, format_, [corpus])
     if save_vocab:
         check_output(save_vocab, [corpus])
-    config = TrainConfig(sg=sg, cbow_mean=cbow_mean, loss=loss, dim=dim, window=window,
-                         negative=negative, sample=sample, min_count=min_count,
-                         max_vocab=max_vocab, epochs=epochs, alpha=alpha, min_alpha=min_alpha,
-                         seed=seed, batch=batch, workers=workers)
+        if save_vocab.absolute() == output.absolute():
+            raise UserError(f"--save-vocab and -o both name {output}")
     checkpoint = output.with_name(output.name + ".checkpoint")
+    if checkpoint.exists() and not resume:
+        raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
+                        f"it, or delete it to start over")
+    if resume:
+        _check_resume_settings(ctx, checkpoint, settings)
+    config = TrainConfig(**settings)
     start = time.perf_counter()
     try:
-        model, state = fit(corpus, config, tokenizer, checkpoint, resume, progress=not quiet)
+        model, state = fit(corpus, config, tokenizer, checkpoint, resume, progress=not quiet,
+                           cache=not no_cache, cache_dir=cache_dir)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.args[0].epoch + 1}: the run is saved in "
                    f"{checkpoint}; add --resume to continue it.", err=True)
@@ -134,7 +150,8 @@ def train(corpus, output, format_, sg, cbow_mean, loss, dim, window, negative, s
 @click.argument("words", nargs=-1)
 @click.option("-n", "--negative", multiple=True, metavar="WORD",
               help="A word to subtract (repeat for more).")
-@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many neighbours to print.")
 @click.option("--restrict-vocab", type=click.IntRange(min=1),
               help="Search only the N most frequent words.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
@@ -145,6 +162,9 @@ def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_err
     With no WORDS, reads one query per line from standard input, the vectors loaded once;
     a word written `-word` is subtracted; EXIT or the end of input stops.
     """
+    if vectors == "-" and not (words or negative):
+        raise click.UsageError("the vectors come from standard input, so give the query words "
+                               "as arguments")
     kv = load(vectors, unicode_errors)
 
     def answer(positive, negative):
@@ -163,7 +183,8 @@ def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_err
 @main.command()
 @vectors_argument
 @click.argument("words", nargs=-1)
-@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many neighbours to print.")
 @click.option("--cosmul", is_flag=True, help="3CosMul (Levy & Goldberg) instead of 3CosAdd.")
 @click.option("--restrict-vocab", type=click.IntRange(min=1),
               help="Search only the N most frequent words.")
@@ -180,7 +201,8 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
     def answer(abc, _):
         a, b, c = abc
         results = similar_to([b, c], [a], topn, restrict_vocab)
-        _print(results, {"a": a, "b": b, "c": c}, as_json)
+        _print(results, {"a": a, "b": b, "c": c}, as_json,
+               "3CosMul score" if cosmul else "Cosine distance")
 
     if words:
         _query(answer, words, ())
@@ -251,8 +273,24 @@ def convert(source, output, to, limit, unicode_errors):
         kv.save_word2vec_format(output, binary=to == "binary")
 
 
+def _check_resume_settings(ctx, checkpoint, settings):
+    """A resumed run keeps its settings: refuse ones typed that differ from them."""
+    if not checkpoint.is_dir():
+        raise UserError(f"nothing to resume: no checkpoint {checkpoint}")
+    saved = load_settings(checkpoint)
+    typed = {name for name in settings
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {saved.get(n)})"
+              for n in sorted(typed) if saved.get(n) != settings[n]]
+    if differ:
+        raise UserError(f"a resumed run keeps its settings; these differ from the "
+                        f"checkpoint's: {', '.join(differ)}")
+
+
 def _format_from_name(path, default=None):
-    suffixes = [s for s in path.suffixes if s not in (".gz", ".bz2")]
+    if str(path) == "-":
+        return "text"
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2")]
     if suffixes and suffixes[-1] in EXTENSIONS:
         return EXTENSIONS[suffixes[-1]]
     if default:
@@ -273,6 +311,9 @@ def _check_target(path, format_, inputs=()):
     if format_ == "native" and path.is_dir() and not is_native_folder(path):
         raise UserError(f"{path} exists and is not a folder of saved vectors: not "
                         f"overwriting it")
+    if format_ == "projector" and path.is_dir() and set(os.listdir(path)) - PROJECTOR_FILES:
+        raise UserError(f"{path} holds other files than {' and '.join(sorted(PROJECTOR_FILES))}"
+                        f": not writing into it")
     if path.resolve() in [Path(i).resolve() for i in inputs]:
         raise UserError(f"refusing to write into {path}: it is an input")
     try:
@@ -305,12 +346,14 @@ def _interactive(prompt):
             yield line
 
 
-def _print(results, query, as_json):
+def _print(results, query, as_json, heading="Cosine distance"):
+    """The neighbours as word2vec.c's distance prints them (its heading says distance but
+    shows the cosine similarity), or as one JSON object."""
     if as_json:
         rows = [{"word": w, "similarity": s} for w, s in results]
         click.echo(json.dumps({"query": query, "results": rows}, ensure_ascii=False))
         return
-    click.echo(f"{'Word':>50}       Cosine distance\n{'-' * 72}")
+    click.echo(f"{'Word':>50}       {heading}\n{'-' * 72}")
     for word, score in results:
         click.echo(f"{word:>50}\t\t{score:f}")
     click.echo()

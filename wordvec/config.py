@@ -49,7 +49,10 @@ class TrainConfig:
             object.__setattr__(self, "batch", 250 if self.loss == "hierarchical" else 1000)
         for name in ("dim", "window", "min_count", "epochs", "batch", "workers"):
             check_count(name, getattr(self, name))
-        check_count("negative", self.negative, minimum=1 if self.loss == "negative" else 0)
+        if self.loss == "negative" and self.negative < 1:
+            raise UserError("negative sampling needs --negative 1 or more (word2vec.c's "
+                            "-negative 0 -hs 1 is --loss hierarchical)")
+        check_count("negative", self.negative, minimum=0)
         check_count("seed", self.seed, minimum=0)
         if self.max_vocab is not None:
             check_count("max_vocab", self.max_vocab)

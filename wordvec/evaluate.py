@@ -10,7 +10,6 @@ are skipped and counted.
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from npnlp.errors import UserError
 
@@ -107,6 +106,8 @@ def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitiv
     if len(gold) < 2:
         raise UserError(f"{path}: {len(gold)} pairs with both words in the vocabulary; "
                         f"at least 2 are needed for a correlation")
+    from scipy import stats  # here: importing it costs a second at every command's start
+
     return PairsResult(float(stats.pearsonr(gold, model)[0]),
                        float(stats.spearmanr(gold, model)[0]), len(gold), oov)
 

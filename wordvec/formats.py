@@ -203,7 +203,8 @@ def _report_bad_row(numbers, words, first, D, path):
     for n, (fields, word) in enumerate(zip(numbers, words)):
         fields = fields.split()
         if len(fields) != D or not all(map(_is_number, fields)):
-            raise UserError(f"{path}, line {first + n + 2}: expected the word {word[:50]!r} "
+            word = bytes(word[:50]).decode("utf-8", "backslashreplace")
+            raise UserError(f"{path}, line {first + n + 2}: expected the word {word!r} "
                             f"and {D} numbers, found {len(fields)} fields after it")
     raise UserError(f"{path}: rows {first + 2} to {first + len(words) + 1} do not read as "
                     f"numbers")
@@ -233,9 +234,10 @@ def _decode(words, path, errors):
         return b"\n".join(words).decode("utf-8", errors).split("\n")
     except UnicodeDecodeError:
         row = next(i for i, w in enumerate(words, 1) if not _is_utf8(w))
-        raise UserError(f"{path}, row {row}: the word {bytes(words[row - 1])!r} is not valid "
-                        f"UTF-8 (word2vec.c cuts words at 100 bytes); read it with "
-                        f"unicode_errors 'replace' or 'ignore'") from None
+        word = bytes(words[row - 1]).decode("utf-8", "backslashreplace")
+        raise UserError(f"{path}, row {row}: the word {word!r} is not valid UTF-8 "
+                        f"(word2vec.c cuts words at 100 bytes); read it with "
+                        f"--unicode-errors (unicode_errors=) replace or ignore") from None
 
 
 def _is_utf8(word):
@@ -262,8 +264,8 @@ def _format_rows(vectors):
 def _compressor(path, raw):
     """`raw` wrapped to compress by the extension of `path`."""
     name = str(path)
-    if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+    if name.endswith(".gz"):   # the header names the final file, not the temporary one
+        return gzip.GzipFile(os.path.basename(name)[:-3], "wb", fileobj=raw, mtime=0)
     if name.endswith(".bz2"):
         return bz2.BZ2File(raw, "wb")
     return nullcontext(raw)

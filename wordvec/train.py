@@ -8,6 +8,7 @@ With several workers, forked processes train on alternate blocks and update the 
 tables in place, in memory they share, without locks (Hogwild, as word2vec.c and gensim
 do): their updates race, so the vectors then depend on timing as well as on the seed.
 """
+import json
 import mmap
 import multiprocessing
 import signal
@@ -65,7 +66,8 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     state = state or TrainState()
     run = _Run(model, ids, offsets)
     keep_freed_memory()
-    with stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar:
+    with (stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar,
+          np.errstate(over="ignore", invalid="ignore")):   # a diverging loss is checked
         bar.update(state.words)
         while state.epoch < config.epochs:
             ledger = _Ledger(run.n_blocks, config.workers, state, state.epoch * len(ids))
@@ -78,6 +80,9 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
             ledger.settle(state)
             if ledger.stopped:
                 raise Interrupted(state)
+            if not state.pairs:
+                raise UserError("the corpus gave no (context, centre) pair to train on: it is "
+                                "too small after subsampling (lower --sample or --min-count)")
             state.epoch_loss.append(state.loss_sum / max(state.pairs, 1))
             state.epoch, state.done, state.partial = state.epoch + 1, [], {}
             state.loss_sum, state.pairs = 0.0, 0
@@ -265,9 +270,10 @@ def load_model(folder):
     return model, state, saved
 
 
-def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False):
+def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False, cache=True,
+        cache_dir=None):
     """Train word vectors on the corpus at `source` (a file or folder, read through `corpora`
-    and its token cache). Returns (model, state).
+    and its token cache, unless `cache` is false). Returns (model, state).
 
     checkpoint: a folder where the model is saved at every epoch end and on Ctrl-C (then
     Interrupted is raised). resume: continue from that checkpoint, with its settings.
@@ -277,11 +283,10 @@ def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False
         if checkpoint is None or not Path(checkpoint).is_dir():
             raise UserError(f"nothing to resume: no checkpoint {checkpoint}")
         model, state, saved = load_model(checkpoint)
-        if saved.get("tokenizer") != extra["tokenizer"]:
-            raise UserError(f"the checkpoint {checkpoint} was made with other tokenizer "
-                            f"settings: {saved.get('tokenizer')}")
+        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], checkpoint)
         config = model.config
-    words, counts, ids, offsets = prepare(source, config, tokenizer, progress)
+    words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
+                                          cache_dir)
     if not resume:
         model, state = Word2Vec(config, words, counts), None
     elif words != model.words:
@@ -300,9 +305,26 @@ def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False
     return model, state
 
 
-def prepare(source, config, tokenizer, progress=False):
+def load_settings(checkpoint):
+    """The TrainConfig settings saved in a checkpoint folder, as a dict."""
+    return load_native(checkpoint)[2].get("train", {})
+
+
+def _check_same_tokenizer(saved, now, checkpoint):
+    """A resumed run must read its corpus as before: name the flags that differ."""
+    if saved == now:
+        return
+    saved, now = json.loads(saved or "{}"), json.loads(now)
+    flags = [f"{'add' if saved.get(k) else 'drop'} --{k.replace('_', '-')}"
+             for k in sorted(now) if saved.get(k) != now[k]]
+    raise UserError(f"{checkpoint} read its corpus with other tokenizer settings: "
+                    f"{', '.join(flags)}")
+
+
+def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=None):
     """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary."""
-    corpus = load_corpus(source, tokenizer, progress=progress)
+    corpus = load_corpus(source, tokenizer, cache=cache, cache_dir=cache_dir,
+                         progress=progress)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
     if len(vocab) < 2:
         raise UserError(f"the vocabulary of {source} has {len(vocab)} word: word2vec needs "
