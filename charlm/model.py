@@ -29,7 +29,7 @@ class CharRNN(nn.Module):
         self.config, self.rng = config, np.random.default_rng(config.seed)
         Cell = CELLS[config.cell]
         E, H = config.embed, config.hidden
-        self.embed = nn.Embedding(V, E, rng=self.rng, dtype=dtype)
+        self.embed = nn.Embedding(V, E, scale=1.0, rng=self.rng, dtype=dtype)
         self.rnn = nn.Stack([Cell(E if i == 0 else H, H, rng=self.rng, dtype=dtype)
                              for i in range(config.layers)], dropout=config.dropout, rng=self.rng)
         self.dropout = nn.Dropout(config.dropout, rng=self.rng)
