@@ -72,8 +72,10 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
         opt.load_state_dict(optimizer_state)
     hidden = hidden if hidden is not None and state.window else None
     losses, chars, start = [], 0, time.perf_counter()
-    with stop_on_ctrl_c() as ctrl_c, progress_bar(total, "step", progress) as bar:
-        bar.update(state.step)
+    chars_per_step = config.batch * config.seq_len
+    with (stop_on_ctrl_c() as ctrl_c,
+          progress_bar(total * chars_per_step, "char", progress) as bar):
+        bar.update(state.step * chars_per_step)
         while state.step < total:
             x, y = window(train_streams, state.window, config.seq_len)
             logits, hidden, cache = model.forward(x, hidden)
@@ -94,8 +96,9 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
                 state.epoch, state.window, hidden = state.epoch + 1, 0, None
                 if state.epoch >= config.decay_after:
                     opt.lr = state.lr = opt.lr * config.lr_decay
-            bar.update()
-            bar.set_postfix(loss=f"{loss:.3f}", val=f"{state.best_val:.3f}", refresh=False)
+            bar.update(chars_per_step)
+            bar.set_postfix(step=state.step, loss=f"{loss:.3f}", val=f"{state.best_val:.3f}",
+                            refresh=False)
             if state.step % config.eval_every == 0 or state.step == total:
                 rate = chars / (time.perf_counter() - start)
                 _validate(model, vocab, text, paths, state, opt, hidden, losses, rate)

@@ -176,3 +176,16 @@ def test_diverging_loss_stops_and_says_so(tmp_path):
 def test_load_text_splits_by_position(song_file):
     text = load_text(song_file, 0.25)
     assert len(text.val) == len(SONG) // 4 and text.vocab.decode(text.val) == SONG[-240:]
+
+
+def test_python_api_samples_and_scores(song_file, tmp_path):
+    from charlm import CharLM
+    out = tmp_path / "m.npz"
+    run("train", song_file, "-o", out, "--hidden", 16, "--layers", 1, "--embed", 8,
+        "--seq-len", 20, "--batch", 4, "--steps", 40, "-q")
+    lm = CharLM.load(out)
+    text = lm.sample(50, prime="the ", seed=2)
+    assert len(text) == 50 and text == lm.sample(50, prime="the ", seed=2)
+    assert lm.evaluate(SONG[:200]) < lm.evaluate("mat on sat the cat. " * 2)
+    with pytest.raises(UserError, match="not in the vocabulary"):
+        lm.evaluate("the QUEEN")

@@ -1,0 +1,36 @@
+"""A trained character model with its vocabulary: what a Python user samples from and
+scores text with."""
+import math
+
+from charlm.sample import generate
+from charlm.train import evaluate, load
+from npnlp.errors import UserError
+
+
+class CharLM:
+    def __init__(self, model, vocab):
+        self.model, self.vocab = model, vocab
+
+    @classmethod
+    def load(cls, path):
+        """The model of a checkpoint written by `charlm train`."""
+        model, vocab, *_ = load(path)
+        return cls(model, vocab)
+
+    def generate(self, length, temperature=1.0, top_k=None, top_p=None, prime="", seed=None):
+        """Yield `length` characters one by one (see `charlm.sample.generate`)."""
+        return generate(self.model, self.vocab, length, temperature, top_k, top_p, prime,
+                        seed)
+
+    def sample(self, length, temperature=1.0, top_k=None, top_p=None, prime="", seed=None):
+        """`length` generated characters after `prime`, as one string."""
+        return "".join(self.generate(length, temperature, top_k, top_p, prime, seed))
+
+    def evaluate(self, text):
+        """The model's loss on `text`, in nats per character (divide by ln 2 for bits)."""
+        if len(text) < 2:
+            raise UserError("a text to evaluate needs at least 2 characters")
+        return evaluate(self.model, self.vocab.encode(text))
+
+    def bits_per_char(self, text):
+        return self.evaluate(text) / math.log(2)
