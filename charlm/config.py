@@ -1,15 +1,16 @@
 """The settings of a character language model and of its training, one dataclass that checks
 itself and is saved in every checkpoint."""
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from npnlp.errors import UserError, check_count
+from npnlp.settings import Saved
 
 CELLS = ("rnn", "lstm", "gru")
 OPTIMIZERS = ("adam", "adagrad", "sgd")
 
 
 @dataclass(frozen=True)
-class CharConfig:
+class CharConfig(Saved):
     """char-rnn's knobs under its names where it has them.
 
     cell, hidden, layers, embed: the network (a character embedding of `embed` dimensions,
@@ -60,11 +61,3 @@ class CharConfig:
         if not self.lr > 0 or not 0 < self.lr_decay <= 1 or not self.clip > 0:
             raise UserError(f"need lr > 0, 0 < lr_decay <= 1 and clip > 0, not lr {self.lr}, "
                             f"lr_decay {self.lr_decay}, clip {self.clip}")
-
-    def to_dict(self):
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, saved):
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in saved.items() if k in known})

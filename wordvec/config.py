@@ -1,14 +1,15 @@
 """The settings of a word2vec training run: one dataclass that checks itself and is saved
 with the model (and with every checkpoint, so that `--resume` continues the same run)."""
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from npnlp.errors import UserError, check_count
+from npnlp.settings import Saved
 
 LOSSES = ("negative", "hierarchical", "softmax")
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Saved):
     """word2vec's settings, under word2vec.c's names and defaults where it has them.
 
     sg: skip-gram (predict each context word's centre from it) or CBOW (predict the centre
@@ -65,11 +66,3 @@ class TrainConfig:
         if not 0 < self.alpha < 10 or not 0 <= self.min_alpha <= self.alpha:
             raise UserError(f"need 0 < alpha < 10 and 0 <= min_alpha <= alpha, not alpha "
                             f"{self.alpha} and min_alpha {self.min_alpha}")
-
-    def to_dict(self):
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, saved):
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in saved.items() if k in known})
