@@ -70,7 +70,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
           np.errstate(over="ignore", invalid="ignore")):   # a diverging loss is checked
         bar.update(state.words)
         while state.epoch < config.epochs:
-            ledger = _Ledger(run.n_blocks, config.workers, state, state.epoch * len(ids))
+            ledger = _Ledger(run.n_blocks, config.workers, state)
             todo = [b for b in range(run.n_blocks) if b not in state.done]
             if config.workers == 1:
                 ledger.on_step = lambda done: _show(bar, done, state.epoch)
@@ -103,6 +103,7 @@ class _Run:
         self.total_words = self.config.epochs * len(ids)
         self.alpha = nn.LinearDecay(self.config.alpha, self.total_words + 1,
                                     self.config.min_alpha)
+        self.shared = False   # whether the weight tables are in shared memory yet
 
     def blocks(self, todo, epoch, ledger, worker, stop):
         """Train on the blocks `todo` of `epoch` in order, reporting to `ledger`."""
@@ -139,8 +140,10 @@ class _Run:
 
     def in_workers(self, todo, epoch, ledger, stop, bar):
         """`blocks` in forked processes sharing the weight tables, on alternate blocks."""
-        for p in self.model.parameters():
-            p.data = _shared(p.data)
+        if not self.shared:
+            for p in self.model.parameters():
+                p.data = _shared(p.data)
+            self.shared = True
         fork = multiprocessing.get_context("fork")
         workers = [fork.Process(target=self._worker, args=(todo[w::ledger.W], epoch, ledger, w))
                    for w in range(ledger.W)]
@@ -167,12 +170,11 @@ class _Ledger:
     """The progress of an epoch, in memory shared by the workers: each worker's words, loss
     and pairs, each block's steps done and whether it is finished, and the stop flag.
 
-    state: the TrainState the epoch starts (or resumes) from; epoch_start: the words of the
-    epochs before it."""
+    state: the TrainState the epoch starts (or resumes) from."""
 
-    def __init__(self, n_blocks, W, state, epoch_start):
+    def __init__(self, n_blocks, W, state):
         self.W, self.on_step = W, None
-        self.start, self.epoch_start = state.words, epoch_start
+        self.start = state.words
         arrays = np.frombuffer(mmap.mmap(-1, 8 * (4 * W + 2 * n_blocks + 3)), np.float64)
         self.words, self.loss, self.pairs, self.diverge = (arrays[i * W:(i + 1) * W]
                                                            for i in range(4))
@@ -226,8 +228,6 @@ class _Ledger:
 def _shared(array):
     """A copy of `array` in anonymous shared memory, which forked processes write to in
     place and which the system frees with the last process using it."""
-    if isinstance(array.base, mmap.mmap):
-        return array
     shared = np.frombuffer(mmap.mmap(-1, max(array.nbytes, 1)), array.dtype, array.size)
     shared = shared.reshape(array.shape)
     shared[...] = array
