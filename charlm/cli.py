@@ -65,6 +65,9 @@ def train_command(text, checkpoint, resume, quiet, **settings):
     paths = Paths(checkpoint)
     for path in (paths.best, paths.last, paths.log):
         check_output(path, [text])
+    if paths.last.exists() and not resume:
+        raise UserError(f"{paths.last} holds an earlier run: add --resume to continue it, or "
+                        f"choose another -o (or delete it) to start over")
     if resume:
         if not paths.last.is_file():
             raise UserError(f"nothing to resume: no {paths.last}")

@@ -127,6 +127,8 @@ def test_cli_train_sample_evaluate(song_file, tmp_path):
     assert sampled.output == run("sample", out, "-n", 30, "--seed", 1, "--prime", "the").output
     scored = run("evaluate", out, song_file)
     assert scored.exit_code == 0 and "bits/char" in scored.output
+    again = run("train", song_file, "-o", out, "--steps", 5)   # would replace the run
+    assert again.exit_code == 1 and "add --resume to continue it" in again.output
 
 
 @pytest.mark.parametrize("content,message", [
