@@ -13,10 +13,7 @@ class HuffmanTree(NamedTuple):
     points: np.ndarray   # (V, L) int64: inner nodes from the root, padded with 0
     codes: np.ndarray    # (V, L) int8: branch at each node, padded with 0
     mask: np.ndarray     # (V, L) bool: True on a word's real path
-
-    @property
-    def lengths(self):
-        return self.mask.sum(axis=1)
+    lengths: np.ndarray  # (V,) int64: the length of each word's path
 
 
 def huffman_tree(counts):
@@ -31,7 +28,8 @@ def huffman_tree(counts):
     points, codes, mask = _paths(parent, branch, V)
     inverse = np.empty(V, np.int64)
     inverse[order] = np.arange(V)
-    return HuffmanTree(points[inverse], codes[inverse], mask[inverse])
+    return HuffmanTree(points[inverse], codes[inverse], mask[inverse],
+                       mask[inverse].sum(axis=1))
 
 
 def _merge(counts):

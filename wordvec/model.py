@@ -87,10 +87,11 @@ class Word2Vec(nn.Module):
             labels[:, 0] = 1
             valid = rows != centres[:, None]                   # a noise word equal to the
             valid[:, 0] = True                                 # centre is skipped, word2vec.c
-        else:
-            rows = self._tree.points[centres]
-            labels = (1 - self._tree.codes[centres]).astype(h.dtype)
-            valid = self._tree.mask[centres]
+        else:   # the paths of this batch, cut to the longest of them
+            L = int(self._tree.lengths[centres].max())
+            rows = self._tree.points[centres, :L]
+            labels = (1 - self._tree.codes[centres, :L]).astype(h.dtype)
+            valid = self._tree.mask[centres, :L]
         scores, cache = self.output.forward(h, rows)
         if scores.ndim == 3:                                   # skip-gram: a window per row
             labels = np.broadcast_to(labels[:, None, :], scores.shape)
