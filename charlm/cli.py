@@ -1,4 +1,5 @@
 """The `charlm` command: train character language models, sample from them, score text."""
+import dataclasses
 import math
 import sys
 
@@ -7,7 +8,7 @@ import click
 from charlm.config import CELLS, OPTIMIZERS, CharConfig
 from charlm.data import load_text
 from charlm.model import CharRNN
-from charlm.sample import generate
+from charlm.sample import check_prime, generate
 from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import load_chars
 from npnlp.cli import SOURCE, group
@@ -47,15 +48,18 @@ def main():
               help="...from this epoch on.")
 @click.option("--clip", type=click.FloatRange(0, min_open=True), default=5.0,
               show_default=True, help="Largest global gradient norm.")
-@click.option("--val-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.1,
+@click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.1,
               show_default=True, help="The end of the text kept for validation.")
 @click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True,
               help="Steps between validations and checkpoints.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same model.")
-@click.option("--resume", is_flag=True, help="Continue from CHECKPOINT.last, with its settings.")
+@click.option("--resume", is_flag=True, help="Continue from CHECKPOINT.last, with its settings "
+              "(--steps or --epochs may extend it; other settings stay as saved).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def train_command(text, checkpoint, resume, quiet, **settings):
+@click.pass_context
+def train_command(ctx, text, checkpoint, resume, quiet, **settings):
     """Train a character language model on TEXT (a UTF-8 file or folder, '-' for standard
     input), keeping the model with the best validation loss in CHECKPOINT.
 
@@ -72,16 +76,15 @@ def train_command(text, checkpoint, resume, quiet, **settings):
         if not paths.last.is_file():
             raise UserError(f"nothing to resume: no {paths.last}")
         model, vocab, state, optimizer_state, hidden = load(paths.last)
-        config = model.config
+        config = model.config = _resumed_config(ctx, model.config, settings)
     else:
         config = CharConfig(**settings)
     data = load_text(text, config.val_fraction, progress=not quiet)
     if not resume:
         vocab, state, optimizer_state, hidden = data.vocab, None, None, None
         model = CharRNN(config, len(vocab))
-    elif data.vocab.chars != vocab.chars:
-        raise UserError(f"{text} is not the text {paths.last} was trained on: its characters "
-                        f"differ")
+    elif data.vocab.chars != vocab.chars or len(data.train) + len(data.val) != state.text_length:
+        raise UserError(f"{text} is not the text {paths.last} was trained on")
     try:
         state = train(model, vocab, data, paths, state, optimizer_state, hidden,
                       progress=not quiet)
@@ -93,6 +96,19 @@ def train_command(text, checkpoint, resume, quiet, **settings):
         best = state.best_val
         click.echo(f"{state.step:,} steps; best validation loss {best:.4f} nats/char "
                    f"({best / math.log(2):.4f} bits/char), model in {paths.best}", err=True)
+
+
+def _resumed_config(ctx, saved, settings):
+    """The saved settings, with a new --steps or --epochs to extend the run; other settings
+    typed that differ from the saved ones are refused."""
+    typed = {n for n in settings
+             if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE}
+    differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {getattr(saved, n)})"
+              for n in sorted(typed - {"steps", "epochs"}) if settings[n] != getattr(saved, n)]
+    if differ:
+        raise UserError(f"a resumed run keeps its settings; these differ from the "
+                        f"checkpoint's: {', '.join(differ)}")
+    return dataclasses.replace(saved, **{n: settings[n] for n in typed & {"steps", "epochs"}})
 
 
 @main.command()
@@ -110,6 +126,7 @@ def train_command(text, checkpoint, resume, quiet, **settings):
 def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
     """Generate text from CHECKPOINT, streamed to standard output as it comes."""
     model, vocab, *_ = load(checkpoint)
+    check_prime(vocab, prime)
     out = sys.stdout
     out.write(prime)
     for char in generate(model, vocab, length, 0 if greedy else temperature, top_k, top_p,

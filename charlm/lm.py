@@ -23,7 +23,8 @@ class CharLM:
                         seed)
 
     def sample(self, length, temperature=1.0, top_k=None, top_p=None, prime="", seed=None):
-        """`length` generated characters after `prime`, as one string."""
+        """`length` generated characters that continue `prime`, as one string (without the
+        prime itself)."""
         return "".join(self.generate(length, temperature, top_k, top_p, prime, seed))
 
     def evaluate(self, text):

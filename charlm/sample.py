@@ -7,7 +7,8 @@ from npnlp.errors import UserError
 
 def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prime="",
              seed=None):
-    """Yield `length` generated characters one by one, after the model has read `prime`.
+    """Yield `length` generated characters one by one, after the model has read `prime`
+    (which is not repeated).
 
     Without a prime the model starts after a newline when the vocabulary has one (where
     texts and speeches begin), else from a uniformly drawn character. temperature 0 is
@@ -15,10 +16,7 @@ def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prim
     """
     if length < 0:
         raise UserError(f"length must be at least 0, not {length}")
-    unknown = sorted(set(prime) - set(vocab.chars))
-    if unknown:
-        raise UserError(f"the prime text has characters the model never saw: "
-                        f"{''.join(unknown)!r}")
+    check_prime(vocab, prime)
     rng = np.random.default_rng(seed)
     model.eval()
     start = prime or ("\n" if "\n" in vocab else vocab.chars[rng.integers(len(vocab))])
@@ -30,3 +28,11 @@ def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prim
         logits, state = model.step(current, state)
         current = nn.sample_logits(logits, rng, temperature, top_k, top_p)
         yield vocab.decode(current)
+
+
+def check_prime(vocab, prime):
+    """UserError naming the characters of `prime` the model never saw."""
+    unknown = sorted(set(prime) - set(vocab.chars))
+    if unknown:
+        raise UserError(f"the prime text has characters the model never saw: "
+                        f"{''.join(unknown)!r}")

@@ -35,6 +35,7 @@ class TrainState:
     window: int = 0
     lr: float = 0.0
     best_val: float = math.inf
+    text_length: int = 0                      # characters of the text trained on
     log: list = field(default_factory=list)   # one dict of LOG_FIELDS per validation
 
 
@@ -64,9 +65,12 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
     config = model.config
     keep_freed_memory()
     train_streams = streams(text.train, config.batch, config.seq_len, "the training text")
+    if len(text.val) < 2:
+        raise UserError(f"the validation part of the text has {len(text.val)} character(s): "
+                        f"raise --val-fraction or train on a longer text")
     per_epoch = n_windows(train_streams, config.seq_len)
     total = config.steps or config.epochs * per_epoch
-    state = state or TrainState(lr=config.lr)
+    state = state or TrainState(lr=config.lr, text_length=len(text.train) + len(text.val))
     opt = OPTIMIZERS[config.optimizer](model, lr=state.lr)
     if optimizer_state:
         opt.load_state_dict(optimizer_state)
@@ -81,10 +85,11 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
             logits, hidden, cache = model.forward(x, hidden)
             loss, dlogits = nn.softmax_cross_entropy(logits, y)
             if not math.isfinite(loss) or loss > EXPLODED * math.log(model.vocab_size):
+                kept = f"; the last good state is in {paths.last}" if paths.last.exists() \
+                    else ""
                 raise UserError(f"the training loss diverged to {loss:.4g} at step "
-                                f"{state.step + 1}: try a lower --lr (now "
-                                f"{opt.lr:.3g}) or --clip; the last good checkpoint is "
-                                f"{paths.last}")
+                                f"{state.step + 1}: try a lower --lr (now {opt.lr:.3g}) or "
+                                f"--clip{kept}")
             opt.zero_grad()
             model.backward(dlogits, cache)
             nn.clip_grad_norm(model.parameters(), config.clip)
@@ -129,6 +134,8 @@ def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000):
     before it, in evaluation mode: `ids` is read as up to `batch` parallel streams of at
     least `min_stream` characters (so that every prediction but the first few of a stream
     has context), the state carried through each."""
+    if len(ids) < 2:
+        raise UserError(f"a text to evaluate needs at least 2 characters, not {len(ids)}")
     batch = max(1, min(batch, (len(ids) - 1) // min_stream))
     data = streams(ids, batch, 1, "the text to evaluate")
     model.eval()

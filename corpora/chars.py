@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from corpora.corpus import _array_path, _cache_prefix, _load_meta, _save_meta
-from corpora.read import CHUNK_SIZE, ReadStats, is_stream, list_files, read_text
+from corpora.read import CHUNK_SIZE, ReadStats, is_stream, list_files, read_text, total_size
 from npnlp.errors import UserError, check_count
 from npnlp.files import atomic_write, cache_root, ensure_folder
 from npnlp.progress import progress_bar
@@ -114,8 +114,7 @@ def _spool_codepoints(source, spool, stats, progress, chunk_size):
     """Write the code points of the text of `source` to the binary file `spool`, as uint32;
     return how often each code point occurs, int64 (0x110000,)."""
     counts = np.zeros(sys.maxunicode + 1, np.int64)
-    size = sum(f.stat().st_size for f in list_files(source))
-    with progress_bar(size, "B", progress) as bar:
+    with progress_bar(total_size(list_files(source)), "B", progress) as bar:
         for text in read_text(source, stats, chunk_size):
             bar.update(stats.bytes - bar.n)
             codepoints = text.encode("utf-32-le")

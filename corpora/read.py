@@ -105,6 +105,11 @@ def is_stream(path):
     return is_stdio(path) or not Path(path).is_file()
 
 
+def total_size(files):
+    """The bytes a progress bar over `files` will count, or None when one is a stream."""
+    return None if any(map(is_stream, files)) else sum(Path(f).stat().st_size for f in files)
+
+
 def read_text(source, stats=None, chunk_size=CHUNK_SIZE):
     """An iterator over the text of every file of `source` (see `list_files`, which runs at
     the call), in chunks."""

@@ -3,10 +3,9 @@ streamed in chunks."""
 import json
 import re
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 from typing import NamedTuple
 
-from corpora.read import CHUNK_SIZE, ReadStats, is_stream, list_files, read_chunks
+from corpora.read import CHUNK_SIZE, ReadStats, list_files, read_chunks, total_size
 from npnlp.errors import UserError
 from npnlp.progress import progress_bar
 
@@ -169,9 +168,8 @@ def iter_tokens(source, tokenizer, stats=None, progress=False, chunk_size=CHUNK_
 
 
 def _iter_tokens(source, files, tokenizer, stats, progress, chunk_size):
-    total = None if any(map(is_stream, files)) else sum(Path(f).stat().st_size for f in files)
     n_tokens = 0
-    with progress_bar(total, "B", progress) as bar:
+    with progress_bar(total_size(files), "B", progress) as bar:
         for path in files:
             for chunk in tokenizer.stream(read_chunks(path, stats, chunk_size), stats):
                 bar.update(stats.bytes - bar.n)

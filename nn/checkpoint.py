@@ -34,13 +34,18 @@ def load_checkpoint(path):
     """Read a checkpoint written by `save_checkpoint`. Build the model from `meta` (its
     config), then `model.load_state_dict(ckpt.model)`."""
     try:
-        with np.load(path) as f:
+        loaded = np.load(path)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an .npz of named arrays")
+        with loaded as f:
             arrays = dict(f)
         meta = json.loads(str(arrays.pop("meta")))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
-        if isinstance(e, FileNotFoundError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+        if isinstance(e, (FileNotFoundError, IsADirectoryError)):
             raise
-        raise UserError(f"{path} is not a checkpoint: {e}") from None
+        reason = "no metadata" if isinstance(e, KeyError) else (
+            "not a NumPy file" if "pickle" in str(e) else str(e) or type(e).__name__)
+        raise UserError(f"{path} is not a checkpoint: {reason}") from None
     parts = {"model": {}, "optimizer": {}, "arrays": {}}
     for key, a in arrays.items():
         part, _, name = key.partition("/")

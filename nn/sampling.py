@@ -14,7 +14,7 @@ def sample_logits(logits, rng, temperature=1.0, top_k=None, top_p=None):
     logits = np.asarray(logits, dtype=np.float64)
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (N, V), got {logits.shape}")
-    if temperature < 0:
+    if not temperature >= 0:   # NaN too
         raise ValueError(f"temperature must be at least 0, got {temperature}")
     if top_k is not None and top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")

@@ -191,3 +191,29 @@ def test_python_api_samples_and_scores(song_file, tmp_path):
     assert lm.evaluate(SONG[:200]) < lm.evaluate("mat on sat the cat. " * 2)
     with pytest.raises(UserError, match="not in the vocabulary"):
         lm.evaluate("the QUEEN")
+
+
+def test_resume_extends_with_steps_and_refuses_other_changes(song_file, tmp_path):
+    out = tmp_path / "m.npz"
+    args = ["train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
+            "--seq-len", 10, "--batch", 2, "-q"]
+    assert run(*args, "--steps", 4).exit_code == 0
+    result = run(*args, "--steps", 8, "--resume", "--hidden", 16)
+    assert result.exit_code == 1 and "--hidden 16 (saved: 8)" in result.output
+    assert run(*args, "--steps", 8, "--resume").exit_code == 0
+    assert load(tmp_path / "m.npz.last")[2].step == 8
+    (tmp_path / "other.txt").write_text(SONG[:-24])
+    result = run("train", tmp_path / "other.txt", "-o", out, "--resume", "--steps", 9)
+    assert result.exit_code == 1 and "is not the text" in result.output
+
+
+def test_text_from_standard_input_and_foreign_checkpoints(tmp_path):
+    result = CliRunner().invoke(main, ["train", "-", "-o", str(tmp_path / "m"), "--hidden", "8",
+                                       "--layers", "1", "--embed", "4", "--seq-len", "10",
+                                       "--batch", "2", "--steps", "3", "-q"], input=SONG)
+    assert result.exit_code == 0, result.output
+    np.save(tmp_path / "a.npy", np.zeros(3))
+    result = run("sample", tmp_path / "a.npy")
+    assert result.exit_code == 1 and "is not a checkpoint: a single array" in result.output
+    result = run("sample", tmp_path / "m", "--prime", "the€")
+    assert result.exit_code == 1 and result.output.startswith("Error: the prime text")
