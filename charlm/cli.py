@@ -11,7 +11,7 @@ from charlm.model import CharRNN
 from charlm.sample import check_prime, generate
 from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import load_chars
-from npnlp.cli import SOURCE, group
+from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
 from npnlp.files import check_output
 
@@ -76,7 +76,10 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
         if not paths.last.is_file():
             raise UserError(f"nothing to resume: no {paths.last}")
         model, vocab, state, optimizer_state, hidden = load(paths.last)
-        config = model.config = _resumed_config(ctx, model.config, settings)
+        extend = {"steps", "epochs"}   # a resumed run may be made longer, nothing else
+        typed = refuse_changed_settings(ctx, settings, model.config.to_dict(), extend)
+        config = model.config = dataclasses.replace(
+            model.config, **{n: settings[n] for n in typed & extend})
     else:
         config = CharConfig(**settings)
     data = load_text(text, config.val_fraction, progress=not quiet)
@@ -96,19 +99,6 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
         best = state.best_val
         click.echo(f"{state.step:,} steps; best validation loss {best:.4f} nats/char "
                    f"({best / math.log(2):.4f} bits/char), model in {paths.best}", err=True)
-
-
-def _resumed_config(ctx, saved, settings):
-    """The saved settings, with a new --steps or --epochs to extend the run; other settings
-    typed that differ from the saved ones are refused."""
-    typed = {n for n in settings
-             if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE}
-    differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {getattr(saved, n)})"
-              for n in sorted(typed - {"steps", "epochs"}) if settings[n] != getattr(saved, n)]
-    if differ:
-        raise UserError(f"a resumed run keeps its settings; these differ from the "
-                        f"checkpoint's: {', '.join(differ)}")
-    return dataclasses.replace(saved, **{n: settings[n] for n in typed & {"steps", "epochs"}})
 
 
 @main.command()

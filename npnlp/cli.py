@@ -42,3 +42,17 @@ def _silence_stdout():
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # no file descriptor (a test runner's stream)
         pass
+
+
+def refuse_changed_settings(ctx, settings, saved, allowed=()):
+    """A resumed run keeps its saved settings: raise UserError naming every option typed on
+    the command line (not left at its default) whose value differs from `saved` (a dict),
+    except those in `allowed`. Returns the names typed."""
+    typed = {n for n in settings
+             if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE}
+    differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {saved.get(n)})"
+              for n in sorted(typed - set(allowed)) if settings[n] != saved.get(n)]
+    if differ:
+        raise UserError(f"a resumed run keeps its settings; these differ from the "
+                        f"checkpoint's: {', '.join(differ)}")
+    return typed

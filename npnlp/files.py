@@ -60,8 +60,7 @@ def atomic_write(path, binary=False):
             yield f
         return
     path = Path(path)
-    remove_stale(path.parent, TEMPORARY)
-    tmp = path.with_name(f".{truncate_name(path.name)}.npnlp-{secrets.token_hex(8)}.tmp")
+    tmp = temporary_beside(path)
     try:
         f = open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8", newline="\n")
     except OSError as e:  # name the file asked for, not the temporary one
@@ -73,6 +72,15 @@ def atomic_write(path, binary=False):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def temporary_beside(path):
+    """A new name for a temporary file or folder beside `path`, of the form atomic writes
+    use (`.<start of the name>.npnlp-<random>.tmp`), after removing the stale ones a killed
+    writer left in that folder."""
+    path = Path(path)
+    remove_stale(path.parent, TEMPORARY)
+    return path.with_name(f".{truncate_name(path.name)}.npnlp-{secrets.token_hex(8)}.tmp")
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import click
 
 from corpora import Vocab
 from corpora.cli import tokenizer_options
-from npnlp.cli import SOURCE, group
+from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
 from npnlp.files import check_folder, check_output
 from wordvec.config import LOSSES, TrainConfig
@@ -121,7 +121,9 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
         raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
                         f"it, or delete it to start over")
     if resume:
-        _check_resume_settings(ctx, checkpoint, settings)
+        if not checkpoint.is_dir():
+            raise UserError(f"nothing to resume: no checkpoint {checkpoint}")
+        refuse_changed_settings(ctx, settings, load_settings(checkpoint))
     config = TrainConfig(**settings)
     start = time.perf_counter()
     try:
@@ -271,20 +273,6 @@ def convert(source, output, to, limit, unicode_errors):
         kv.save_projector(output)
     else:
         kv.save_word2vec_format(output, binary=to == "binary")
-
-
-def _check_resume_settings(ctx, checkpoint, settings):
-    """A resumed run keeps its settings: refuse ones typed that differ from them."""
-    if not checkpoint.is_dir():
-        raise UserError(f"nothing to resume: no checkpoint {checkpoint}")
-    saved = load_settings(checkpoint)
-    typed = {name for name in settings
-             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
-    differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {saved.get(n)})"
-              for n in sorted(typed) if saved.get(n) != settings[n]]
-    if differ:
-        raise UserError(f"a resumed run keeps its settings; these differ from the "
-                        f"checkpoint's: {', '.join(differ)}")
 
 
 def _format_from_name(path, default=None):

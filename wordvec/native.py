@@ -11,12 +11,12 @@ The arrays are memory-mapped when read, so a 1 M x 300 table opens without readi
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
 
 from npnlp.errors import UserError
+from npnlp.files import temporary_beside
 
 WORDS, CONFIG = "words.txt", "config.json"
 
@@ -32,7 +32,7 @@ def save_native(folder, words, arrays, config=None):
     words = list(words)
     if any("\n" in w or "\r" in w for w in words):
         raise UserError("a word contains a line break: it cannot be saved")
-    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:12]}.tmp")
+    tmp = temporary_beside(folder)
     try:
         tmp.mkdir()
         for name, array in arrays.items():
@@ -65,6 +65,14 @@ def load_native(folder, mmap=True):
     return words, arrays, config
 
 
+def load_config(folder):
+    """The config saved in a native folder, without reading its words or arrays."""
+    try:
+        return json.loads((Path(folder) / CONFIG).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        raise UserError(f"{folder} is not a folder of saved vectors") from None
+
+
 def is_native(path):
     """Whether `path` names a native folder rather than a word2vec file."""
     return Path(path).is_dir()
@@ -77,10 +85,11 @@ def is_native_folder(folder):
 
 def _replace_folder(new, folder):
     """Rename `new` to `folder`, moving an existing `folder` aside first and removing it
-    after: a crash between the renames leaves both, never neither."""
+    after: a crash between the renames leaves both, never neither (and the next save in
+    that folder removes what is left, once a day old)."""
     old = None
     if folder.exists():
-        old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:12]}.old")
+        old = temporary_beside(folder)
         os.replace(folder, old)
     os.replace(new, folder)
     if old is not None:

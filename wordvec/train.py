@@ -27,7 +27,7 @@ from npnlp.progress import progress_bar
 from wordvec.batches import blocks, keep_probabilities, windows
 from wordvec.config import TrainConfig
 from wordvec.model import Word2Vec
-from wordvec.native import load_native, save_native
+from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
 
@@ -307,7 +307,7 @@ def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False
 
 def load_settings(checkpoint):
     """The TrainConfig settings saved in a checkpoint folder, as a dict."""
-    return load_native(checkpoint)[2].get("train", {})
+    return load_config(checkpoint).get("train", {})
 
 
 def _check_same_tokenizer(saved, now, checkpoint):
