@@ -111,13 +111,16 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
             if (stop or ctrl_c)():
                 save(paths.last, model, vocab, state, opt, hidden)
                 raise Interrupted(state)
+    if not state.log or state.log[-1]["step"] != state.step:   # a resumed run already done
+        _validate(model, vocab, text, paths, state, opt, hidden, losses, 0.0)
     return state
 
 
 def _validate(model, vocab, text, paths, state, opt, hidden, losses, rate):
     """Log train and validation loss; save the latest state, and the model if best."""
     val = evaluate(model, text.val) if len(text.val) else math.nan
-    entry = {"step": state.step, "epoch": state.epoch, "train_loss": float(np.mean(losses)),
+    train_loss = float(np.mean(losses)) if losses else math.nan
+    entry = {"step": state.step, "epoch": state.epoch, "train_loss": train_loss,
              "val_loss": val, "val_bpc": val / math.log(2), "chars_per_s": rate, "lr": opt.lr}
     state.log.append(entry)
     if val < state.best_val or not math.isfinite(state.best_val):

@@ -217,3 +217,19 @@ def test_text_from_standard_input_and_foreign_checkpoints(tmp_path):
     assert result.exit_code == 1 and "is not a checkpoint: a single array" in result.output
     result = run("sample", tmp_path / "m", "--prime", "the€")
     assert result.exit_code == 1 and result.output.startswith("Error: the prime text")
+
+
+def test_a_run_stopped_before_its_first_validation_and_resumed_keeps_a_model(tmp_path):
+    """Ctrl-C before any validation leaves only CHECKPOINT.last; resuming a run whose steps
+    are already done must still validate and write the model."""
+    config = CharConfig(hidden=8, layers=1, embed=4, seq_len=10, batch=2, steps=5,
+                        eval_every=100)
+    text, paths = song_text(), Paths(tmp_path / "m")
+    model = CharRNN(config, len(text.vocab))
+    with pytest.raises(Interrupted):
+        train(model, text.vocab, text, paths, stop=lambda: True)
+    assert not paths.best.exists()
+    model, vocab, state, optimizer_state, hidden = load(paths.last)
+    model.config = CharConfig(**{**config.to_dict(), "steps": 1})
+    state = train(model, vocab, text, paths, state, optimizer_state, hidden)
+    assert paths.best.exists() and math.isfinite(state.best_val)
