@@ -13,6 +13,13 @@ from nn.module import Module, Parameter
 from nn.validate import check_float, check_index
 
 
+def matmul2d(x, W):
+    """x (..., D) @ W (D, H) as one matrix product over all leading axes: NumPy runs a 3-D
+    `x @ W` as one small product per leading index, 1.6x slower for (64, 100, 256) @ (256,
+    1024) here."""
+    return (x.reshape(-1, x.shape[-1]) @ W).reshape(*x.shape[:-1], W.shape[1])
+
+
 class LinearCache(NamedTuple):
     x: np.ndarray
 
@@ -28,7 +35,7 @@ class Linear(Module):
     def forward(self, x):
         D, H = self.W.data.shape
         check_float("x", x, self.W.data.dtype, (..., D))
-        y = x @ self.W.data
+        y = matmul2d(x, self.W.data)
         if self.b is not None:
             y += self.b.data
         return y, LinearCache(x)
@@ -40,7 +47,7 @@ class Linear(Module):
         self.W.grad += x2.T @ dy2           # dL/dW = x^T dy
         if self.b is not None:
             self.b.grad += dy2.sum(axis=0)  # dL/db = sum over rows of dy
-        return dy @ self.W.data.T           # dL/dx = dy W^T
+        return matmul2d(dy, self.W.data.T)  # dL/dx = dy W^T
 
 
 class EmbeddingCache(NamedTuple):
@@ -139,15 +146,18 @@ def _with_m(x):
 
 
 class DropoutCache(NamedTuple):
-    mask: np.ndarray | None
+    keep: np.ndarray | None    # bool, True where the input passes
+    scale: float
 
 
 class Dropout(Module):
     """Inverted dropout: in training, each element is zeroed with probability p and the rest
     scaled by 1 / (1 - p), so evaluation (`eval()`) is the identity with no rescaling.
 
-    rng: a seed or a `numpy.random.Generator`; pass the model's own generator to make the
-    masks part of its reproducible random state.
+    The mask compares 16 random bits per element with p * 65536 (p rounded to a multiple of
+    1/65536): twice as fast as drawing a float per element (4.0 vs 7.9 ms on 64 x 100 x 256,
+    bench machine). rng: a seed or a `numpy.random.Generator`; pass the model's own generator
+    to make the masks part of its reproducible random state.
     """
 
     def __init__(self, p, *, rng=None):
@@ -157,10 +167,18 @@ class Dropout(Module):
 
     def forward(self, x):
         if not self.training or self.p == 0:
-            return x, DropoutCache(None)
-        mask = (self.rng.random(x.shape, dtype=np.float32) >= self.p).astype(x.dtype)
-        mask /= 1 - self.p
-        return x * mask, DropoutCache(mask)
+            return x, DropoutCache(None, 1.0)
+        bits = np.frombuffer(self.rng.bytes(2 * x.size), np.uint16).reshape(x.shape)
+        keep = bits >= round(self.p * 65536)
+        return self._apply(x, keep, 1 / (1 - self.p)), DropoutCache(keep, 1 / (1 - self.p))
 
     def backward(self, dy, cache):
-        return dy if cache.mask is None else dy * cache.mask   # y = x m  =>  dx = dy m
+        if cache.keep is None:
+            return dy
+        return self._apply(dy, cache.keep, cache.scale)   # y = x keep scale => dx = dy keep scale
+
+    @staticmethod
+    def _apply(x, keep, scale):
+        y = np.multiply(x, keep)
+        y *= x.dtype.type(scale)
+        return y

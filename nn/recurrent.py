@@ -26,6 +26,7 @@ import numpy as np
 
 from nn.activations import sigmoid
 from nn.init import orthogonal, xavier_uniform
+from nn.layers import matmul2d
 from nn.module import Module, Parameter
 from nn.validate import check_float
 
@@ -56,10 +57,12 @@ class Cell(Recurrent):
     """The time loop shared by the cells. A cell defines G, `state_names`, and
     `_step(ax, state) -> (state, cache)` with `_step_backward(dstate, h_prev, cache) ->
     (dax, dah, dstate_prev)`, where ax = x_t Wx + b and dax, dah are the gradients of the
-    input and hidden pre-activations (the same array except in the GRU)."""
+    input and hidden pre-activations (`tied`: the same array, as x_t Wx and h_{t-1} Wh are
+    added before any nonlinearity, except in the GRU)."""
 
     G = 1
     state_names = ("h",)
+    tied = True
 
     def __init__(self, D, H, *, dtype=np.float32, rng=None):
         rng = np.random.default_rng(rng)
@@ -88,7 +91,8 @@ class Cell(Recurrent):
         check_float("x", x, self.Wx.data.dtype, ("N", "T", self.input_size))
         N, T, _ = x.shape
         state = self._check_state(state, N)
-        ax = x @ self.Wx.data + self.b.data
+        ax = matmul2d(x, self.Wx.data)
+        ax += self.b.data
         hs = np.empty((N, T, self.hidden_size), x.dtype)
         h_prev = np.empty_like(hs)
         steps = []
@@ -105,17 +109,18 @@ class Cell(Recurrent):
         check_float("dhs", dhs, self.Wx.data.dtype, (N, T, H))
         dstate = self._check_state(dstate, N, "dstate")
         dax = np.empty((N, T, GH), dhs.dtype)
-        dah = np.empty_like(dax)
+        dah = dax if self.tied else np.empty_like(dax)
         for t in reversed(range(T)):
             dstate = (dstate[0] + dhs[:, t], *dstate[1:])
-            dax[:, t], dah[:, t], dstate = self._step_backward(
-                dstate, cache.h_prev[:, t], cache.steps[t]
-            )
+            dax_t, dah_t, dstate = self._step_backward(dstate, cache.h_prev[:, t], cache.steps[t])
+            dax[:, t] = dax_t
+            if not self.tied:
+                dah[:, t] = dah_t
         dax2 = dax.reshape(-1, GH)
         self.Wx.grad += cache.x.reshape(-1, D).T @ dax2                  # sum_t x_t^T dax_t
         self.Wh.grad += cache.h_prev.reshape(-1, H).T @ dah.reshape(-1, GH)  # sum_t h_{t-1}^T dah_t
         self.b.grad += dax2.sum(axis=0)
-        return dax @ self.Wx.data.T, dstate
+        return matmul2d(dax, self.Wx.data.T), dstate
 
     def load_torch(self, weight_ih, weight_hh, bias_ih, bias_hh):
         """Take the weights of a one-layer PyTorch cell of the same kind and sizes (NumPy
@@ -222,6 +227,7 @@ class GRU(Cell):
 
     G = 3
     state_names = ("h",)
+    tied = False
 
     def __init__(self, D, H, *, dtype=np.float32, rng=None):
         super().__init__(D, H, dtype=dtype, rng=rng)
