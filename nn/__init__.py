@@ -3,7 +3,8 @@ losses, recurrent cells, optimizers, checkpoints and a numerical gradient checke
 
 Two contracts, one per kind of layer:
 
-- feed-forward layers (Linear, Embedding, OutputEmbedding, Dropout, activations, Sequential):
+- feed-forward layers (Linear, Embedding, EmbeddingBag, OutputEmbedding, Dropout,
+  activations, Sequential):
   `forward(x) -> (out, cache)`; `backward(dout, cache) -> dx` (None for integer inputs),
   adding parameter gradients into `Parameter.grad`.
 - recurrent modules (RNN, LSTM, GRU, Stack), which carry a state between calls:
@@ -16,7 +17,7 @@ from nn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from nn.containers import Sequential, Stack
 from nn.gradcheck import check_gradients, numerical_gradient, relative_error
 from nn.init import orthogonal, xavier_uniform
-from nn.layers import Dropout, Embedding, Linear, OutputEmbedding
+from nn.layers import Dropout, Embedding, EmbeddingBag, Linear, OutputEmbedding
 from nn.losses import logistic_loss, mse_loss, softmax_cross_entropy
 from nn.module import Module, Parameter, SparseGrad, save_npz, scatter_add
 from nn.optim import SGD, Adagrad, Adam, LinearDecay, clip_grad_norm
@@ -24,10 +25,10 @@ from nn.recurrent import GRU, LSTM, RNN, Cell, Recurrent
 from nn.sampling import sample_logits
 
 __all__ = [
-    "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "GRU", "LSTM", "Linear",
-    "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN", "ReLU", "Recurrent", "SGD",
-    "Sequential", "Sigmoid", "SparseGrad", "Stack", "Tanh", "check_gradients", "clip_grad_norm",
-    "load_checkpoint", "log_softmax", "logistic_loss", "mse_loss", "numerical_gradient",
-    "orthogonal", "relative_error", "sample_logits", "save_checkpoint", "save_npz",
-    "scatter_add", "sigmoid", "softmax", "softmax_cross_entropy", "xavier_uniform",
+    "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "EmbeddingBag", "GRU", "LSTM",
+    "Linear", "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN", "ReLU", "Recurrent",
+    "SGD", "Sequential", "Sigmoid", "SparseGrad", "Stack", "Tanh", "check_gradients",
+    "clip_grad_norm", "load_checkpoint", "log_softmax", "logistic_loss", "mse_loss",
+    "numerical_gradient", "orthogonal", "relative_error", "sample_logits", "save_checkpoint",
+    "save_npz", "scatter_add", "sigmoid", "softmax", "softmax_cross_entropy", "xavier_uniform",
 ]

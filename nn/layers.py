@@ -7,6 +7,7 @@ cost as much as the layer): do not modify an input in place between forward and 
 from typing import NamedTuple
 
 import numpy as np
+from scipy.sparse._sparsetools import csr_matvecs
 
 from nn.init import xavier_uniform
 from nn.module import Module, Parameter
@@ -78,6 +79,42 @@ class Embedding(Module):
         return None
 
 
+class EmbeddingBagCache(NamedTuple):
+    ids: np.ndarray
+    bags: np.ndarray   # the bag of each id
+    N: int
+
+
+class EmbeddingBag(Embedding):
+    """y[n] = the sum of W[ids[j]] over the j of bag n (PyTorch's EmbeddingBag, mode "sum").
+
+    ids: (P,) int, the bags one after another;  offsets: (N,) int, where each bag starts in
+    ids (ascending, from 0; an empty bag sums to 0);  y: (N, D).
+    A sparse product: the (P, D) rows are neither gathered nor, in backward, repeated per
+    id; each bag's gradient row is recorded once and reaches its ids in the optimizer.
+    """
+
+    def forward(self, ids, offsets):
+        V, D = self.W.data.shape
+        check_index("ids", ids, V)
+        ids = np.asarray(ids, np.int64).ravel()
+        offsets = np.asarray(offsets, np.int64)
+        indptr = np.r_[offsets, len(ids)]
+        counts = np.diff(indptr)
+        if offsets.ndim != 1 or (len(offsets) and offsets[0] != 0) or (counts < 0).any():
+            raise ValueError("offsets must be ascending bag starts in ids, the first 0")
+        N = len(offsets)
+        y = np.zeros((N, D), self.W.data.dtype)
+        csr_matvecs(N, V, D, indptr, ids, np.ones(len(ids), y.dtype), self.W.data.ravel(),
+                    y.ravel())
+        return y, EmbeddingBagCache(ids, np.repeat(np.arange(N), counts), N)
+
+    def backward(self, dy, cache):
+        check_float("dy", dy, self.W.data.dtype, (cache.N, self.W.data.shape[1]))
+        self.W.grad.add(cache.ids, dy, copy=False, cols=cache.bags)  # dW[ids[j]] += dy[bag j]
+        return None
+
+
 class OutputEmbeddingCache(NamedTuple):
     h: np.ndarray
     rows: np.ndarray | None
@@ -132,8 +169,8 @@ class OutputEmbedding(Module):
             self.W.grad.add(np.arange(V) if rows is None else rows, ds2.T @ h2,  # dW = ds^T h
                             copy=False)
             return dscores @ W                                                    # dh = ds W
-        if h.ndim == 2:   # one input per example: outer products, not matmuls of depth 1
-            self.W.grad.add(rows, dscores[:, :, None] * h[:, None, :], copy=False)  # dW += ds h
+        if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
+            self.W.grad.add(rows, h, cols=np.repeat(np.arange(len(h)), K), weights=dscores)
             return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
         self.W.grad.add(rows, np.matmul(dscores.transpose(0, 2, 1), h),   # dW[r_nk] += ds h
                         copy=False)

@@ -7,7 +7,10 @@ from npnlp.files import atomic_write
 
 
 class SparseGrad:
-    """Gradient of a table of which only some rows are used, kept as (rows, values) chunks.
+    """Gradient of a table of which only some rows are used, kept as chunks of a sparse
+    product: entry j adds weights[j] * values[cols[j]] to row rows[j] (plain chunks: cols =
+    0..n-1, weights 1). A row of values can so feed many rows of the table without being
+    copied to each: a CBOW centre's gradient to every word of its context.
 
     Touching k rows of a V x d table costs O(k d), not O(V d). Chunks accumulate as backward
     passes arrive; `coalesce` sums duplicate rows once, when the optimizer needs them.
@@ -18,41 +21,58 @@ class SparseGrad:
         self.zero()
 
     def zero(self):
-        self._rows, self._values, self._coalesced = [], [], True
+        self._chunks, self._coalesced = [], True
 
-    def add(self, rows, values, copy=True):
-        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up. Both are copied,
-        so the caller may reuse its buffers, unless `copy` is false (a layer handing over
-        arrays it has just computed)."""
+    def add(self, rows, values, copy=True, *, cols=None, weights=None):
+        """Accumulate `values[i]` into row `rows[i]`; repeated rows add up. With `cols`
+        (and optional `weights`), accumulate `weights[j] * values[cols[j]]` into `rows[j]`.
+        Arrays are copied, so the caller may reuse its buffers, unless `copy` is false (a
+        layer handing over arrays it has just computed)."""
         as_array = np.array if copy else np.asarray
-        self._rows.append(as_array(rows, dtype=np.int64).ravel())
-        self._values.append(as_array(values, dtype=self.dtype).reshape(-1, *self.shape[1:]))
+        rows = as_array(rows, dtype=np.int64).ravel()
+        values = as_array(values, dtype=self.dtype).reshape(-1, *self.shape[1:])
+        if cols is None:
+            cols, weights = np.arange(len(rows)), np.ones(len(rows), self.dtype)
+        else:
+            cols = as_array(cols, dtype=np.int64).ravel()
+            weights = np.ones(len(rows), self.dtype) if weights is None else \
+                as_array(weights, dtype=self.dtype).ravel()
+        if not len(rows) == len(cols) == len(weights):
+            raise ValueError(f"rows, cols and weights differ in length: {len(rows)}, "
+                             f"{len(cols)}, {len(weights)}")
+        self._chunks.append((rows, cols, weights, values))
         self._coalesced = False
 
     def coalesce(self):
         """Return (unique sorted rows, summed values). The arrays are the stored gradient:
         scaling the values in place scales the gradient."""
-        if not self._rows:
+        if not self._chunks:
             return np.empty(0, np.int64), np.empty((0, *self.shape[1:]), self.dtype)
         if not self._coalesced:
-            rows, values = np.concatenate(self._rows), np.concatenate(self._values)
+            rows, cols, weights, values = self.entries()
             order = np.argsort(rows, kind="stable")
-            rows = rows[order]
+            rows, cols, weights = rows[order], cols[order], weights[order]
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            self._rows = [rows[starts]]
-            self._values = [np.add.reduceat(values[order], starts, axis=0)]
+            expanded = values[cols] * weights.reshape(-1, *[1] * (values.ndim - 1))
+            summed = np.add.reduceat(expanded, starts, axis=0)
+            n = len(starts)
+            self._chunks = [(rows[starts], np.arange(n), np.ones(n, self.dtype), summed)]
             self._coalesced = True
-        return self._rows[0], self._values[0]
+        return self._chunks[0][0], self._chunks[0][3]
 
     def entries(self):
-        """(rows, values) as accumulated, repeats not summed: what a linear update such as
-        plain SGD can scatter without sorting."""
-        if not self._rows:
-            return self.coalesce()
-        if len(self._rows) > 1:
-            self._rows = [np.concatenate(self._rows)]
-            self._values = [np.concatenate(self._values)]
-        return self._rows[0], self._values[0]
+        """(rows, cols, weights, values) as accumulated, repeats not summed: what a linear
+        update such as plain SGD can scatter without sorting (`scatter_add`)."""
+        if not self._chunks:
+            rows, values = self.coalesce()
+            return rows, np.arange(0), np.ones(0, self.dtype), values
+        if len(self._chunks) > 1:
+            offsets = np.cumsum([0] + [len(c[3]) for c in self._chunks[:-1]])
+            self._chunks = [(np.concatenate([c[0] for c in self._chunks]),
+                             np.concatenate([c[1] + o for c, o in zip(self._chunks, offsets)]),
+                             np.concatenate([c[2] for c in self._chunks]),
+                             np.concatenate([c[3] for c in self._chunks]))]
+        return self._chunks[0]
 
     def to_dense(self):
         dense = np.zeros(self.shape, self.dtype)
@@ -61,10 +81,12 @@ class SparseGrad:
         return dense
 
 
-def scatter_add(table, rows, values, alpha=1.0, max_repeats=None):
-    """table[rows[i]] += alpha * values[i] for every i, in place, repeated rows adding up.
+def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, weights=None):
+    """table[rows[j]] += alpha * weights[j] * values[cols[j]] for every j, in place, repeated
+    rows adding up (cols defaults to 0..n-1, weights to 1): the product of a sparse (V, n)
+    matrix with the values, accumulated into the table.
 
-    max_repeats: a row given more values than this takes their sum scaled down to
+    max_repeats: a row given more entries than this takes their sum scaled down to
     max_repeats times their mean. A guard for updates summed over a large batch: a word
     repeated hundreds of times in one batch (a list of species names, a table of numbers)
     would otherwise take hundreds of steps at once and diverge.
@@ -73,21 +95,25 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None):
     csr_matvecs kernels): for 10,000 rows of 100 floats into a 70,000-row table, 0.73 ms
     through scipy.sparse objects, against 8 ms for sort + np.add.reduceat and 9 ms for
     np.add.at (bench machine); calling the kernels directly saves a further 0.1-0.2 ms.
-    table: (V, ...) C-contiguous   rows: (n,) int   values: (n, ...) with table's row shape.
+    table: (V, ...) C-contiguous   rows: (nnz,) int   values: (n, ...) with table's row shape.
     """
-    n, V = len(rows), table.shape[0]
+    V, nnz = table.shape[0], len(rows)
+    n = len(values)
     values = np.ascontiguousarray(values, dtype=table.dtype).reshape(n, -1)
     if not table.flags.c_contiguous or values.shape[1] != table[0].size:
         raise ValueError(f"scatter_add needs a C-contiguous table and values of its row "
                          f"size; got table {table.shape}, values {values.shape}")
-    weights = np.full(n, alpha, table.dtype)
+    cols = np.arange(nnz) if cols is None else np.asarray(cols, np.int64)
+    weights = np.full(nnz, alpha, table.dtype) if weights is None else \
+        np.multiply(weights, alpha, dtype=table.dtype)
     if max_repeats is not None:
         repeats = np.bincount(rows, minlength=V)[rows]
         weights *= np.minimum(1, max_repeats / repeats)
-    # the CSR form of the (V, n) matrix with weights[i] at (rows[i], i), built and applied
-    # by scipy's kernels directly: a scipy.sparse object costs more than the product here
-    indptr, indices, data = np.empty(V + 1, np.int64), np.empty(n, np.int64), np.empty_like(weights)
-    coo_tocsr(V, n, n, np.asarray(rows, np.int64), np.arange(n), weights, indptr, indices, data)
+    # the CSR form of the (V, n) matrix with weights[j] at (rows[j], cols[j]), built and
+    # applied by scipy's kernels directly: a scipy.sparse object costs more than the product
+    indptr, indices, data = (np.empty(V + 1, np.int64), np.empty(nnz, np.int64),
+                             np.empty_like(weights))
+    coo_tocsr(V, n, nnz, np.asarray(rows, np.int64), cols, weights, indptr, indices, data)
     csr_matvecs(V, n, values.shape[1], indptr, indices, data, values.ravel(),
                 table.reshape(V, -1).ravel())
 

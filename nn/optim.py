@@ -118,7 +118,8 @@ class SGD(Optimizer):
         self.t += 1
         for p in self.params.values():
             if p.sparse:
-                scatter_add(p.data, *p.grad.entries(), -lr, self.max_row_repeats)
+                rows, cols, weights, values = p.grad.entries()
+                scatter_add(p.data, rows, values, -lr, self.max_row_repeats, cols, weights)
             else:
                 p.data -= lr * p.grad
 

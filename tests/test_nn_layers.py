@@ -39,6 +39,44 @@ def test_embedding_gradient_accumulates_over_batches_like_a_dense_scatter_add():
     assert np.all(np.diff(rows) > 0) and len(rows) == len(np.unique(ids))
 
 
+def test_embedding_bag_gradient_with_repeated_ids_and_an_empty_bag():
+    rng = np.random.default_rng(0)
+    layer = nn.EmbeddingBag(7, 3, dtype=F64, rng=1)
+    ids, offsets = np.array([1, 4, 1, 6, 6, 0]), np.array([0, 3, 3, 5])   # bag 1 is empty
+    assert_close(check_layer(layer, ids, rng, offsets=offsets))
+
+
+def test_embedding_bag_sums_each_bag():
+    layer = nn.EmbeddingBag(7, 3, rng=1)
+    ids, offsets = np.array([1, 4, 1, 6, 6, 0]), np.array([0, 3, 3, 5])
+    y, _ = layer.forward(ids, offsets)
+    W = layer.W.data
+    expected = [W[1] + W[4] + W[1], np.zeros(3), W[6] + W[6], W[0]]
+    np.testing.assert_allclose(y, expected, rtol=1e-6)
+    for bad in (np.array([1, 3]), np.array([0, 4, 2]), np.array([0, 9])):
+        with pytest.raises(ValueError, match="offsets"):
+            layer.forward(ids, bad)
+
+
+def test_sparse_gradient_of_a_sparse_product_equals_its_dense_sum():
+    """Entries (rows, cols, weights) over a block of values, mixed with plain chunks."""
+    rng = np.random.default_rng(0)
+    g = nn.SparseGrad((6, 2), np.float64)
+    dense = np.zeros((6, 2))
+    values = rand(rng, 3, 2)
+    rows, cols, weights = np.array([5, 0, 5, 2]), np.array([2, 0, 2, 1]), rand(rng, 4)
+    g.add(rows, values, cols=cols, weights=weights)
+    np.add.at(dense, rows, weights[:, None] * values[cols])
+    plain = rand(rng, 2, 2)
+    g.add([0, 3], plain)
+    dense[[0, 3]] += plain
+    table = np.zeros((6, 2))
+    rows, cols, weights, values = g.entries()
+    nn.scatter_add(table, rows, values, -2.0, cols=cols, weights=weights)
+    np.testing.assert_allclose(table, -2 * dense, atol=1e-12)
+    np.testing.assert_allclose(g.to_dense(), dense, atol=1e-12)
+
+
 def test_sparse_gradient_copies_what_it_is_given():
     """A caller reusing its buffer after backward must not change the recorded gradient."""
     g = nn.SparseGrad((5, 2), np.float32)

@@ -25,8 +25,9 @@ class Word2Vec(nn.Module):
         rng = np.random.default_rng(config.seed)
         V, D = len(words), config.dim
         self.config, self.words, self.counts = config, list(words), np.asarray(counts)
-        # word2vec.c: input rows U(-0.5/D, 0.5/D), output rows 0
-        self.input = nn.Embedding(V, D, scale=0.5 / D, rng=rng, dtype=dtype)
+        # word2vec.c: input rows U(-0.5/D, 0.5/D), output rows 0; CBOW sums bags of them
+        Input = nn.Embedding if config.sg else nn.EmbeddingBag
+        self.input = Input(V, D, scale=0.5 / D, rng=rng, dtype=dtype)
         hierarchical = config.loss == "hierarchical"
         self.output = nn.OutputEmbedding(V - 1 if hierarchical else V, D, dtype=dtype)
         self._tree = huffman_tree(self.counts) if hierarchical else None
@@ -46,6 +47,8 @@ class Word2Vec(nn.Module):
         a zero-padded (n, 2 window, D) block, CBOW sums them per centre.
         """
         centres, contexts, mask = windows
+        if not self.config.sg:
+            return self._cbow_backprop(centres, contexts[mask], mask.sum(axis=1), rng)
         x, cache = self.input.forward(contexts[mask])                  # (P, D)
         if self.config.sg and self.config.loss == "softmax":           # pair by pair
             loss, dx = self._output_backprop(x, np.repeat(centres, mask.sum(axis=1)), None, rng)
@@ -53,16 +56,17 @@ class Word2Vec(nn.Module):
             return loss, len(x)
         padded = np.zeros((*mask.shape, x.shape[1]), x.dtype)
         padded[mask] = x
-        if self.config.sg:
-            loss, dh = self._output_backprop(padded, centres, mask, rng)
-            self.input.backward(dh[mask], cache)
-            return loss, len(x)
-        count = mask.sum(axis=1)
-        h = padded.sum(axis=1)
+        loss, dh = self._output_backprop(padded, centres, mask, rng)
+        self.input.backward(dh[mask], cache)
+        return loss, len(x)
+
+    def _cbow_backprop(self, centres, contexts, count, rng):
+        """CBOW: each centre from the sum (or mean) of its context words, `count` each."""
+        h, cache = self.input.forward(contexts, np.r_[0, np.cumsum(count[:-1])])
         if self.config.cbow_mean:
             h /= count[:, None]
         loss, dh = self._output_backprop(h, centres, None, rng)
-        self.input.backward(np.repeat(dh, count, axis=0), cache)     # word2vec.c: no division
+        self.input.backward(dh, cache)            # word2vec.c: no division by the count
         return loss, len(centres)
 
     def draw_noise(self, rng, n):
