@@ -30,7 +30,8 @@ def ours(args, job):
     from wordvec.model import Word2Vec
     from wordvec.train import prepare, train
 
-    config = TrainConfig(**JOBS[job], **SETTINGS, epochs=args.epochs, workers=args.workers)
+    config = TrainConfig(**JOBS[job], **SETTINGS, epochs=args.epochs, workers=args.workers,
+                         batch=args.batch, seed=args.seed)
     words, counts, ids, offsets = prepare(args.corpus, config, Tokenizer(whitespace=True))
     model = Word2Vec(config, words, counts)
     start = time.perf_counter()
@@ -51,7 +52,7 @@ def gensim(args, job):
                      min_count=SETTINGS["min_count"], sample=SETTINGS["sample"],
                      sg=int(settings["sg"]), hs=int(settings["loss"] == "hierarchical"),
                      negative=5 if settings["loss"] == "negative" else 0,
-                     workers=args.workers, seed=1)
+                     workers=args.workers, seed=args.seed)
     model.build_vocab(sentences)
     start = time.perf_counter()
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
@@ -115,7 +116,8 @@ def run_job(args, name, job):
     """Run `name`(args, job) in a fresh process; its figures, or None if it failed."""
     command = [sys.executable, __file__, "--child", name, "--job", job, "--corpus", args.corpus,
                "--epochs", str(args.epochs), "--workers", str(args.workers),
-               "--softmax-tokens", str(args.softmax_tokens)]
+               "--softmax-tokens", str(args.softmax_tokens), "--seed", str(args.seed),
+               *(["--batch", str(args.batch)] if args.batch else [])]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode:
         print(f"  ({name} {job} failed: {result.stderr.strip().splitlines()[-1]})")
@@ -131,6 +133,10 @@ def main():
     parser.add_argument("--jobs", default=",".join(JOBS))
     parser.add_argument("--softmax-tokens", type=int, default=100_000,
                         help="0 skips the exact-softmax job")
+    parser.add_argument("--batch", type=int, help="wordvec's centre words per step "
+                        "(default: wordvec's own)")
+    parser.add_argument("--seed", type=int, default=1, help="of both tools")
+    parser.add_argument("--tools", default="ours,gensim", help="ours, gensim or both")
     parser.add_argument("--child")
     parser.add_argument("--job")
     args = parser.parse_args()
@@ -144,13 +150,13 @@ def main():
     print(f"{'job':<9}{'tool':<9}{'words/s':>11}{'ratio':>7}{'peak MB':>9}{'analogy':>9}"
           f"{'WS-353':>8}")
     for job in args.jobs.split(","):
-        runs = {name: run_job(args, name, job) for name in ("ours", "gensim")}
+        runs = {name: run_job(args, name, job) for name in args.tools.split(",")}
         for name, r in runs.items():
             if r is None:
                 continue
             rate = r["words"] / r["seconds"]
             ratio = rate / (runs["gensim"]["words"] / runs["gensim"]["seconds"]) \
-                if runs["gensim"] else float("nan")
+                if runs.get("gensim") else float("nan")
             analogy, spearman, rss = r["figures"][:3]
             print(f"{job:<9}{'wordvec' if name == 'ours' else name:<9}{rate:>11,.0f}"
                   f"{ratio:>7.2f}{rss:>9,.0f}{analogy:>9.4f}{spearman:>8.3f}")

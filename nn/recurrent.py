@@ -121,7 +121,9 @@ class Cell(Recurrent):
             dstate = (dstate[0] + dhs[:, t], *dstate[1:])
             dax_t, dah_t, dstate = self._step_backward(dstate, cache.h_prev[:, t], cache.steps[t])
             dh_prev = dah_t @ WhT                                    # dh_{t-1} += dah Wh^T
-            dstate = (dh_prev if dstate[0] is None else dh_prev + dstate[0], *dstate[1:])
+            if dstate[0] is not None:
+                dh_prev += dstate[0]
+            dstate = (dh_prev, *dstate[1:])
             dax[:, t] = dax_t
             if not self.tied:
                 dah[:, t] = dah_t

@@ -18,11 +18,12 @@ class TrainConfig(Saved):
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
         word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
     sample: subsampling threshold of frequent words (0 keeps every word).
-    batch: centre words per update step (default 1,000; 250 for hierarchical softmax, whose
-        top tree nodes are in every example). The updates of a step are summed, and a row's
-        sum is capped (train.MAX_ROW_REPEATS), so frequent words and top nodes learn less
-        per step than word2vec.c's one-pair-at-a-time updates; larger batches run faster
-        and score lower (measured in bench/word2vec_speed.py).
+    batch: centre words per update step (default 1,000 for skip-gram; 2,000 for CBOW, one
+        prediction per centre; 250 for hierarchical softmax, whose top tree nodes are in
+        every example: 500 diverged with 2 workers). The updates of a step are summed, and
+        a row's sum is capped (train.MAX_ROW_REPEATS), so frequent words and top nodes learn
+        less per step than word2vec.c's one-pair-at-a-time updates; larger batches run
+        faster and score lower (measured in bench/word2vec_speed.py).
     workers: processes training at once (Hogwild: their updates race, so only a run with
         one worker is reproducible).
     """
@@ -47,7 +48,8 @@ class TrainConfig(Saved):
         if self.loss not in LOSSES:
             raise UserError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
         if self.batch is None:
-            object.__setattr__(self, "batch", 250 if self.loss == "hierarchical" else 1000)
+            batch = 250 if self.loss == "hierarchical" else 1000 if self.sg else 2000
+            object.__setattr__(self, "batch", batch)
         for name in ("dim", "window", "min_count", "epochs", "batch", "workers"):
             check_count(name, getattr(self, name))
         if self.loss == "negative" and self.negative < 1:
