@@ -11,7 +11,7 @@ from scipy.sparse._sparsetools import csr_matvecs
 
 from nn.init import xavier_uniform
 from nn.module import Module, Parameter
-from nn.validate import check_float, check_index
+from nn.validate import check_float, check_index, check_shape
 
 
 def matmul2d(x, W):
@@ -53,6 +53,7 @@ class Linear(Module):
 
 class EmbeddingCache(NamedTuple):
     ids: np.ndarray
+    mask: np.ndarray | None
 
 
 class Embedding(Module):
@@ -68,14 +69,24 @@ class Embedding(Module):
         scale = 1.0 / np.sqrt(D) if scale is None else scale
         self.W = Parameter(rng.uniform(-scale, scale, (V, D)).astype(dtype), sparse=True)
 
-    def forward(self, ids):
+    def forward(self, ids, mask=None):
+        """mask: bool, ids' shape, False at padding: those positions give zeros and pass no
+        gradient (PyTorch's padding_idx, by position rather than by id), so a ragged batch
+        is looked up as one rectangle."""
         check_index("ids", ids, self.W.data.shape[0])
-        return self.W.data[ids], EmbeddingCache(ids)
+        y = self.W.data[ids]
+        if mask is not None:
+            check_shape("mask", mask, ids.shape)
+            y *= mask[..., None]
+        return y, EmbeddingCache(ids, mask)
 
     def backward(self, dy, cache):
         D = self.W.data.shape[1]
         check_float("dy", dy, self.W.data.dtype, (*cache.ids.shape, D))
-        self.W.grad.add(cache.ids, dy)      # dL/dW[i] = sum of dy over positions holding i
+        if cache.mask is None:
+            self.W.grad.add(cache.ids, dy)  # dL/dW[i] = sum of dy over positions holding i
+        else:                               # the same over the unmasked positions only
+            self.W.grad.add(cache.ids[cache.mask], dy, cols=np.flatnonzero(cache.mask))
         return None
 
 

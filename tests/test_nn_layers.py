@@ -24,6 +24,19 @@ def test_embedding_gradient_with_repeated_ids():
     assert_close(check_layer(layer, np.array([[1, 4, 1], [6, 1, 0]]), rng))
 
 
+def test_embedding_with_a_padding_mask_gives_zeros_and_no_gradient_there():
+    rng = np.random.default_rng(0)
+    layer = nn.Embedding(7, 3, dtype=F64, rng=1)
+    ids = np.array([[1, 4, 1], [6, 1, 0]])
+    mask = np.array([[True, False, True], [True, True, False]])
+    assert_close(check_layer(layer, ids, rng, mask=mask))
+    y, cache = layer.forward(ids, mask)
+    assert not y[~mask].any()
+    layer.W.grad.zero()
+    layer.backward(np.ones_like(y), cache)
+    assert layer.W.grad.to_dense()[[4, 0]].tolist() == [[0, 0, 0]] * 2   # padding only
+
+
 def test_embedding_gradient_accumulates_over_batches_like_a_dense_scatter_add():
     rng = np.random.default_rng(0)
     emb = nn.Embedding(50, 4, rng=1)

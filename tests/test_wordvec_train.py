@@ -10,7 +10,7 @@ from nn_checks import assert_close
 import nn
 from corpora import Tokenizer, synth
 from npnlp.errors import UserError
-from wordvec.batches import Windows, keep_probabilities, windows
+from wordvec.batches import Windows, keep_probabilities, steps, windows
 from wordvec.config import TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
@@ -122,6 +122,18 @@ def test_windows_stay_inside_sentences_and_subsampling_keeps_rare_words():
     keep = keep_probabilities(np.array([10**6, 10]), 1e-3)
     t = 1e-3 * (10**6 + 10)
     assert keep[1] == 1 and keep[0] == pytest.approx((np.sqrt(10**6 / t) + 1) * t / 10**6)
+
+
+def test_steps_keep_every_pair_and_drop_only_unused_columns():
+    rng = np.random.default_rng(0)
+    w = windows(rng.integers(0, 50, 3000), np.array([0, 700, 3000]), np.ones(50), 5, rng)
+    pairs = sorted(zip(np.repeat(w.centres, w.mask.sum(1)), w.contexts[w.mask]))
+    cut = list(steps(w, 100))
+    assert [len(s.centres) for s in cut[:-1]] == [100] * (len(cut) - 1)
+    assert sorted(p for s in cut for p in zip(np.repeat(s.centres, s.mask.sum(1)),
+                                               s.contexts[s.mask])) == pairs
+    assert all(s.mask.any(axis=0).all() for s in cut)
+    assert min(s.mask.shape[1] for s in cut) < 10      # narrow windows share narrow steps
 
 
 @pytest.fixture(scope="module")

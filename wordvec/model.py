@@ -49,16 +49,15 @@ class Word2Vec(nn.Module):
         centres, contexts, mask = windows
         if not self.config.sg:
             return self._cbow_backprop(centres, contexts[mask], mask.sum(axis=1), rng)
-        x, cache = self.input.forward(contexts[mask])                  # (P, D)
-        if self.config.sg and self.config.loss == "softmax":           # pair by pair
+        if self.config.loss == "softmax":                              # pair by pair
+            x, cache = self.input.forward(contexts[mask])              # (P, D)
             loss, dx = self._output_backprop(x, np.repeat(centres, mask.sum(axis=1)), None, rng)
             self.input.backward(dx, cache)
             return loss, len(x)
-        padded = np.zeros((*mask.shape, x.shape[1]), x.dtype)
-        padded[mask] = x
-        loss, dh = self._output_backprop(padded, centres, mask, rng)
-        self.input.backward(dh[mask], cache)
-        return loss, len(x)
+        x, cache = self.input.forward(contexts, mask)                  # (n, 2 window, D)
+        loss, dh = self._output_backprop(x, centres, mask, rng)
+        self.input.backward(dh, cache)
+        return loss, int(mask.sum())
 
     def _cbow_backprop(self, centres, contexts, count, rng):
         """CBOW: each centre from the sum (or mean) of its context words, `count` each."""

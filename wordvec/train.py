@@ -24,7 +24,7 @@ from npnlp.errors import UserError
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
-from wordvec.batches import blocks, keep_probabilities, windows
+from wordvec.batches import blocks, keep_probabilities, steps, windows
 from wordvec.config import TrainConfig
 from wordvec.model import Word2Vec
 from wordvec.native import load_config, load_native, save_native
@@ -116,9 +116,7 @@ class _Run:
                             config.window, rng)
             n_steps = -(-len(batch.centres) // config.batch)
             block_words = int(starts[-1] - starts[0])
-            for s in range(n_steps):
-                step = type(batch)(*(a[s * config.batch:(s + 1) * config.batch]
-                                     for a in batch))
+            for s, step in enumerate(steps(batch, config.batch)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     _replay_draws(model, step, rng)
                     continue
@@ -182,8 +180,8 @@ class _Ledger:
         self.done = arrays[4 * W + n_blocks:4 * W + 2 * n_blocks]
         self.flags = arrays[4 * W + 2 * n_blocks:]       # stop, diverged loss, diverged
         self.done[state.done] = 1
-        for b, steps in state.partial.items():
-            self.partial[b] = steps
+        for b, done in state.partial.items():
+            self.partial[b] = done
 
     def words_done(self):
         """Corpus tokens done over all epochs, by all workers."""
