@@ -29,7 +29,9 @@ class CharRNN(nn.Module):
         self.config, self.rng = config, np.random.default_rng(config.seed)
         Cell = CELLS[config.cell]
         E, H = config.embed, config.hidden
-        self.embed = nn.Embedding(V, E, scale=1.0, rng=self.rng, dtype=dtype)
+        # variance 1, as PyTorch's N(0, 1): at 300 steps of the bench's model, validation
+        # 1.776 nats/char against 1.832 for U(-1, 1) (mean of 3 seeds, bench machine)
+        self.embed = nn.Embedding(V, E, scale=np.sqrt(3), rng=self.rng, dtype=dtype)
         self.rnn = nn.Stack([Cell(E if i == 0 else H, H, rng=self.rng, dtype=dtype)
                              for i in range(config.layers)], dropout=config.dropout, rng=self.rng)
         self.dropout = nn.Dropout(config.dropout, rng=self.rng)

@@ -50,7 +50,7 @@ def song_text():
 
 def test_a_repeated_text_is_learned_and_sampled_back_greedily(tmp_path):
     config = CharConfig(hidden=32, layers=1, embed=8, dropout=0.0, seq_len=24, batch=4,
-                        steps=150, eval_every=50, lr=1e-2)
+                        steps=150, eval_every=10, lr=1e-2)
     text = song_text()
     model = CharRNN(config, len(text.vocab))
     state = train(model, text.vocab, text, Paths(tmp_path / "song"))
