@@ -122,7 +122,7 @@ class EmbeddingBag(Embedding):
 
     def backward(self, dy, cache):
         check_float("dy", dy, self.W.data.dtype, (cache.N, self.W.data.shape[1]))
-        self.W.grad.add(cache.ids, dy, copy=False, cols=cache.bags)  # dW[ids[j]] += dy[bag j]
+        self.W.grad.add(cache.ids, dy, cols=cache.bags)   # dW[ids[j]] += dy[bag j]
         return None
 
 
