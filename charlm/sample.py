@@ -10,16 +10,20 @@ def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prim
     """Yield `length` generated characters one by one, after the model has read `prime`
     (which is not repeated).
 
-    Without a prime the model starts after a newline when the vocabulary has one (where
-    texts and speeches begin), else from a uniformly drawn character. temperature 0 is
-    greedy. seed: the same seed gives the same text.
+    The model reads the prime after a newline when the vocabulary has one (where texts and
+    speeches begin): from a bare zero state, which training meets only once an epoch, a
+    model of tiny Shakespeare read "ROMEO:" as noise and sampled "Z3Z..." where after
+    "\nROMEO:" it expects a new line. Without a prime it starts after that newline, or from
+    a uniformly drawn character. temperature 0 is greedy. seed: the same seed gives the
+    same text.
     """
     if length < 0:
         raise UserError(f"length must be at least 0, not {length}")
     check_prime(vocab, prime)
     rng = np.random.default_rng(seed)
     model.eval()
-    start = prime or ("\n" if "\n" in vocab else vocab.chars[rng.integers(len(vocab))])
+    newline = "\n" if "\n" in vocab else ""
+    start = newline + prime if prime else newline or vocab.chars[rng.integers(len(vocab))]
     state = None
     if len(start) > 1:
         _, state, _ = model.forward(vocab.encode(start[:-1])[None].astype(np.int64))
