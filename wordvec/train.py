@@ -116,7 +116,8 @@ class _Run:
                             config.window, rng)
             n_steps = -(-len(batch.centres) // config.batch)
             block_words = int(starts[-1] - starts[0])
-            for s, step in enumerate(steps(batch, config.batch)):
+            by_count = config.loss != "hierarchical"
+            for s, step in enumerate(steps(batch, config.batch, by_count)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     _replay_draws(model, step, rng)
                     continue
