@@ -23,7 +23,10 @@ def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prim
     rng = np.random.default_rng(seed)
     model.eval()
     newline = "\n" if "\n" in vocab else ""
-    start = newline + prime if prime else newline or vocab.chars[rng.integers(len(vocab))]
+    if prime:
+        start = prime if prime.startswith("\n") else newline + prime
+    else:
+        start = newline or vocab.chars[rng.integers(len(vocab))]
     state = None
     if len(start) > 1:
         _, state, _ = model.forward(vocab.encode(start[:-1])[None].astype(np.int64))

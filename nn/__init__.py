@@ -6,7 +6,8 @@ Two contracts, one per kind of layer:
 - feed-forward layers (Linear, Embedding, EmbeddingBag, OutputEmbedding, Dropout,
   activations, Sequential):
   `forward(x) -> (out, cache)`; `backward(dout, cache) -> dx` (None for integer inputs),
-  adding parameter gradients into `Parameter.grad`.
+  adding parameter gradients into `Parameter.grad`. Some take a second input:
+  `EmbeddingBag.forward(ids, offsets)`, `OutputEmbedding.forward(h, rows)`.
 - recurrent modules (RNN, LSTM, GRU, Stack), which carry a state between calls:
   `forward(x, state) -> (hs, state, cache)`; `backward(dhs, cache, dstate) -> (dx, dstate0)`.
 

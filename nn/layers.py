@@ -72,11 +72,13 @@ class Embedding(Module):
     def forward(self, ids, mask=None):
         """mask: bool, ids' shape, False at padding: those positions give zeros and pass no
         gradient (PyTorch's padding_idx, by position rather than by id), so a ragged batch
-        is looked up as one rectangle."""
+        is looked up as one rectangle. Padding ids must still be valid rows (0, say)."""
         check_index("ids", ids, self.W.data.shape[0])
         y = self.W.data[ids]
         if mask is not None:
             check_shape("mask", mask, ids.shape)
+            if mask.dtype != bool:
+                raise TypeError(f"mask must be boolean, got dtype {mask.dtype}")
             y *= mask[..., None]
         return y, EmbeddingCache(ids, mask)
 
@@ -101,8 +103,10 @@ class EmbeddingBag(Embedding):
 
     ids: (P,) int, the bags one after another;  offsets: (N,) int, where each bag starts in
     ids (ascending, from 0; an empty bag sums to 0);  y: (N, D).
-    A sparse product: the (P, D) rows are neither gathered nor, in backward, repeated per
-    id; each bag's gradient row is recorded once and reaches its ids in the optimizer.
+    A sparse product: the (P, D) rows are not gathered, and in backward each bag's gradient
+    row is recorded once; plain SGD scatters it to the bag's ids without repeating it
+    (optimizers that coalesce the gradient expand it). Takes offsets besides ids, so it
+    cannot sit inside a Sequential.
     """
 
     def forward(self, ids, offsets):
@@ -112,7 +116,8 @@ class EmbeddingBag(Embedding):
         offsets = np.asarray(offsets, np.int64)
         indptr = np.r_[offsets, len(ids)]
         counts = np.diff(indptr)
-        if offsets.ndim != 1 or (len(offsets) and offsets[0] != 0) or (counts < 0).any():
+        if offsets.ndim != 1 or (offsets[:1] != 0).any() or (counts < 0).any() or (
+                len(offsets) == 0 and len(ids)):
             raise ValueError("offsets must be ascending bag starts in ids, the first 0")
         N = len(offsets)
         y = np.zeros((N, D), self.W.data.dtype)
@@ -217,8 +222,10 @@ class Dropout(Module):
         if not self.training or self.p == 0:
             return x, DropoutCache(None, 1.0)
         bits = np.frombuffer(self.rng.bytes(2 * x.size), np.uint16).reshape(x.shape)
-        keep = bits >= round(self.p * 65536)
-        return self._apply(x, keep, 1 / (1 - self.p)), DropoutCache(keep, 1 / (1 - self.p))
+        drop = round(self.p * 65536)              # p as drawn: drop / 65536
+        scale = 65536 / (65536 - drop)
+        keep = bits >= drop
+        return self._apply(x, keep, scale), DropoutCache(keep, scale)
 
     def backward(self, dy, cache):
         if cache.keep is None:

@@ -32,11 +32,15 @@ class SparseGrad:
         rows = as_array(rows, dtype=np.int64).ravel()
         values = as_array(values, dtype=self.dtype).reshape(-1, *self.shape[1:])
         if cols is None:
-            cols, weights = np.arange(len(rows)), np.ones(len(rows), self.dtype)
+            if len(values) != len(rows):
+                raise ValueError(f"{len(rows)} rows for {len(values)} values")
+            cols = np.arange(len(rows))
         else:
             cols = as_array(cols, dtype=np.int64).ravel()
-            weights = np.ones(len(rows), self.dtype) if weights is None else \
-                as_array(weights, dtype=self.dtype).ravel()
+            if len(cols) and not 0 <= cols.min() <= cols.max() < len(values):
+                raise ValueError(f"cols must index the {len(values)} values")
+        weights = np.ones(len(rows), self.dtype) if weights is None else \
+            as_array(weights, dtype=self.dtype).ravel()
         if not len(rows) == len(cols) == len(weights):
             raise ValueError(f"rows, cols and weights differ in length: {len(rows)}, "
                              f"{len(cols)}, {len(weights)}")
@@ -50,6 +54,9 @@ class SparseGrad:
             return np.empty(0, np.int64), np.empty((0, *self.shape[1:]), self.dtype)
         if not self._coalesced:
             rows, cols, weights, values = self.entries()
+            if not len(rows):
+                self.zero()
+                return self.coalesce()
             order = np.argsort(rows, kind="stable")
             rows, cols, weights = rows[order], cols[order], weights[order]
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
@@ -99,6 +106,8 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
     """
     V, nnz = table.shape[0], len(rows)
     n = len(values)
+    if nnz == 0:
+        return
     values = np.ascontiguousarray(values, dtype=table.dtype).reshape(n, -1)
     if not table.flags.c_contiguous or values.shape[1] != table[0].size:
         raise ValueError(f"scatter_add needs a C-contiguous table and values of its row "

@@ -68,7 +68,7 @@ class Cell(Recurrent):
 
     G = 1
     state_names = ("h",)
-    tied = True
+    tied = False
 
     def __init__(self, D, H, *, dtype=np.float32, rng=None):
         rng = np.random.default_rng(rng)
@@ -162,6 +162,7 @@ class RNN(Cell):
 
     G = 1
     state_names = ("h",)
+    tied = True
 
     def _step(self, ax, ah, state):
         ah += ax
@@ -191,6 +192,7 @@ class LSTM(Cell):
 
     G = 4
     state_names = ("h", "c")
+    tied = True
 
     def __init__(self, D, H, *, dtype=np.float32, rng=None):
         super().__init__(D, H, dtype=dtype, rng=rng)
@@ -240,7 +242,6 @@ class GRU(Cell):
 
     G = 3
     state_names = ("h",)
-    tied = False
 
     def __init__(self, D, H, *, dtype=np.float32, rng=None):
         super().__init__(D, H, dtype=dtype, rng=rng)

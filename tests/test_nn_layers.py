@@ -90,6 +90,23 @@ def test_sparse_gradient_of_a_sparse_product_equals_its_dense_sum():
     np.testing.assert_allclose(g.to_dense(), dense, atol=1e-12)
 
 
+def test_sparse_gradient_refuses_mismatched_parts_and_takes_empty_ones():
+    g = nn.SparseGrad((4, 2), np.float32)
+    with pytest.raises(ValueError, match="rows for"):
+        g.add([0, 1, 2], np.ones((2, 2)))
+    with pytest.raises(ValueError, match="cols must index"):
+        g.add([0, 1], np.ones((2, 2)), cols=[0, 2])
+    g.add(np.empty(0, int), np.empty((0, 2)))              # an all-padding step
+    assert g.coalesce()[0].shape == (0,)
+    table = np.ones((4, 2), np.float32)
+    rows, cols, weights, values = g.entries()
+    nn.scatter_add(table, rows, values, -1.0, 2, cols, weights)
+    assert (table == 1).all()
+    layer = nn.Embedding(4, 2, rng=0)
+    with pytest.raises(TypeError, match="boolean"):
+        layer.forward(np.array([1, 2]), np.array([1, 0]))
+
+
 def test_sparse_gradient_copies_what_it_is_given():
     """A caller reusing its buffer after backward must not change the recorded gradient."""
     g = nn.SparseGrad((5, 2), np.float32)

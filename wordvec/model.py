@@ -43,8 +43,9 @@ class Word2Vec(nn.Module):
         """Forward and backward over a batch of `batches.Windows`, gradients added into the
         parameters. Returns (summed loss, number of (context, centre) pairs).
 
-        Only the real context words are looked up and updated; skip-gram scores them in
-        a zero-padded (n, 2 window, D) block, CBOW sums them per centre.
+        Skip-gram scores each centre's window as a zero-padded (n, 2 window, D) block (the
+        padding masked out of the loss and the updates); CBOW sums the real context words
+        per centre.
         """
         centres, contexts, mask = windows
         if not self.config.sg:

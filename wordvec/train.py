@@ -116,7 +116,7 @@ class _Run:
                             config.window, rng)
             n_steps = -(-len(batch.centres) // config.batch)
             block_words = int(starts[-1] - starts[0])
-            by_count = config.loss != "hierarchical"
+            by_count = config.sg and config.loss == "negative"
             for s, step in enumerate(steps(batch, config.batch, by_count)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     _replay_draws(model, step, rng)
