@@ -4,7 +4,6 @@ import math
 
 from charlm.sample import generate
 from charlm.train import evaluate, load
-from npnlp.errors import UserError
 
 
 class CharLM:
@@ -29,8 +28,6 @@ class CharLM:
 
     def evaluate(self, text):
         """The model's loss on `text`, in nats per character (divide by ln 2 for bits)."""
-        if len(text) < 2:
-            raise UserError("a text to evaluate needs at least 2 characters")
         return evaluate(self.model, self.vocab.encode(text))
 
     def bits_per_char(self, text):

@@ -118,7 +118,7 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
 
 def _validate(model, vocab, text, paths, state, opt, hidden, losses, rate):
     """Log train and validation loss; save the latest state, and the model if best."""
-    val = evaluate(model, text.val) if len(text.val) else math.nan
+    val = evaluate(model, text.val)
     train_loss = float(np.mean(losses)) if losses else math.nan
     entry = {"step": state.step, "epoch": state.epoch, "train_loss": train_loss,
              "val_loss": val, "val_bpc": val / math.log(2), "chars_per_s": rate, "lr": opt.lr}

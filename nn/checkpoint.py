@@ -26,8 +26,7 @@ def save_checkpoint(path, model, optimizer=None, arrays=None, **meta):
         saved.update({f"optimizer/{key}": a for key, a in optimizer.state_dict().items()})
     saved.update({f"arrays/{name}": a for name, a in (arrays or {}).items()})
     saved["meta"] = np.array(json.dumps(meta))
-    arrays = saved
-    save_npz(path, arrays)
+    save_npz(path, saved)
 
 
 def load_checkpoint(path):

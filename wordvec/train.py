@@ -83,7 +83,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
             if not state.pairs:
                 raise UserError("the corpus gave no (context, centre) pair to train on: it is "
                                 "too small after subsampling (lower --sample or --min-count)")
-            state.epoch_loss.append(state.loss_sum / max(state.pairs, 1))
+            state.epoch_loss.append(state.loss_sum / state.pairs)
             state.epoch, state.done, state.partial = state.epoch + 1, [], {}
             state.loss_sum, state.pairs = 0.0, 0
             if on_epoch_end:
@@ -109,6 +109,7 @@ class _Run:
         """Train on the blocks `todo` of `epoch` in order, reporting to `ledger`."""
         config, model = self.config, self.model
         opt = nn.SGD(model, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
+        by_count = config.sg and config.loss == "negative"   # see batches.steps
         for b in todo:
             starts = self.parts[b]
             rng = np.random.default_rng([config.seed, epoch, b])
@@ -116,7 +117,6 @@ class _Run:
                             config.window, rng)
             n_steps = -(-len(batch.centres) // config.batch)
             block_words = int(starts[-1] - starts[0])
-            by_count = config.sg and config.loss == "negative"
             for s, step in enumerate(steps(batch, config.batch, by_count)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     _replay_draws(model, step, rng)
