@@ -156,7 +156,9 @@ def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, work
                          workers=workers)
     model, state = fit(corpus, config, LINES)
     assert state.epoch_loss[-1] < state.epoch_loss[0]
-    assert evaluate_word_analogies(model.wv, questions).total.accuracy > 0.9
+    # gensim's CBOW with negative sampling scores 0.82-0.84 here (3 seeds), ours 0.86-0.89
+    least = 0.8 if (not sg and loss == "negative") else 0.9
+    assert evaluate_word_analogies(model.wv, questions).total.accuracy > least
     ranks = [model.wv.rank(a, b) for a, b in synth.SIMILAR]   # queen among king's nearest
     assert np.median(ranks) <= 15                              # of 355 words
 
@@ -179,10 +181,11 @@ def trained(corpus, stop_after=None, **settings):
     return resumed
 
 
-@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
-def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, loss):
-    straight = trained(synth_corpus[0], loss=loss)
-    resumed = trained(synth_corpus[0], stop_after=37, loss=loss)   # inside a block
+@pytest.mark.parametrize("sg,loss", [(True, "negative"), (True, "hierarchical"),
+                                     (False, "negative")])
+def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, sg, loss):
+    straight = trained(synth_corpus[0], sg=sg, loss=loss)
+    resumed = trained(synth_corpus[0], stop_after=37, sg=sg, loss=loss)   # inside a block
     np.testing.assert_array_equal(straight.input.W.data, resumed.input.W.data)
     np.testing.assert_array_equal(straight.output.W.data, resumed.output.W.data)
 

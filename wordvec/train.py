@@ -119,7 +119,7 @@ class _Run:
             block_words = int(starts[-1] - starts[0])
             for s, step in enumerate(steps(batch, config.batch, by_count)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
-                    _replay_draws(model, step, rng)
+                    model.replay_draws(step, rng)
                     continue
                 opt.lr = self.alpha(ledger.words_done())
                 opt.zero_grad()
@@ -238,13 +238,6 @@ def _show(bar, ledger, epoch):
     bar.update(ledger.words_done() - bar.n)
     bar.set_postfix(epoch=epoch + 1, loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}",
                     refresh=False)
-
-
-def _replay_draws(model, step, rng):
-    """Draw what a skipped step drew (its negatives), so that the generator of a resumed
-    block is where an uninterrupted run's would be."""
-    if model.config.loss == "negative":
-        model.draw_noise(rng, len(step.centres))
 
 
 def save_model(folder, model, state=None, extra=None):
