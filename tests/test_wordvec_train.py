@@ -124,6 +124,22 @@ def test_windows_stay_inside_sentences_and_subsampling_keeps_rare_words():
     assert keep[1] == 1 and keep[0] == pytest.approx((np.sqrt(10**6 / t) + 1) * t / 10**6)
 
 
+def test_windows_are_word2vec_c_windows_of_the_drawn_widths():
+    ids, starts, window = np.arange(100, 130), np.array([0, 1, 9, 10, 30]), 4
+    w = windows(ids, starts, np.ones(200), window, np.random.default_rng(7))
+    draws = np.random.default_rng(7)
+    draws.random(len(ids))                                     # the subsampling draw
+    width = draws.integers(1, window + 1, len(ids))
+    sentence = np.searchsorted(starts, np.arange(len(ids)), side="right")
+    expected = []
+    for p in range(len(ids)):
+        context = [ids[q] for q in range(p - width[p], p + width[p] + 1)
+                   if q != p and 0 <= q < len(ids) and sentence[q] == sentence[p]]
+        if context:
+            expected.append((ids[p], context))
+    assert [(c, list(x[m])) for c, x, m in zip(*w)] == expected
+
+
 def test_steps_keep_every_pair_and_drop_only_unused_columns():
     rng = np.random.default_rng(0)
     w = windows(rng.integers(0, 50, 3000), np.array([0, 700, 3000]), np.ones(50), 5, rng)
