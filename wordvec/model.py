@@ -75,31 +75,33 @@ class Word2Vec(nn.Module):
         return loss, len(centres)
 
     def _cbow_negative(self, h, centres, rng):
-        """CBOW with negative sampling: each centre scored against its own word, and against
-        `negative` noise words drawn once for a group of NOISE_GROUP centres of the step.
+        """CBOW with negative sampling, the centres in groups of NOISE_GROUP that share one
+        draw of `negative` noise words: each member scored against its own word and the
+        group's noise words, as one batched product over the rows of the group.
 
         A group is centres j, j + G, j + 2 G, ... of the step's G groups, far apart in the
         text: neighbouring centres share context words, and sharing noise among them cost
         2.3 analogy points (text8-head, bench/word2vec_speed.py). Strided groups of 8 kept
-        the analogy score (0.0529 against 0.0543 with each centre's own noise; WordSim .446
-        against .447) and gather a sixth as many output rows: 1.31 -> 1.48 M words/s.
+        the analogy score (0.051-0.053 over 3 runs against 0.054 with each centre's own
+        noise; gensim 0.046-0.048; WordSim .446-.449 against .447) and gather a third as many
+        output rows: 1.31 -> 1.85 M words/s with 2 workers, with the faster `windows`.
         """
         n, D = h.shape
         g = NOISE_GROUP
         G = -(-n // g)
-        scores, cache = self.output.forward(h, centres[:, None])
-        loss, ds = nn.logistic_loss(scores, np.ones_like(scores), reduction="sum")
-        dh = self.output.backward(ds, cache)
-        grouped = np.zeros((g * G, D), h.dtype)                # padded, then (G, g, D)
+        members = np.r_[centres, np.full(g * G - n, -1)].reshape(g, G).T      # -1: padding
+        rows = np.concatenate([np.maximum(members, 0), self.draw_noise(rng, G)], axis=1)
+        grouped = np.zeros((g * G, D), h.dtype)
         grouped[:n] = h
-        grouped = grouped.reshape(g, G, D).transpose(1, 0, 2)
-        group_centres = np.r_[centres, np.full(g * G - n, -1)].reshape(g, G).T[:, :, None]
-        noise = self.draw_noise(rng, G)
-        valid = (noise[:, None, :] != group_centres) & (group_centres >= 0)   # word2vec.c
-        scores, cache = self.output.forward(grouped, noise)   # skips a noise word = centre
-        part, ds = nn.logistic_loss(scores, np.zeros_like(scores), mask=valid, reduction="sum")
-        dh += self.output.backward(ds, cache).transpose(1, 0, 2).reshape(g * G, D)[:n]
-        return loss + part, dh
+        scores, cache = self.output.forward(grouped.reshape(g, G, D).transpose(1, 0, 2), rows)
+        own = np.eye(g, rows.shape[1], dtype=bool)          # member j's own word is row j
+        noise = rows[:, None, :] != members[:, :, None]    # a noise word equal to the centre
+        noise[:, :, :g] = False                            # is skipped, as in word2vec.c
+        valid = (own | noise) & (members >= 0)[:, :, None]
+        loss, ds = nn.logistic_loss(scores, np.broadcast_to(own, scores.shape), mask=valid,
+                                    reduction="sum")
+        dh = self.output.backward(ds, cache).transpose(1, 0, 2).reshape(g * G, D)[:n]
+        return loss, dh
 
     def replay_draws(self, windows, rng):
         """Draw what `backprop` of these windows draws, without training: a resumed run
