@@ -51,7 +51,7 @@ class Word2Vec(nn.Module):
         """
         centres, contexts, mask = windows
         if not self.config.sg:
-            return self._cbow_backprop(centres, contexts[mask], mask.sum(axis=1), rng)
+            return self._cbow_backprop(centres, contexts, mask, rng)
         if self.config.loss == "softmax":                              # pair by pair
             x, cache = self.input.forward(contexts[mask])              # (P, D)
             loss, dx = self._output_backprop(x, np.repeat(centres, mask.sum(axis=1)), None, rng)
@@ -62,46 +62,44 @@ class Word2Vec(nn.Module):
         self.input.backward(dh, cache)
         return loss, int(mask.sum())
 
-    def _cbow_backprop(self, centres, contexts, count, rng):
-        """CBOW: each centre from the sum (or mean) of its context words, `count` each."""
-        h, cache = self.input.forward(contexts, np.r_[0, np.cumsum(count[:-1])])
-        if self.config.cbow_mean:
-            h *= (1 / count).astype(h.dtype)[:, None]
+    def _cbow_backprop(self, centres, contexts, mask, rng):
+        """CBOW: each centre from the sum (or mean) of its context words."""
+        n = len(centres)
         if self.config.loss == "negative":
-            loss, dh = self._cbow_negative(h, centres, rng)
+            centres, contexts, mask = _noise_groups(centres, contexts, mask, NOISE_GROUP)
+        count = mask.sum(axis=1)
+        h, cache = self.input.forward(contexts[mask], np.r_[0, np.cumsum(count[:-1])])
+        if self.config.cbow_mean:
+            h *= (1 / np.maximum(count, 1)).astype(h.dtype)[:, None]
+        if self.config.loss == "negative":
+            loss, dh = self._cbow_negative(h, centres.reshape(-1, NOISE_GROUP), rng)
         else:
             loss, dh = self._output_backprop(h, centres, None, rng)
         self.input.backward(dh, cache)            # word2vec.c: no division by the count
-        return loss, len(centres)
+        return loss, n
 
-    def _cbow_negative(self, h, centres, rng):
-        """CBOW with negative sampling, the centres in groups of NOISE_GROUP that share one
+    def _cbow_negative(self, h, members, rng):
+        """CBOW with negative sampling, the centres in groups (`_noise_groups`) that share one
         draw of `negative` noise words: each member scored against its own word and the
         group's noise words, as one batched product over the rows of the group.
+        h: (G g, D), the groups one after another;  members: (G, g) centres, -1 padding.
 
-        A group is centres j, j + G, j + 2 G, ... of the step's G groups, far apart in the
-        text: neighbouring centres share context words, and sharing noise among them cost
-        2.3 analogy points (text8-head, bench/word2vec_speed.py). Strided groups of 8 kept
-        the analogy score (0.051-0.053 over 3 runs against 0.054 with each centre's own
-        noise; gensim 0.046-0.048; WordSim .446-.449 against .447) and gather a third as many
-        output rows: 1.31 -> 1.85 M words/s with 2 workers, with the faster `windows`.
+        Strided groups of 8 (see `_noise_groups`) kept the analogy score (0.051-0.053 over
+        3 runs against 0.054 with each centre's own noise; gensim 0.046-0.048; WordSim
+        .446-.449 against .447) and gather a third as many output rows: 1.31 -> 1.85 M
+        words/s with 2 workers, with the faster `windows` (text8-head,
+        bench/word2vec_speed.py).
         """
-        n, D = h.shape
-        g = NOISE_GROUP
-        G = -(-n // g)
-        members = np.r_[centres, np.full(g * G - n, -1)].reshape(g, G).T      # -1: padding
+        G, g = members.shape
         rows = np.concatenate([np.maximum(members, 0), self.draw_noise(rng, G)], axis=1)
-        grouped = np.zeros((g * G, D), h.dtype)
-        grouped[:n] = h
-        scores, cache = self.output.forward(grouped.reshape(g, G, D).transpose(1, 0, 2), rows)
+        scores, cache = self.output.forward(h.reshape(G, g, -1), rows)   # (G, g, g + noise)
         own = np.eye(g, rows.shape[1], dtype=bool)          # member j's own word is row j
         noise = rows[:, None, :] != members[:, :, None]    # a noise word equal to the centre
         noise[:, :, :g] = False                            # is skipped, as in word2vec.c
         valid = (own | noise) & (members >= 0)[:, :, None]
         loss, ds = nn.logistic_loss(scores, np.broadcast_to(own, scores.shape), mask=valid,
                                     reduction="sum")
-        dh = self.output.backward(ds, cache).transpose(1, 0, 2).reshape(g * G, D)[:n]
-        return loss, dh
+        return loss, self.output.backward(ds, cache).reshape(G * g, -1)
 
     def replay_draws(self, windows, rng):
         """Draw what `backprop` of these windows draws, without training: a resumed run
@@ -109,6 +107,7 @@ class Word2Vec(nn.Module):
         if self.config.loss == "negative":
             n = len(windows.centres)
             self.draw_noise(rng, n if self.config.sg else -(-n // NOISE_GROUP))
+
 
     def draw_noise(self, rng, n):
         """n draws of `negative` noise words, from the unigram^0.75 distribution: (n, negative)."""
@@ -144,3 +143,19 @@ class Word2Vec(nn.Module):
             valid = valid[:, None, :] & window_mask[:, :, None]
         loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
         return loss, self.output.backward(dscores, cache)
+
+
+def _noise_groups(centres, contexts, mask, g):
+    """A step's windows rearranged in groups of g that will share their noise words, padded
+    with empty windows (centre -1) to G = ceil(n / g) groups.
+
+    Group i holds centres i, i + G, i + 2 G, ...: far apart in the text, as neighbouring
+    centres share context words, and sharing noise among them cost 2.3 analogy points
+    (text8-head, bench/word2vec_speed.py)."""
+    n = len(centres)
+    G = -(-n // g)
+    order = np.arange(g * G).reshape(g, G).T.ravel()   # grouped slot -> step position
+    real = order < n
+    order = np.minimum(order, n - 1)
+    return (np.where(real, centres[order], -1), contexts[order],
+            mask[order] & real[:, None])
