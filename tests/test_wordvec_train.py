@@ -88,6 +88,34 @@ def test_cbow_mean_gives_each_context_word_the_full_gradient_as_word2vec_c():
     np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)   # same h, same output grad
 
 
+@pytest.mark.parametrize("n", [1, 17])
+def test_cbow_negative_sampling_equals_a_per_centre_computation_with_its_groups_noise(n):
+    """Centre p shares the noise words of group p mod G (G = ceil(n / 8)), skipping any
+    equal to its own word; padding members add nothing."""
+    model = tiny_model(False, "negative", cbow_mean=True)
+    rng = np.random.default_rng(2)
+    batch = tiny_batch(rng, n=n)
+    batch = Windows(rng.integers(0, 3, n), *batch[1:])   # few centres: some noise = centre
+    syn0, syn1 = model.input.W.data, model.output.W.data
+    G = -(-n // 8)
+    noise = model.draw_noise(np.random.default_rng(5), G)
+    sigma = lambda z: 1 / (1 + np.exp(-z))   # noqa: E731
+    loss, d_in, d_out = 0.0, np.zeros_like(syn0), np.zeros_like(syn1)
+    for p, (centre, contexts, mask) in enumerate(zip(*batch)):
+        h = syn0[contexts[mask]].mean(axis=0)
+        dh = 0
+        for word, label in [(centre, 1)] + [(w, 0) for w in noise[p % G] if w != centre]:
+            z = syn1[word] @ h
+            loss -= np.log(sigma(z) if label else sigma(-z))
+            d_out[word] += (sigma(z) - label) * h
+            dh = dh + (sigma(z) - label) * syn1[word]
+        for context in contexts[mask]:
+            d_in[context] += dh                    # word2vec.c: the full gradient of the mean
+    assert model.backprop(batch, np.random.default_rng(5)) == (pytest.approx(loss), n)
+    np.testing.assert_allclose(model.input.W.grad.to_dense(), d_in, atol=1e-12)
+    np.testing.assert_allclose(model.output.W.grad.to_dense(), d_out, atol=1e-12)
+
+
 def test_softmax_and_hierarchical_losses_equal_a_direct_per_pair_computation():
     rng = np.random.default_rng(0)
     batch = tiny_batch(rng)
@@ -124,19 +152,21 @@ def test_windows_stay_inside_sentences_and_subsampling_keeps_rare_words():
     assert keep[1] == 1 and keep[0] == pytest.approx((np.sqrt(10**6 / t) + 1) * t / 10**6)
 
 
-def test_windows_are_word2vec_c_windows_of_the_drawn_widths():
-    ids, starts, window = np.arange(100, 130), np.array([0, 1, 9, 10, 30]), 4
-    w = windows(ids, starts, np.ones(200), window, np.random.default_rng(7))
+@pytest.mark.parametrize("keep", [1.0, 0.6])
+def test_windows_are_word2vec_c_windows_of_the_drawn_widths(keep):
+    """Over the words kept by subsampling, within sentences (one of them empty)."""
+    ids, starts, window = np.arange(100, 140), np.array([0, 1, 9, 9, 10, 30, 40]), 4
+    w = windows(ids, starts, np.full(200, keep), window, np.random.default_rng(7))
     draws = np.random.default_rng(7)
-    draws.random(len(ids))                                     # the subsampling draw
-    width = draws.integers(1, window + 1, len(ids))
-    sentence = np.searchsorted(starts, np.arange(len(ids)), side="right")
+    kept = np.flatnonzero(draws.random(len(ids)) < keep)
+    width = draws.integers(1, window + 1, len(kept))
+    sentence = np.searchsorted(starts, kept, side="right")
     expected = []
-    for p in range(len(ids)):
-        context = [ids[q] for q in range(p - width[p], p + width[p] + 1)
-                   if q != p and 0 <= q < len(ids) and sentence[q] == sentence[p]]
+    for p in range(len(kept)):
+        context = [ids[kept[q]] for q in range(p - width[p], p + width[p] + 1)
+                   if q != p and 0 <= q < len(kept) and sentence[q] == sentence[p]]
         if context:
-            expected.append((ids[p], context))
+            expected.append((ids[kept[p]], context))
     assert [(c, list(x[m])) for c, x, m in zip(*w)] == expected
 
 
@@ -172,7 +202,8 @@ def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, work
                          workers=workers)
     model, state = fit(corpus, config, LINES)
     assert state.epoch_loss[-1] < state.epoch_loss[0]
-    # gensim's CBOW with negative sampling scores 0.82-0.84 here (3 seeds), ours 0.86-0.89
+    # CBOW with negative sampling shares noise words in groups of 8 centres: 0.86-0.89 here
+    # over 3 seeds, against 0.87-0.94 with each centre's own noise and gensim's 0.82-0.84
     least = 0.8 if (not sg and loss == "negative") else 0.9
     assert evaluate_word_analogies(model.wv, questions).total.accuracy > least
     ranks = [model.wv.rank(a, b) for a, b in synth.SIMILAR]   # queen among king's nearest

@@ -21,9 +21,11 @@ class TrainConfig(Saved):
     batch: centre words per update step (default 1,000 for skip-gram; 2,000 for CBOW, one
         prediction per centre; 250 for hierarchical softmax, whose top tree nodes are in
         every example: 500 diverged with 2 workers). The updates of a step are summed, and
-        a row's sum is capped (train.MAX_ROW_REPEATS), so frequent words and top nodes learn
-        less per step than word2vec.c's one-pair-at-a-time updates; larger batches run
-        faster and score lower (measured in bench/word2vec_speed.py).
+        a row's sum is capped at MAX_ROW_REPEATS (train.py) times its mean entry (an entry:
+        one example's update of the row, where a skip-gram window or a CBOW noise group
+        counts once), so frequent words and top nodes learn less per step than word2vec.c's
+        one-pair-at-a-time updates; larger batches run faster and score lower (measured in
+        bench/word2vec_speed.py).
     workers: processes training at once (Hogwild: their updates race, so only a run with
         one worker is reproducible).
     """

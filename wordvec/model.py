@@ -43,7 +43,8 @@ class Word2Vec(nn.Module):
 
     def backprop(self, windows, rng):
         """Forward and backward over a batch of `batches.Windows`, gradients added into the
-        parameters. Returns (summed loss, number of (context, centre) pairs).
+        parameters. Returns (summed loss, number of predictions: (context, centre) pairs for
+        skip-gram, centres for CBOW).
 
         Skip-gram scores each centre's window as a zero-padded (n, 2 window, D) block (the
         padding masked out of the loss and the updates); CBOW sums the real context words
@@ -66,13 +67,13 @@ class Word2Vec(nn.Module):
         """CBOW: each centre from the sum (or mean) of its context words."""
         n = len(centres)
         if self.config.loss == "negative":
-            centres, contexts, mask = _noise_groups(centres, contexts, mask, NOISE_GROUP)
+            members, contexts, mask = _noise_groups(centres, contexts, mask, NOISE_GROUP)
         count = mask.sum(axis=1)
         h, cache = self.input.forward(contexts[mask], np.r_[0, np.cumsum(count[:-1])])
         if self.config.cbow_mean:
             h *= (1 / np.maximum(count, 1)).astype(h.dtype)[:, None]
         if self.config.loss == "negative":
-            loss, dh = self._cbow_negative(h, centres.reshape(-1, NOISE_GROUP), rng)
+            loss, dh = self._cbow_negative(h, members, rng)
         else:
             loss, dh = self._output_backprop(h, centres, None, rng)
         self.input.backward(dh, cache)            # word2vec.c: no division by the count
@@ -85,12 +86,17 @@ class Word2Vec(nn.Module):
         h: (G g, D), the groups one after another;  members: (G, g) centres, -1 padding.
 
         Strided groups of 8 (see `_noise_groups`) kept the analogy score (0.051-0.053 over
-        3 runs against 0.054 with each centre's own noise; gensim 0.046-0.048; WordSim
-        .446-.449 against .447) and gather a third as many output rows: 1.31 -> 1.85 M
-        words/s with 2 workers, with the faster `windows` (text8-head,
-        bench/word2vec_speed.py).
+        3 runs against 0.054 with each centre's own noise; gensim 0.046-0.049; WordSim
+        .445-.449 against .447) and gather 13 output rows per 8 centres instead of 48:
+        1.31 -> 1.85 M words/s with 2 workers, with the faster `windows` (text8-head,
+        bench/word2vec_speed.py). On the synthetic corpus of the tests the planted analogies
+        fell from 0.87-0.94 to 0.86-0.89 (gensim's CBOW: 0.82-0.84).
+
+        As in skip-gram, where a window shares its centre's noise, the per-row cap of the
+        update (train.MAX_ROW_REPEATS) counts a noise word once per group, not per centre.
         """
         G, g = members.shape
+        # a padding member's own row is row 0, scored but masked: a zero-gradient entry
         rows = np.concatenate([np.maximum(members, 0), self.draw_noise(rng, G)], axis=1)
         scores, cache = self.output.forward(h.reshape(G, g, -1), rows)   # (G, g, g + noise)
         own = np.eye(g, rows.shape[1], dtype=bool)          # member j's own word is row j
@@ -107,7 +113,6 @@ class Word2Vec(nn.Module):
         if self.config.loss == "negative":
             n = len(windows.centres)
             self.draw_noise(rng, n if self.config.sg else -(-n // NOISE_GROUP))
-
 
     def draw_noise(self, rng, n):
         """n draws of `negative` noise words, from the unigram^0.75 distribution: (n, negative)."""
@@ -146,16 +151,18 @@ class Word2Vec(nn.Module):
 
 
 def _noise_groups(centres, contexts, mask, g):
-    """A step's windows rearranged in groups of g that will share their noise words, padded
-    with empty windows (centre -1) to G = ceil(n / g) groups.
+    """A step's windows rearranged in G = ceil(n / g) groups of g that will share their noise
+    words: (members (G, g), contexts, mask), the windows group after group, padded with empty
+    windows (member -1, mask all False; their contexts are the last real window's, unread).
 
-    Group i holds centres i, i + G, i + 2 G, ...: far apart in the text, as neighbouring
-    centres share context words, and sharing noise among them cost 2.3 analogy points
-    (text8-head, bench/word2vec_speed.py)."""
+    Group i holds centres i, i + G, i + 2 G, ...: far apart in the text for the default
+    steps of 2,000 centres, as neighbouring centres share context words, and sharing noise
+    among them cost 2.3 analogy points (text8-head, bench/word2vec_speed.py). A step of
+    fewer than about 2 window x g centres still groups near neighbours."""
     n = len(centres)
     G = -(-n // g)
     order = np.arange(g * G).reshape(g, G).T.ravel()   # grouped slot -> step position
     real = order < n
     order = np.minimum(order, n - 1)
-    return (np.where(real, centres[order], -1), contexts[order],
+    return (np.where(real, centres[order], -1).reshape(G, g), contexts[order],
             mask[order] & real[:, None])
