@@ -12,8 +12,8 @@ import json
 import mmap
 import multiprocessing
 import signal
-import time
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +150,8 @@ class _Run:
             w.start()
         try:
             while any(w.is_alive() for w in workers):
-                time.sleep(0.1)
+                # wakes as soon as a worker ends: sleeping 0.1 s cost up to 0.1 s an epoch
+                wait([w.sentinel for w in workers], timeout=0.1)
                 if stop():
                     ledger.stop()
                 _show(bar, ledger, epoch)
