@@ -40,7 +40,7 @@ def theirs(config, text):
     Cell = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
     V = len(text.vocab)
     embed = torch.nn.Embedding(V, config.embed)
-    rnn = Cell(config.embed, config.hidden, config.layers, batch_first=True,
+    rnn = Cell(config.embed, config.hidden, config.layers,   # time first, as charlm.data.window
                dropout=config.dropout if config.layers > 1 else 0.0)
     drop, head = torch.nn.Dropout(config.dropout), torch.nn.Linear(config.hidden, V)
     params = [*embed.parameters(), *rnn.parameters(), *head.parameters()]
@@ -67,12 +67,12 @@ def theirs(config, text):
     total, count, hidden = 0.0, 0, None
     with torch.no_grad():
         for start in range(0, val.shape[1] - 1, 200):
-            chunk = torch.from_numpy(val[:, start:start + 201].astype(np.int64))
-            out, hidden = rnn(embed(chunk[:, :-1]), hidden)
+            chunk = torch.from_numpy(np.ascontiguousarray(val[:, start:start + 201].T, np.int64))
+            out, hidden = rnn(embed(chunk[:-1]), hidden)
             logits = head(out)
             total += float(torch.nn.functional.cross_entropy(
-                logits.reshape(-1, V), chunk[:, 1:].reshape(-1), reduction="sum"))
-            count += chunk[:, 1:].numel()
+                logits.reshape(-1, V), chunk[1:].reshape(-1), reduction="sum"))
+            count += chunk[1:].numel()
     return rate, total / count
 
 

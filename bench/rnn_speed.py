@@ -24,8 +24,8 @@ def best_time(fn, repeats):
 
 def ours(cell_name, N, T, D, H):
     cell = getattr(nn, cell_name)(D, H, rng=0)
-    x = np.random.default_rng(0).standard_normal((N, T, D)).astype(np.float32)
-    dhs = np.ones((N, T, H), np.float32)
+    x = np.random.default_rng(0).standard_normal((T, N, D)).astype(np.float32)
+    dhs = np.ones((T, N, H), np.float32)
 
     def run():
         hs, _, cache = cell.forward(x)
@@ -37,8 +37,8 @@ def ours(cell_name, N, T, D, H):
 def theirs(cell_name, N, T, D, H):
     import torch
 
-    cell = getattr(torch.nn, cell_name)(D, H, batch_first=True)
-    x = torch.randn(N, T, D, requires_grad=True)
+    cell = getattr(torch.nn, cell_name)(D, H)          # time first, as ours
+    x = torch.randn(T, N, D, requires_grad=True)
 
     def run():
         hs, _ = cell(x)

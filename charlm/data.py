@@ -40,10 +40,11 @@ def streams(ids, batch, seq_len, what="the text"):
 
 
 def window(stream, i, seq_len):
-    """Inputs and targets of window i: (N, T) ids and the (N, T) ids that follow them."""
+    """Inputs and targets of window i of (N, L) streams: (T, N) ids, time first as the model
+    reads them, and the (T, N) ids that follow them."""
     start = i * seq_len
-    chunk = np.asarray(stream[:, start:start + seq_len + 1], dtype=np.int64)
-    return chunk[:, :-1], chunk[:, 1:]
+    chunk = np.asarray(stream[:, start:start + seq_len + 1].T, dtype=np.int64, order="C")
+    return chunk[:-1], chunk[1:]
 
 
 def n_windows(stream, seq_len):

@@ -18,7 +18,8 @@ class CharRNNCache(NamedTuple):
 
 
 class CharRNN(nn.Module):
-    """ids (N, T) -> logits (N, T, V), carrying the recurrent state across calls.
+    """ids (T, N) -> logits (T, N, V), time first as nn's recurrent cells take it, carrying
+    the recurrent state across calls.
 
     config: a CharConfig; V: the size of the character vocabulary. All randomness (the
     initial weights, the dropout masks) comes from `self.rng`, so that its state in a

@@ -29,7 +29,7 @@ def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prim
         start = newline or vocab.chars[rng.integers(len(vocab))]
     state = None
     if len(start) > 1:
-        _, state, _ = model.forward(vocab.encode(start[:-1])[None].astype(np.int64))
+        _, state, _ = model.forward(vocab.encode(start[:-1])[:, None].astype(np.int64))
     current = vocab.encode(start[-1:]).astype(np.int64)
     for _ in range(length):
         logits, state = model.step(current, state)

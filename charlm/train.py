@@ -144,10 +144,10 @@ def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000):
     model.eval()
     total, count, hidden = 0.0, 0, None
     for start in range(0, data.shape[1] - 1, seq_len):
-        chunk = data[:, start:start + seq_len + 1].astype(np.int64)
-        logits, hidden, _ = model.forward(chunk[:, :-1], hidden)
-        loss, _ = nn.softmax_cross_entropy(logits, chunk[:, 1:], reduction="sum")
-        total, count = total + loss, count + chunk[:, 1:].size
+        chunk = np.asarray(data[:, start:start + seq_len + 1].T, np.int64, order="C")
+        logits, hidden, _ = model.forward(chunk[:-1], hidden)
+        loss, _ = nn.softmax_cross_entropy(logits, chunk[1:], reduction="sum")
+        total, count = total + loss, count + chunk[1:].size
     model.train()
     return total / count
 

@@ -29,7 +29,7 @@ def test_gradients_of_the_whole_model(cell):
     config = CharConfig(cell=cell, hidden=5, layers=2, embed=3, dropout=0.0)
     model = CharRNN(config, 7, dtype=np.float64)
     rng = np.random.default_rng(0)
-    x, y = rng.integers(0, 7, (2, 4)), rng.integers(0, 7, (2, 4))
+    x, y = rng.integers(0, 7, (4, 2)), rng.integers(0, 7, (4, 2))     # (T, N)
     state0 = tuple(tuple(rng.standard_normal((2, 5)) for _ in c.state_names)
                    for c in model.rnn.layers)
 
@@ -100,8 +100,8 @@ def test_evaluate_gives_the_loss_per_character(tmp_path):
     model = tiny_run(tmp_path)
     ids = song_text().train
     loss = evaluate(model, ids)
-    logits, _, _ = model.eval().forward(ids[None, :-1].astype(np.int64))
-    direct, _ = nn.softmax_cross_entropy(logits, ids[None, 1:].astype(np.int64))
+    logits, _, _ = model.eval().forward(ids[:-1, None].astype(np.int64))
+    direct, _ = nn.softmax_cross_entropy(logits, ids[1:, None].astype(np.int64))
     assert loss == pytest.approx(direct, rel=0.05)   # streams restart the state: close, not equal
     assert 0 < loss < math.log(len(song_text().vocab))
 

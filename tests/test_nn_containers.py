@@ -35,10 +35,10 @@ def test_stack_gradients_with_carried_state_and_dropout(p):
     """LSTM -> GRU -> RNN -> Linear -> softmax cross-entropy over two windows; dropout masks
     are drawn from a generator reset before each pass, so every pass sees the same masks."""
     rng = np.random.default_rng(0)
-    N, T, V = 2, 3, 6
+    T, N, V = 3, 2, 6
     stack, head = stack_with_dropout(p), nn.Linear(3, V, dtype=F64, rng=5)
-    x1, x2 = rand(rng, N, T, 4), rand(rng, N, T, 4)
-    t1, t2 = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
+    x1, x2 = rand(rng, T, N, 4), rand(rng, T, N, 4)
+    t1, t2 = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
     state0 = tuple(tuple(rand(rng, N, c.hidden_size) for _ in c.state_names)
                    for c in stack.layers)
 
@@ -63,20 +63,20 @@ def test_stack_gradients_with_carried_state_and_dropout(p):
 def test_stack_carries_one_state_per_layer_and_steps_like_forward():
     rng = np.random.default_rng(0)
     stack = stack_with_dropout(0.5).eval()
-    x = rand(rng, 2, 6, 4)
+    x = rand(rng, 6, 2, 4)
     hs, final, _ = stack.forward(x)
     assert [len(s) for s in final] == [2, 1, 1]   # (h, c) for the LSTM, (h,) for the others
     state = stack.zero_state(2)
     for t in range(6):
-        h, state = stack.step(x[:, t], state)
-        np.testing.assert_allclose(h, hs[:, t], atol=1e-12)
+        h, state = stack.step(x[t], state)
+        np.testing.assert_allclose(h, hs[t], atol=1e-12)
     with pytest.raises(TypeError, match="tuple of 3 cell states"):
         stack.forward(x, final[:2])
 
 
 def test_dropout_is_active_only_in_training():
     rng = np.random.default_rng(0)
-    stack, x = stack_with_dropout(0.5), rand(rng, 2, 4, 4)
+    stack, x = stack_with_dropout(0.5), rand(rng, 4, 2, 4)
     first, second = stack.forward(x)[0], stack.forward(x)[0]
     assert not np.allclose(first, second)
     stack.eval()

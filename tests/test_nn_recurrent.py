@@ -19,12 +19,12 @@ def randomise(cell, rng):
 def test_gradients_of_a_sequence_from_a_given_state(Cell):
     """With respect to x, the weights, and the initial state."""
     rng = np.random.default_rng(0)
-    N, T, D, H = 2, 4, 3, 5
+    T, N, D, H = 4, 2, 3, 5
     cell = Cell(D, H, dtype=F64, rng=1)
     randomise(cell, rng)
-    x = rand(rng, N, T, D)
+    x = rand(rng, T, N, D)
     state0 = tuple(rand(rng, N, H) for _ in cell.state_names)
-    dhs = rand(rng, N, T, H)
+    dhs = rand(rng, T, N, H)
     dfinal = tuple(rand(rng, N, H) for _ in cell.state_names)
 
     def loss_fn():
@@ -43,11 +43,11 @@ def test_gradients_through_two_windows_with_carried_state(Cell):
     """Truncated BPTT's building block: the final state of window 1 starts window 2, and
     backward through window 2 hands its state gradient to window 1."""
     rng = np.random.default_rng(0)
-    N, T, D, H = 2, 3, 3, 4
+    T, N, D, H = 3, 2, 3, 4
     cell = Cell(D, H, dtype=F64, rng=1)
     randomise(cell, rng)
-    x1, x2 = rand(rng, N, T, D), rand(rng, N, T, D)
-    dhs1, dhs2 = rand(rng, N, T, H), rand(rng, N, T, H)
+    x1, x2 = rand(rng, T, N, D), rand(rng, T, N, D)
+    dhs1, dhs2 = rand(rng, T, N, H), rand(rng, T, N, H)
 
     def loss_fn():
         hs1, state, cache1 = cell.forward(x1)
@@ -99,18 +99,18 @@ NAIVE = {nn.RNN: naive_rnn, nn.LSTM: naive_lstm, nn.GRU: naive_gru}
 @pytest.mark.parametrize("Cell", CELLS)
 def test_forward_equals_a_per_example_loop_written_from_the_equations(Cell):
     rng = np.random.default_rng(0)
-    N, T, D, H = 3, 5, 4, 6
+    T, N, D, H = 5, 3, 4, 6
     cell = Cell(D, H, dtype=F64, rng=1)
     randomise(cell, rng)
     params = {name: p.data for name, p in cell.named_parameters()}
-    x = rand(rng, N, T, D)
+    x = rand(rng, T, N, D)
     state0 = tuple(rand(rng, N, H) for _ in cell.state_names)
     hs, final, _ = cell.forward(x, state0)
     for n in range(N):
         h, c = state0[0][n], state0[1][n] if Cell is nn.LSTM else None
         for t in range(T):
-            h, c = NAIVE[Cell](params, x[n, t], h, *([c] if Cell is nn.LSTM else []))
-            np.testing.assert_allclose(hs[n, t], h, atol=1e-12)
+            h, c = NAIVE[Cell](params, x[t, n], h, *([c] if Cell is nn.LSTM else []))
+            np.testing.assert_allclose(hs[t, n], h, atol=1e-12)
         np.testing.assert_allclose(final[0][n], h, atol=1e-12)
         if Cell is nn.LSTM:
             np.testing.assert_allclose(final[1][n], c, atol=1e-12)
@@ -120,8 +120,8 @@ def test_forward_equals_a_per_example_loop_written_from_the_equations(Cell):
 def test_sequence_equals_chain_of_single_steps(Cell):
     """forward/backward over T steps == T windows of length 1 chained through the state."""
     rng = np.random.default_rng(0)
-    N, T, D, H = 3, 5, 4, 6
-    x, dhs = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, H))
+    T, N, D, H = 5, 3, 4, 6
+    x, dhs = rng.standard_normal((T, N, D)), rng.standard_normal((T, N, H))
     batched, looped = Cell(D, H, dtype=F64, rng=1), Cell(D, H, dtype=F64, rng=1)
 
     hs, final, cache = batched.forward(x)
@@ -129,16 +129,16 @@ def test_sequence_equals_chain_of_single_steps(Cell):
 
     state, caches, h_steps = None, [], []
     for t in range(T):
-        h, state, c = looped.forward(x[:, t:t + 1], state)
+        h, state, c = looped.forward(x[t:t + 1], state)
         h_steps.append(h)
         caches.append(c)
     dstate, dx_steps = None, []
     for t in reversed(range(T)):
-        d, dstate = looped.backward(dhs[:, t:t + 1], caches[t], dstate)
+        d, dstate = looped.backward(dhs[t:t + 1], caches[t], dstate)
         dx_steps.append(d)
 
-    np.testing.assert_allclose(np.concatenate(h_steps, axis=1), hs, atol=1e-12)
-    np.testing.assert_allclose(np.concatenate(dx_steps[::-1], axis=1), dx, atol=1e-12)
+    np.testing.assert_allclose(np.concatenate(h_steps), hs, atol=1e-12)
+    np.testing.assert_allclose(np.concatenate(dx_steps[::-1]), dx, atol=1e-12)
     for a, b in [*zip(state, final), *zip(dstate, dstate0)]:
         np.testing.assert_allclose(a, b, atol=1e-12)
     for (name, p), q in zip(batched.named_parameters(), looped.parameters()):
@@ -150,12 +150,12 @@ def test_step_equals_forward(Cell):
     """The cache-free `step` used for sampling computes what `forward` computes."""
     rng = np.random.default_rng(0)
     cell = Cell(3, 4, rng=1)
-    x = rng.standard_normal((2, 6, 3)).astype(np.float32)
+    x = rng.standard_normal((6, 2, 3)).astype(np.float32)
     hs, final, _ = cell.forward(x)
     state = cell.zero_state(2)
     for t in range(6):
-        h, state = cell.step(x[:, t], state)
-        np.testing.assert_allclose(h, hs[:, t], rtol=1e-5, atol=1e-6)
+        h, state = cell.step(x[t], state)
+        np.testing.assert_allclose(h, hs[t], rtol=1e-5, atol=1e-6)
     for a, b in zip(state, final):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
@@ -166,7 +166,7 @@ def test_zeroing_the_returned_state_in_place_leaves_the_gradient_alone(Cell):
     produced it must keep its gradient."""
     rng = np.random.default_rng(0)
     cell = Cell(3, 4, dtype=F64, rng=1)
-    x, dhs = rand(rng, 2, 5, 3), rand(rng, 2, 5, 4)
+    x, dhs = rand(rng, 5, 2, 3), rand(rng, 5, 2, 4)
     _, state, cache = cell.forward(x)
     expected, _ = cell.backward(dhs, cache)
     _, state, cache = cell.forward(x)
@@ -180,10 +180,10 @@ def test_zeroing_the_returned_state_in_place_leaves_the_gradient_alone(Cell):
 def test_pytorch_weights_give_pytorch_outputs(name):
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
-    theirs = getattr(torch.nn, name)(3, 5, num_layers=2, batch_first=True)
+    theirs = getattr(torch.nn, name)(3, 5, num_layers=2)       # time first, as ours
     for p in theirs.parameters():   # non-zero biases on every path
         torch.nn.init.uniform_(p, -0.5, 0.5)
-    x = np.random.default_rng(0).standard_normal((2, 7, 3))
+    x = np.random.default_rng(0).standard_normal((7, 2, 3))
     expected, _ = theirs.double()(torch.from_numpy(x))
     ours = nn.Stack([getattr(nn, name)(3, 5, dtype=F64), getattr(nn, name)(5, 5, dtype=F64)])
     ours.load_torch({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
@@ -192,15 +192,15 @@ def test_pytorch_weights_give_pytorch_outputs(name):
 
 def test_recurrent_arguments():
     lstm = nn.LSTM(3, 4, rng=0)
-    with pytest.raises(ValueError, match=r"x must have shape \(N, T, 3\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(T, N, 3\)"):
         lstm.forward(np.zeros((2, 3), np.float32))
     with pytest.raises(TypeError, match=r"state must be a tuple \(h, c\)"):
-        lstm.forward(np.zeros((2, 5, 3), np.float32), np.zeros((2, 4), np.float32))
+        lstm.forward(np.zeros((5, 2, 3), np.float32), np.zeros((2, 4), np.float32))
     with pytest.raises(ValueError, match=r"state.c must have shape \(2, 4\)"):
         h, bad_c = np.zeros((2, 4), np.float32), np.zeros((3, 4), np.float32)
-        lstm.forward(np.zeros((2, 5, 3), np.float32), (h, bad_c))
-    _, _, cache = lstm.forward(np.zeros((2, 5, 3), np.float32))
+        lstm.forward(np.zeros((5, 2, 3), np.float32), (h, bad_c))
+    _, _, cache = lstm.forward(np.zeros((5, 2, 3), np.float32))
     with pytest.raises(ValueError, match="dhs must have shape"):
-        lstm.backward(np.zeros((2, 4, 4), np.float32), cache)
+        lstm.backward(np.zeros((4, 2, 4), np.float32), cache)
     with pytest.raises(ValueError, match=r"weight_ih has shape \(4, 3\), expected \(16, 3\)"):
         lstm.load_torch(np.zeros((4, 3)), np.zeros((16, 4)), np.zeros(16), np.zeros(16))
