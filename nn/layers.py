@@ -208,9 +208,10 @@ class Dropout(Module):
     scaled by 1 / (1 - p), so evaluation (`eval()`) is the identity with no rescaling.
 
     The mask compares 16 random bits per element with p * 65536 (p rounded to a multiple of
-    1/65536): twice as fast as drawing a float per element (4.0 vs 7.9 ms on 64 x 100 x 256,
-    bench machine). rng: a seed or a `numpy.random.Generator`; pass the model's own generator
-    to make the masks part of its reproducible random state.
+    1/65536), the bits taken from the generator as raw 64-bit words: the forward pass of a
+    100 x 64 x 256 block takes 2.1 ms, against 3.4 for the same bits through `rng.bytes` and
+    7.9 for a float per element (bench machine). rng: a seed or a `numpy.random.Generator`;
+    pass the model's own generator to make the masks part of its reproducible random state.
     """
 
     def __init__(self, p, *, rng=None):
@@ -221,7 +222,8 @@ class Dropout(Module):
     def forward(self, x):
         if not self.training or self.p == 0:
             return x, DropoutCache(None, 1.0)
-        bits = np.frombuffer(self.rng.bytes(2 * x.size), np.uint16).reshape(x.shape)
+        words = self.rng.bit_generator.random_raw(-(-x.size // 4))   # 4 x 16 bits each
+        bits = words.view(np.uint16)[:x.size].reshape(x.shape)
         drop = round(self.p * 65536)              # p as drawn: drop / 65536
         scale = 65536 / (65536 - drop)
         keep = bits >= drop
