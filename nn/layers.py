@@ -174,7 +174,11 @@ class OutputEmbedding(Module):
         scores = np.matmul(_with_m(h), W_rows.transpose(0, 2, 1))  # (N, M, K)
         return scores.reshape(*h.shape[:-1], -1), OutputEmbeddingCache(h, rows, W_rows)
 
-    def backward(self, dscores, cache):
+    def backward(self, dscores, cache, counted=None):
+        """counted: for rows (N, K) and h (N, M, D), which of the (n, m, k) scores count
+        (bool, dscores' shape). The entry of W's gradient for (n, k) sums the updates of its
+        counted inputs and says how many (`SparseGrad.add`'s counts), so that an optimizer
+        capping a row's updates per step counts inputs rather than examples."""
         h, rows, W_rows = cache
         V, D = self.W.data.shape
         K = V if rows is None else rows.shape[-1]
@@ -188,8 +192,9 @@ class OutputEmbedding(Module):
         if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
             self.W.grad.add(rows, h, cols=np.repeat(np.arange(len(h)), K), weights=dscores)
             return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
+        counts = None if counted is None else np.asarray(counted).sum(axis=1)
         self.W.grad.add(rows, np.matmul(dscores.transpose(0, 2, 1), h),   # dW[r_nk] += ds h
-                        copy=False)
+                        copy=False, counts=counts)
         return np.matmul(dscores, W_rows)                                 # dh_nm = ds W[r_nk]
 
 

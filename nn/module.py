@@ -1,16 +1,29 @@
 """Parameters with their gradients, and the container that finds, switches, saves and loads
 them."""
+from typing import NamedTuple
+
 import numpy as np
 from scipy.sparse._sparsetools import coo_tocsr, csr_matvecs
 
 from npnlp.files import atomic_write
 
 
+class Entries(NamedTuple):
+    """A sparse product: entry j adds weights[j] * values[cols[j]] to row rows[j], and is the
+    sum of counts[j] examples' updates (for optimizers that cap a row's updates per step)."""
+
+    rows: np.ndarray      # (n,) int64
+    cols: np.ndarray      # (n,) int64
+    weights: np.ndarray   # (n,) the table's dtype
+    values: np.ndarray    # (m, *row shape)
+    counts: np.ndarray    # (n,) int64
+
+
 class SparseGrad:
-    """Gradient of a table of which only some rows are used, kept as chunks of a sparse
-    product: entry j adds weights[j] * values[cols[j]] to row rows[j] (plain chunks: cols =
-    0..n-1, weights 1). A row of values can so feed many rows of the table without being
-    copied to each: a CBOW centre's gradient to every word of its context.
+    """Gradient of a table of which only some rows are used, kept as chunks of `Entries`
+    (plain chunks: cols = 0..n-1, weights 1, counts 1). A row of values can so feed many rows
+    of the table without being copied to each: a CBOW centre's gradient to every word of its
+    context.
 
     Touching k rows of a V x d table costs O(k d), not O(V d). Chunks accumulate as backward
     passes arrive; `coalesce` sums duplicate rows once, when the optimizer needs them.
@@ -23,11 +36,12 @@ class SparseGrad:
     def zero(self):
         self._chunks, self._coalesced = [], True
 
-    def add(self, rows, values, copy=True, *, cols=None, weights=None):
+    def add(self, rows, values, copy=True, *, cols=None, weights=None, counts=None):
         """Accumulate `values[i]` into row `rows[i]`; repeated rows add up. With `cols`
         (and optional `weights`), accumulate `weights[j] * values[cols[j]]` into `rows[j]`.
-        Arrays are copied, so the caller may reuse its buffers, unless `copy` is false (a
-        layer handing over arrays it has just computed)."""
+        counts: how many examples' updates each entry sums (default 1). Arrays are copied,
+        so the caller may reuse its buffers, unless `copy` is false (a layer handing over
+        arrays it has just computed)."""
         as_array = np.array if copy else np.asarray
         rows = as_array(rows, dtype=np.int64).ravel()
         values = as_array(values, dtype=self.dtype).reshape(-1, *self.shape[1:])
@@ -41,10 +55,12 @@ class SparseGrad:
                 raise ValueError(f"cols must index the {len(values)} values")
         weights = np.ones(len(rows), self.dtype) if weights is None else \
             as_array(weights, dtype=self.dtype).ravel()
-        if not len(rows) == len(cols) == len(weights):
-            raise ValueError(f"rows, cols and weights differ in length: {len(rows)}, "
-                             f"{len(cols)}, {len(weights)}")
-        self._chunks.append((rows, cols, weights, values))
+        counts = np.ones(len(rows), np.int64) if counts is None else \
+            np.asarray(counts, np.int64).ravel()
+        if not len(rows) == len(cols) == len(weights) == len(counts):
+            raise ValueError(f"rows, cols, weights and counts differ in length: {len(rows)}, "
+                             f"{len(cols)}, {len(weights)}, {len(counts)}")
+        self._chunks.append(Entries(rows, cols, weights, values, counts))
         self._coalesced = False
 
     def coalesce(self):
@@ -53,7 +69,7 @@ class SparseGrad:
         if not self._chunks:
             return np.empty(0, np.int64), np.empty((0, *self.shape[1:]), self.dtype)
         if not self._coalesced:
-            rows, cols, weights, values = self.entries()
+            rows, cols, weights, values, counts = self.entries()
             if not len(rows):
                 self.zero()
                 return self.coalesce()
@@ -63,22 +79,22 @@ class SparseGrad:
             expanded = values[cols] * weights.reshape(-1, *[1] * (values.ndim - 1))
             summed = np.add.reduceat(expanded, starts, axis=0)
             n = len(starts)
-            self._chunks = [(rows[starts], np.arange(n), np.ones(n, self.dtype), summed)]
+            self._chunks = [Entries(rows[starts], np.arange(n), np.ones(n, self.dtype), summed,
+                                    np.add.reduceat(counts[order], starts))]
             self._coalesced = True
-        return self._chunks[0][0], self._chunks[0][3]
+        return self._chunks[0].rows, self._chunks[0].values
 
     def entries(self):
-        """(rows, cols, weights, values) as accumulated, repeats not summed: what a linear
-        update such as plain SGD can scatter without sorting (`scatter_add`)."""
+        """The `Entries` as accumulated, repeats not summed: what a linear update such as
+        plain SGD can scatter without sorting (`scatter_add`)."""
         if not self._chunks:
             rows, values = self.coalesce()
-            return rows, np.arange(0), np.ones(0, self.dtype), values
+            return Entries(rows, np.arange(0), np.ones(0, self.dtype), values,
+                           np.ones(0, np.int64))
         if len(self._chunks) > 1:
-            offsets = np.cumsum([0] + [len(c[3]) for c in self._chunks[:-1]])
-            self._chunks = [(np.concatenate([c[0] for c in self._chunks]),
-                             np.concatenate([c[1] + o for c, o in zip(self._chunks, offsets)]),
-                             np.concatenate([c[2] for c in self._chunks]),
-                             np.concatenate([c[3] for c in self._chunks]))]
+            offsets = np.cumsum([0] + [len(c.values) for c in self._chunks[:-1]])
+            self._chunks = [Entries(*(np.concatenate(parts) for parts in zip(*(
+                c._replace(cols=c.cols + o) for c, o in zip(self._chunks, offsets)))))]
         return self._chunks[0]
 
     def to_dense(self):
@@ -88,15 +104,17 @@ class SparseGrad:
         return dense
 
 
-def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, weights=None):
+def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, weights=None,
+                counts=None):
     """table[rows[j]] += alpha * weights[j] * values[cols[j]] for every j, in place, repeated
     rows adding up (cols defaults to 0..n-1, weights to 1): the product of a sparse (V, n)
     matrix with the values, accumulated into the table.
 
-    max_repeats: a row given more entries than this takes their sum scaled down to
-    max_repeats times their mean. A guard for updates summed over a large batch: a word
-    repeated hundreds of times in one batch (a list of species names, a table of numbers)
-    would otherwise take hundreds of steps at once and diverge.
+    max_repeats: a row given the updates of more examples than this (counts[j] per entry,
+    default 1) takes their sum scaled down to max_repeats times their mean. A guard for
+    updates summed over a large batch: a word repeated hundreds of times in one batch (a list
+    of species names, a table of numbers) would otherwise take hundreds of steps at once and
+    diverge.
 
     One CSR sparse product accumulated straight into the table (scipy's coo_tocsr and
     csr_matvecs kernels): for 10,000 rows of 100 floats into a 70,000-row table, 0.73 ms
@@ -116,8 +134,8 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
     weights = np.full(nnz, alpha, table.dtype) if weights is None else \
         np.multiply(weights, alpha, dtype=table.dtype)
     if max_repeats is not None:
-        repeats = np.bincount(rows, minlength=V)[rows]
-        weights *= np.minimum(1, max_repeats / repeats)
+        repeats = np.bincount(rows, counts, minlength=V)[rows]
+        weights *= np.minimum(1, max_repeats / np.maximum(repeats, 1))
     # the CSR form of the (V, n) matrix with weights[j] at (rows[j], cols[j]), built and
     # applied by scipy's kernels directly: a scipy.sparse object costs more than the product
     indptr, indices, data = (np.empty(V + 1, np.int64), np.empty(nnz, np.int64),

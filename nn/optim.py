@@ -118,8 +118,9 @@ class SGD(Optimizer):
         self.t += 1
         for p in self.params.values():
             if p.sparse:
-                rows, cols, weights, values = p.grad.entries()
-                scatter_add(p.data, rows, values, -lr, self.max_row_repeats, cols, weights)
+                e = p.grad.entries()
+                scatter_add(p.data, e.rows, e.values, -lr, self.max_row_repeats, e.cols,
+                            e.weights, e.counts)
             else:
                 p.data -= lr * p.grad
 

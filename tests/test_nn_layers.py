@@ -84,8 +84,8 @@ def test_sparse_gradient_of_a_sparse_product_equals_its_dense_sum():
     g.add([0, 3], plain)
     dense[[0, 3]] += plain
     table = np.zeros((6, 2))
-    rows, cols, weights, values = g.entries()
-    nn.scatter_add(table, rows, values, -2.0, cols=cols, weights=weights)
+    e = g.entries()
+    nn.scatter_add(table, e.rows, e.values, -2.0, cols=e.cols, weights=e.weights)
     np.testing.assert_allclose(table, -2 * dense, atol=1e-12)
     np.testing.assert_allclose(g.to_dense(), dense, atol=1e-12)
 
@@ -99,8 +99,8 @@ def test_sparse_gradient_refuses_mismatched_parts_and_takes_empty_ones():
     g.add(np.empty(0, int), np.empty((0, 2)))              # an all-padding step
     assert g.coalesce()[0].shape == (0,)
     table = np.ones((4, 2), np.float32)
-    rows, cols, weights, values = g.entries()
-    nn.scatter_add(table, rows, values, -1.0, 2, cols, weights)
+    e = g.entries()
+    nn.scatter_add(table, e.rows, e.values, -1.0, 2, e.cols, e.weights, e.counts)
     assert (table == 1).all()
     layer = nn.Embedding(4, 2, rng=0)
     with pytest.raises(TypeError, match="boolean"):

@@ -177,3 +177,22 @@ def test_scatter_add_caps_a_row_that_repeats_too_often():
     rows = np.array([0] * 10 + [1] * 2)
     nn.scatter_add(table, rows, np.ones((12, 2), np.float32), max_repeats=4)
     np.testing.assert_allclose(table, [[4, 4], [2, 2], [0, 0]], rtol=1e-6)
+
+
+def test_the_cap_counts_the_examples_an_entry_sums():
+    """Row 1's two entries sum 3 examples each: 6 > 4, so they take 4/6 of their sum;
+    row 2's one entry of 2 examples is under the cap."""
+    table = np.zeros((3, 1), np.float32)
+    nn.scatter_add(table, np.array([1, 1, 2]), np.array([[3.0], [3.0], [2.0]], np.float32),
+                   max_repeats=4, counts=np.array([3, 3, 2]))
+    np.testing.assert_allclose(table, [[0], [4], [2]], rtol=1e-6)
+
+
+def test_output_embedding_counts_the_inputs_behind_each_gradient_entry():
+    layer = nn.OutputEmbedding(5, 2, scale=0.1, rng=0)
+    h = np.ones((2, 3, 2), np.float32)                   # 2 examples of 3 inputs
+    scores, cache = layer.forward(h, np.array([[0, 1], [1, 4]]))
+    counted = np.array([[[1, 1], [1, 0], [0, 0]], [[1, 1], [1, 1], [1, 1]]], bool)
+    layer.backward(np.ones_like(scores), cache, counted=counted)
+    e = layer.W.grad.entries()
+    assert sorted(zip(e.rows.tolist(), e.counts.tolist())) == [(0, 2), (1, 1), (1, 3), (4, 3)]

@@ -92,8 +92,10 @@ class Word2Vec(nn.Module):
         bench/word2vec_speed.py). On the synthetic corpus of the tests the planted analogies
         fell from 0.87-0.94 to 0.86-0.89 (gensim's CBOW: 0.82-0.84).
 
-        As in skip-gram, where a window shares its centre's noise, the per-row cap of the
-        update (train.MAX_ROW_REPEATS) counts a noise word once per group, not per centre.
+        The per-row cap of the update (train.MAX_ROW_REPEATS) counts a noise word once per
+        centre it was scored against: counted once per group, the cap let the most frequent
+        noise words take about 8 times larger steps, and on the 92,000-token synthetic corpus
+        with 2 workers 4 runs in 6 collapsed (planted analogies 0.03-0.16 instead of 0.9).
         """
         G, g = members.shape
         # a padding member's own row is row 0, scored but masked: a zero-gradient entry
@@ -105,7 +107,7 @@ class Word2Vec(nn.Module):
         valid = (own | noise) & (members >= 0)[:, :, None]
         loss, ds = nn.logistic_loss(scores, np.broadcast_to(own, scores.shape), mask=valid,
                                     reduction="sum")
-        return loss, self.output.backward(ds, cache).reshape(G * g, -1)
+        return loss, self.output.backward(ds, cache, counted=valid).reshape(G * g, -1)
 
     def replay_draws(self, windows, rng):
         """Draw what `backprop` of these windows draws, without training: a resumed run
