@@ -20,6 +20,7 @@ import numpy as np
 
 import nn
 from corpora import Vocab, load_corpus
+from npnlp.blas import limit_blas_threads
 from npnlp.errors import UserError
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import keep_freed_memory
@@ -163,6 +164,7 @@ class _Run:
 
     def _worker(self, todo, epoch, ledger, worker):
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when to stop
+        limit_blas_threads(1)                          # the workers share the cores
         self.blocks(todo, epoch, ledger, worker, lambda: ledger.stopped)
 
 
