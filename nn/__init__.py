@@ -20,13 +20,14 @@ from nn.gradcheck import check_gradients, numerical_gradient, relative_error
 from nn.init import orthogonal, xavier_uniform
 from nn.layers import Dropout, Embedding, EmbeddingBag, Linear, OutputEmbedding
 from nn.losses import logistic_loss, mse_loss, softmax_cross_entropy
-from nn.module import Module, Parameter, SparseGrad, save_npz, scatter_add
+from nn.module import Entries, Module, Parameter, SparseGrad, save_npz, scatter_add
 from nn.optim import SGD, Adagrad, Adam, LinearDecay, clip_grad_norm
 from nn.recurrent import GRU, LSTM, RNN, Cell, Recurrent
 from nn.sampling import sample_logits
 
 __all__ = [
-    "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "EmbeddingBag", "GRU", "LSTM",
+    "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "EmbeddingBag", "Entries",
+    "GRU", "LSTM",
     "Linear", "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN", "ReLU", "Recurrent",
     "SGD", "Sequential", "Sigmoid", "SparseGrad", "Stack", "Tanh", "check_gradients",
     "clip_grad_norm", "load_checkpoint", "log_softmax", "logistic_loss", "mse_loss",

@@ -175,14 +175,18 @@ class OutputEmbedding(Module):
         return scores.reshape(*h.shape[:-1], -1), OutputEmbeddingCache(h, rows, W_rows)
 
     def backward(self, dscores, cache, counted=None):
-        """counted: for rows (N, K) and h (N, M, D), which of the (n, m, k) scores count
+        """counted: for rows (N, K) and h (N, M, D) only, which of the (n, m, k) scores count
         (bool, dscores' shape). The entry of W's gradient for (n, k) sums the updates of its
         counted inputs and says how many (`SparseGrad.add`'s counts), so that an optimizer
-        capping a row's updates per step counts inputs rather than examples."""
+        capping a row's updates per step counts each input as an example; without it an
+        entry counts once. The gradients of rows None (every row) and (K,) (rows shared by
+        the batch) are one entry per row, counted once whatever the batch: not capped."""
         h, rows, W_rows = cache
         V, D = self.W.data.shape
         K = V if rows is None else rows.shape[-1]
         check_float("dscores", dscores, self.W.data.dtype, (*h.shape[:-1], K))
+        if counted is not None and (rows is None or rows.ndim == 1 or h.ndim == 2):
+            raise ValueError("counted applies to rows (N, K) with h (N, M, D) only")
         if rows is None or rows.ndim == 1:
             W = self.W.data if rows is None else W_rows
             ds2, h2 = dscores.reshape(-1, K), h.reshape(-1, D)
@@ -192,7 +196,10 @@ class OutputEmbedding(Module):
         if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
             self.W.grad.add(rows, h, cols=np.repeat(np.arange(len(h)), K), weights=dscores)
             return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
-        counts = None if counted is None else np.asarray(counted).sum(axis=1)
+        counts = None
+        if counted is not None:
+            check_shape("counted", counted, dscores.shape)
+            counts = np.asarray(counted).sum(axis=1)
         self.W.grad.add(rows, np.matmul(dscores.transpose(0, 2, 1), h),   # dW[r_nk] += ds h
                         copy=False, counts=counts)
         return np.matmul(dscores, W_rows)                                 # dh_nm = ds W[r_nk]
@@ -201,6 +208,17 @@ class OutputEmbedding(Module):
 def _with_m(x):
     """(N, D) as (N, 1, D); (N, M, D) unchanged."""
     return x[:, None, :] if x.ndim == 2 else x
+
+
+WORDS_64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
+
+
+def _random_uint16(rng, n):
+    """n random uint16 from a Generator: raw words where they are 64 random bits (MT19937's
+    are 32 bits in 64), else `rng.bytes`."""
+    if isinstance(rng.bit_generator, WORDS_64):
+        return rng.bit_generator.random_raw(-(-n // 4)).view(np.uint16)[:n]
+    return np.frombuffer(rng.bytes(2 * n), np.uint16)
 
 
 class DropoutCache(NamedTuple):
@@ -213,10 +231,11 @@ class Dropout(Module):
     scaled by 1 / (1 - p), so evaluation (`eval()`) is the identity with no rescaling.
 
     The mask compares 16 random bits per element with p * 65536 (p rounded to a multiple of
-    1/65536), the bits taken from the generator as raw 64-bit words: the forward pass of a
-    100 x 64 x 256 block takes 2.1 ms, against 3.4 for the same bits through `rng.bytes` and
-    7.9 for a float per element (bench machine). rng: a seed or a `numpy.random.Generator`;
-    pass the model's own generator to make the masks part of its reproducible random state.
+    1/65536), taken as raw 64-bit words from generators that make them (NumPy's default
+    PCG64 among them): the forward pass of a 100 x 64 x 256 block takes 2.1 ms, against 3.4
+    through `rng.bytes` and 7.9 for a float per element (bench machine). rng: a seed or a
+    `numpy.random.Generator`; pass the model's own generator to make the masks part of its
+    reproducible random state.
     """
 
     def __init__(self, p, *, rng=None):
@@ -227,8 +246,7 @@ class Dropout(Module):
     def forward(self, x):
         if not self.training or self.p == 0:
             return x, DropoutCache(None, 1.0)
-        words = self.rng.bit_generator.random_raw(-(-x.size // 4))   # 4 x 16 bits each
-        bits = words.view(np.uint16)[:x.size].reshape(x.shape)
+        bits = _random_uint16(self.rng, x.size).reshape(x.shape)
         drop = round(self.p * 65536)              # p as drawn: drop / 65536
         scale = 65536 / (65536 - drop)
         keep = bits >= drop

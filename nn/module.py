@@ -56,7 +56,7 @@ class SparseGrad:
         weights = np.ones(len(rows), self.dtype) if weights is None else \
             as_array(weights, dtype=self.dtype).ravel()
         counts = np.ones(len(rows), np.int64) if counts is None else \
-            np.asarray(counts, np.int64).ravel()
+            as_array(counts, dtype=np.int64).ravel()
         if not len(rows) == len(cols) == len(weights) == len(counts):
             raise ValueError(f"rows, cols, weights and counts differ in length: {len(rows)}, "
                              f"{len(cols)}, {len(weights)}, {len(counts)}")

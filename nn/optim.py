@@ -99,9 +99,9 @@ def _zeros(params):
 class SGD(Optimizer):
     """W -= lr g, or with momentum mu: v = mu v + g, W -= lr v.
 
-    max_row_repeats: for sparse parameters without momentum or weight decay, a row that
-    received more gradient contributions in one step takes their sum scaled to that many
-    times their mean (see `scatter_add`).
+    max_row_repeats: for sparse parameters without momentum or weight decay, a row updated
+    by more examples in one step (the gradient entries' counts) takes their sum scaled to
+    that many times their mean (see `scatter_add`).
     """
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, max_row_repeats=None):

@@ -1,5 +1,6 @@
 """Sizing the BLAS thread pool of a running process."""
 import ctypes
+import os
 
 SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_",
            "scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads")
@@ -14,13 +15,14 @@ def limit_blas_threads(n):
     and in 0.9 s with one BLAS thread each. Does nothing where the libraries cannot be found
     (no /proc, another BLAS)."""
     try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+        with open("/proc/self/maps") as maps:   # address perms offset dev inode [path]
+            paths = {parts[5].rstrip("\n") for parts in (line.split(maxsplit=5) for line in maps)
+                     if len(parts) == 6 and "openblas" in parts[5].lower()}
     except OSError:
         return
     for path in paths:
-        try:
-            library = ctypes.CDLL(path)
+        try:   # RTLD_NOLOAD: the library already loaded, never a second copy
+            library = ctypes.CDLL(path, mode=os.RTLD_NOLOAD)
         except OSError:
             continue
         for name in SETTERS:

@@ -149,13 +149,19 @@ class _Run:
                    for w in range(ledger.W)]
         for w in workers:
             w.start()
+        running = {w.sentinel: w for w in workers}
         try:
-            while any(w.is_alive() for w in workers):
+            while running:
                 # wakes as soon as a worker ends: sleeping 0.1 s cost up to 0.1 s an epoch
-                wait([w.sentinel for w in workers], timeout=0.1)
+                for ended in wait(list(running), timeout=0.1):
+                    if running.pop(ended).exitcode:
+                        ledger.stop()              # a failed worker: the others stop too
                 if stop():
                     ledger.stop()
                 _show(bar, ledger, epoch)
+        except BaseException:                      # a second Ctrl-C, say: stop the workers
+            ledger.stop()
+            raise
         finally:
             for w in workers:
                 w.join()
