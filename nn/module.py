@@ -16,7 +16,7 @@ class Entries(NamedTuple):
     cols: np.ndarray      # (n,) int64
     weights: np.ndarray   # (n,) the table's dtype
     values: np.ndarray    # (m, *row shape)
-    counts: np.ndarray    # (n,) int64
+    counts: np.ndarray | None   # (n,) int64; None: one example each
 
 
 class SparseGrad:
@@ -55,9 +55,9 @@ class SparseGrad:
                 raise ValueError(f"cols must index the {len(values)} values")
         weights = np.ones(len(rows), self.dtype) if weights is None else \
             as_array(weights, dtype=self.dtype).ravel()
-        counts = np.ones(len(rows), np.int64) if counts is None else \
-            as_array(counts, dtype=np.int64).ravel()
-        if not len(rows) == len(cols) == len(weights) == len(counts):
+        if counts is not None:
+            counts = as_array(counts, dtype=np.int64).ravel()
+        if not len(rows) == len(cols) == len(weights) == len(rows if counts is None else counts):
             raise ValueError(f"rows, cols, weights and counts differ in length: {len(rows)}, "
                              f"{len(cols)}, {len(weights)}, {len(counts)}")
         self._chunks.append(Entries(rows, cols, weights, values, counts))
@@ -79,8 +79,10 @@ class SparseGrad:
             expanded = values[cols] * weights.reshape(-1, *[1] * (values.ndim - 1))
             summed = np.add.reduceat(expanded, starts, axis=0)
             n = len(starts)
+            counts = np.diff(np.r_[starts, len(rows)]) if counts is None else \
+                np.add.reduceat(counts[order], starts)
             self._chunks = [Entries(rows[starts], np.arange(n), np.ones(n, self.dtype), summed,
-                                    np.add.reduceat(counts[order], starts))]
+                                    counts)]
             self._coalesced = True
         return self._chunks[0].rows, self._chunks[0].values
 
@@ -89,12 +91,18 @@ class SparseGrad:
         plain SGD can scatter without sorting (`scatter_add`)."""
         if not self._chunks:
             rows, values = self.coalesce()
-            return Entries(rows, np.arange(0), np.ones(0, self.dtype), values,
-                           np.ones(0, np.int64))
+            return Entries(rows, np.arange(0), np.ones(0, self.dtype), values, None)
         if len(self._chunks) > 1:
-            offsets = np.cumsum([0] + [len(c.values) for c in self._chunks[:-1]])
-            self._chunks = [Entries(*(np.concatenate(parts) for parts in zip(*(
-                c._replace(cols=c.cols + o) for c, o in zip(self._chunks, offsets)))))]
+            chunks = self._chunks
+            offsets = np.cumsum([0] + [len(c.values) for c in chunks[:-1]])
+            counts = None
+            if any(c.counts is not None for c in chunks):
+                counts = np.concatenate([np.ones(len(c.rows), np.int64) if c.counts is None
+                                         else c.counts for c in chunks])
+            self._chunks = [Entries(np.concatenate([c.rows for c in chunks]),
+                                    np.concatenate([c.cols + o for c, o in zip(chunks, offsets)]),
+                                    np.concatenate([c.weights for c in chunks]),
+                                    np.concatenate([c.values for c in chunks]), counts)]
         return self._chunks[0]
 
     def to_dense(self):
@@ -135,7 +143,9 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
         np.multiply(weights, alpha, dtype=table.dtype)
     if max_repeats is not None:
         repeats = np.bincount(rows, counts, minlength=V)[rows]
-        weights *= np.minimum(1, max_repeats / np.maximum(repeats, 1))
+        if counts is not None:
+            np.maximum(repeats, 1, out=repeats)       # entries that count no example
+        weights *= np.minimum(1, max_repeats / repeats)
     # the CSR form of the (V, n) matrix with weights[j] at (rows[j], cols[j]), built and
     # applied by scipy's kernels directly: a scipy.sparse object costs more than the product
     indptr, indices, data = (np.empty(V + 1, np.int64), np.empty(nnz, np.int64),

@@ -188,6 +188,15 @@ def test_the_cap_counts_the_examples_an_entry_sums():
     np.testing.assert_allclose(table, [[0], [4], [2]], rtol=1e-6)
 
 
+def test_sgd_caps_by_the_examples_of_plain_and_counted_chunks_together():
+    """Row 0: a plain entry (1 example) and an entry of 5: 6 > 3, so it takes half its sum."""
+    p = nn.Parameter(np.zeros((2, 1), np.float32), sparse=True)
+    p.grad.add([0], [[1.0]])
+    p.grad.add([0, 1], [[5.0], [1.0]], counts=[5, 1])
+    nn.SGD({"p": p}, lr=1.0, max_row_repeats=3).step()
+    np.testing.assert_allclose(p.data, [[-3.0], [-1.0]], rtol=1e-6)
+
+
 def test_output_embedding_counts_the_inputs_behind_each_gradient_entry():
     layer = nn.OutputEmbedding(5, 2, scale=0.1, rng=0)
     h = np.ones((2, 3, 2), np.float32)                   # 2 examples of 3 inputs
