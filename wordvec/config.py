@@ -19,13 +19,13 @@ class TrainConfig(Saved):
         word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
     sample: subsampling threshold of frequent words (0 keeps every word).
     batch: centre words per update step (with negative sampling 1,000 for skip-gram and
-        2,000 for CBOW, one prediction per centre; 250 for hierarchical softmax, whose top
-        tree nodes are in every example: 500 diverged with 2 workers; 250 for the exact
-        softmax, every output row in every example: 1,000 diverged on the synthetic corpus
-        with 2 workers once in 7 runs for skip-gram and once in 3 for CBOW). The updates of
-        a step are summed, and a row updated by more than MAX_ROW_REPEATS (train.py)
-        examples in a step takes that many times their mean (a skip-gram window counts once
-        for its centre's output rows; the exact softmax's output rows are not capped), so
+        2,000 for CBOW, one prediction per centre; 500 for hierarchical softmax, whose top
+        tree nodes are in every example: 1,000 ran slower; 250 for the exact softmax, every
+        output row in every example: 1,000 diverged on the synthetic corpus with 2 workers
+        once in 7 runs for skip-gram and once in 3 for CBOW). The updates of a step are
+        summed, and a row updated by more than MAX_ROW_REPEATS (train.py) examples in a
+        step, each context word of a window or member of a CBOW noise group counted, takes
+        that many times their mean (the exact softmax's output rows are not capped), so
         frequent words and top nodes learn less per step than word2vec.c's
         one-pair-at-a-time updates; larger batches run faster and score lower (measured in
         bench/word2vec_speed.py).
@@ -53,7 +53,7 @@ class TrainConfig(Saved):
         if self.loss not in LOSSES:
             raise UserError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
         if self.batch is None:
-            batch = 250 if self.loss != "negative" else 1000 if self.sg else 2000
+            batch = {"hierarchical": 500, "softmax": 250}.get(self.loss, 1000 if self.sg else 2000)
             object.__setattr__(self, "batch", batch)
         for name in ("dim", "window", "min_count", "epochs", "batch", "workers"):
             check_count(name, getattr(self, name))
