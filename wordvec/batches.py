@@ -110,9 +110,10 @@ def steps(batch, size, by_count=True):
     windows share narrow steps and skip-gram's padded scoring shrinks. A step's updates are
     summed, so the order only changes which centres share one. With negative sampling the
     ordered runs scored gensim's analogies (0.0585-0.0618 over 3 seeds, against 0.0534-0.0569
-    unordered); with hierarchical softmax they ran 12% faster but scored 0.6 point lower
-    (0.0717-0.0726 against 0.0734-0.0812; bench/word2vec_speed.py), plausibly as the widest
-    windows then meet in the same steps and the per-row cap trims more top-node updates.
+    unordered). Hierarchical softmax ordered ran 12% faster (432-438 against 385-396 K
+    words/s) at the same scores (analogy 0.077-0.086, WS-353 0.537-0.561, against 0.078-0.087
+    and 0.512-0.552; bench/word2vec_speed.py) once the per-row cap counted each context
+    word; while it counted a window once, ordered runs scored 0.6 analogy point lower.
     """
     if by_count:
         order = np.argsort(batch.mask.sum(axis=1), kind="stable")

@@ -110,7 +110,8 @@ class _Run:
         """Train on the blocks `todo` of `epoch` in order, reporting to `ledger`."""
         config, model = self.config, self.model
         opt = nn.SGD(model, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
-        by_count = config.sg and config.loss == "negative"   # see batches.steps
+        by_count = config.sg and config.loss != "softmax"   # see batches.steps; the
+        # softmax scores each (context, centre) pair alone, with no window padding
         for b in todo:
             starts = self.parts[b]
             rng = np.random.default_rng([config.seed, epoch, b])
