@@ -79,7 +79,7 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--min-alpha", type=click.FloatRange(0),
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),
-              help="Centre words per update step [default: skip-gram 1000, CBOW 2000; "
+              help="Centre words per update step [default: skip-gram 1000, CBOW 3000; "
               "500 for hierarchical, 250 for the exact softmax].")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "

@@ -163,7 +163,7 @@ def _noise_groups(centres, contexts, mask, g):
     windows (member -1, mask all False; their contexts are the last real window's, unread).
 
     Group i holds centres i, i + G, i + 2 G, ...: far apart in the text for the default
-    steps of 2,000 centres, as neighbouring centres share context words, and sharing noise
+    steps of 3,000 centres, as neighbouring centres share context words, and sharing noise
     among them cost 2.3 analogy points (text8-head, bench/word2vec_speed.py). A step of
     fewer than about 2 window x g centres still groups near neighbours."""
     n = len(centres)
