@@ -84,7 +84,8 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "
               "and gensim): faster, but their updates race, so only one worker gives the "
-              "same vectors for the same seed.")
+              "same vectors for the same seed. With a vocabulary of a few hundred words "
+              "the races can spoil CBOW's vectors: use 1 worker or --batch 1000 there.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,
