@@ -195,7 +195,7 @@ LINES = Tokenizer(sentence_per_line=True)
 
 @pytest.mark.parametrize("loss,workers,batch", [
     ("negative", 1, 200), ("hierarchical", 1, 200), ("softmax", 1, 200), ("negative", 2, 200),
-    ("negative", 2, None), ("softmax", 2, None)])    # the default steps, which have collapsed
+    ("negative", 2, 2000), ("softmax", 2, None)])    # steps that have collapsed or diverged
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, workers, batch):
     corpus, questions = synth_corpus
@@ -209,6 +209,15 @@ def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, work
     assert evaluate_word_analogies(model.wv, questions).total.accuracy > least
     ranks = [model.wv.rank(a, b) for a, b in synth.SIMILAR]   # queen among king's nearest
     assert np.median(ranks) <= 15                              # of 355 words
+
+
+def test_default_steps_depend_on_the_objective_and_stay_under_twice_the_vocabulary():
+    sizes = {(sg, loss): TrainConfig(sg=sg, loss=loss).step_size(10**5)
+             for sg in (True, False) for loss in ("negative", "hierarchical", "softmax")}
+    assert sizes[True, "negative"] == 1000 and sizes[False, "negative"] == 3000
+    assert sizes[True, "hierarchical"] == sizes[False, "hierarchical"] == 500
+    assert TrainConfig(sg=False).step_size(355) == 710          # a tiny vocabulary
+    assert TrainConfig(sg=False, batch=3000).step_size(355) == 3000   # asked for: kept
 
 
 def trained(corpus, stop_after=None, **settings):

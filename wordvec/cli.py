@@ -80,12 +80,12 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),
               help="Centre words per update step [default: skip-gram 1000, CBOW 3000; "
-              "500 for hierarchical, 250 for the exact softmax].")
+              "500 for hierarchical, 250 for the exact softmax; at most twice the "
+              "vocabulary].")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "
               "and gensim): faster, but their updates race, so only one worker gives the "
-              "same vectors for the same seed. With a vocabulary of a few hundred words "
-              "the races can spoil CBOW's vectors: use 1 worker or --batch 1000 there.")
+              "same vectors for the same seed.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,

@@ -101,6 +101,7 @@ class _Run:
         self.parts = blocks(offsets)
         self.n_blocks = len(self.parts)
         self.keep = keep_probabilities(model.counts, self.config.sample)
+        self.step_size = self.config.step_size(len(model.words))
         self.total_words = self.config.epochs * len(ids)
         self.alpha = nn.LinearDecay(self.config.alpha, self.total_words + 1,
                                     self.config.min_alpha)
@@ -117,9 +118,9 @@ class _Run:
             rng = np.random.default_rng([config.seed, epoch, b])
             batch = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
                             config.window, rng)
-            n_steps = -(-len(batch.centres) // config.batch)
+            n_steps = -(-len(batch.centres) // self.step_size)
             block_words = int(starts[-1] - starts[0])
-            for s, step in enumerate(steps(batch, config.batch, by_count)):
+            for s, step in enumerate(steps(batch, self.step_size, by_count)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     model.replay_draws(step, rng)
                     continue
