@@ -267,6 +267,17 @@ def test_bad_settings_are_user_errors(tmp_path):
         fit(tmp_path / "tiny.txt", TrainConfig(min_count=3), LINES)
 
 
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
+def test_an_untrained_model_loses_at_most_its_untrained_loss(sg, loss):
+    """The bound that a step's mean loss must stay within 10 times of (else: diverged)."""
+    model = Word2Vec(TrainConfig(sg=sg, loss=loss, dim=4, negative=3),
+                     [f"w{i}" for i in range(12)], np.arange(12, 0, -1) * 10)
+    value, predictions = model.backprop(tiny_batch(np.random.default_rng(0), n=20),
+                                        np.random.default_rng(1))
+    assert 0.3 * model.untrained_loss < value / predictions <= model.untrained_loss + 1e-6
+
+
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 def test_a_diverging_loss_stops_training(synth_corpus):
     config = TrainConfig(dim=16, epochs=1, min_count=3, alpha=9.0, batch=2000, sample=0)

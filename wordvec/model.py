@@ -36,6 +36,15 @@ class Word2Vec(nn.Module):
         self._noise = noise_distribution(self.counts) if config.loss == "negative" else None
 
     @property
+    def untrained_loss(self):
+        """An upper bound of the mean loss per prediction before training (output table 0,
+        every score 0): ln 2 per logistic term, ln V for the exact softmax."""
+        if self.config.loss == "softmax":
+            return float(np.log(len(self.words)))
+        terms = 1 + self.config.negative if self._tree is None else int(self._tree.lengths.max())
+        return terms * float(np.log(2))
+
+    @property
     def wv(self):
         """The word vectors, as a KeyedVectors sharing this model's memory (its word index
         built at the first lookup, not at every access)."""

@@ -31,6 +31,7 @@ from wordvec.model import Word2Vec
 from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
+EXPLODED = 10          # a step's mean loss above 10 x the untrained model's has diverged
 
 
 @dataclass
@@ -127,8 +128,8 @@ class _Run:
                 opt.lr = self.alpha(ledger.words_done())
                 opt.zero_grad()
                 loss, pairs = model.backprop(step, rng)
-                if not np.isfinite(loss):
-                    ledger.diverged(worker, loss, opt.lr)
+                if not np.isfinite(loss) or loss > EXPLODED * model.untrained_loss * pairs:
+                    ledger.diverged(worker, loss / max(pairs, 1), opt.lr)
                     return
                 opt.step()
                 words = (s + 1) * block_words // n_steps - s * block_words // n_steps
@@ -226,7 +227,7 @@ class _Ledger:
     def settle(self, state):
         """Fold what the workers did into `state`; raise UserError if the loss diverged."""
         if self.diverged_at():
-            raise UserError(f"the training loss became {self.flags[1]} in epoch "
+            raise UserError(f"the training loss became {self.flags[1]:.4g} per prediction in epoch "
                             f"{state.epoch + 1} (learning rate {self.diverge.max():.3g}): try "
                             f"a smaller --alpha or --batch")
         state.words += int(self.words.sum())
