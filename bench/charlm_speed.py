@@ -13,8 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from charlm.config import CharConfig
 from charlm.data import load_text, n_windows, streams, window
 from charlm.model import CharRNN
@@ -66,13 +64,13 @@ def theirs(config, text):
     val = streams(text.val, max(1, min(64, (len(text.val) - 1) // 1000)), 1)
     total, count, hidden = 0.0, 0, None
     with torch.no_grad():
-        for start in range(0, val.shape[1] - 1, 200):
-            chunk = torch.from_numpy(np.ascontiguousarray(val[:, start:start + 201].T, np.int64))
-            out, hidden = rnn(embed(chunk[:-1]), hidden)
+        for i in range(-(-(val.shape[1] - 1) // 200)):
+            x, y = (torch.from_numpy(a) for a in window(val, i, 200))
+            out, hidden = rnn(embed(x), hidden)
             logits = head(out)
             total += float(torch.nn.functional.cross_entropy(
-                logits.reshape(-1, V), chunk[1:].reshape(-1), reduction="sum"))
-            count += chunk[1:].numel()
+                logits.reshape(-1, V), y.reshape(-1), reduction="sum"))
+            count += y.numel()
     return rate, total / count
 
 

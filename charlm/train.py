@@ -143,11 +143,11 @@ def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000):
     data = streams(ids, batch, 1, "the text to evaluate")
     model.eval()
     total, count, hidden = 0.0, 0, None
-    for start in range(0, data.shape[1] - 1, seq_len):
-        chunk = np.asarray(data[:, start:start + seq_len + 1].T, np.int64, order="C")
-        logits, hidden, _ = model.forward(chunk[:-1], hidden)
-        loss, _ = nn.softmax_cross_entropy(logits, chunk[1:], reduction="sum")
-        total, count = total + loss, count + chunk[1:].size
+    for i in range(-(-(data.shape[1] - 1) // seq_len)):   # the last window may be shorter
+        x, y = window(data, i, seq_len)
+        logits, hidden, _ = model.forward(x, hidden)
+        loss, _ = nn.softmax_cross_entropy(logits, y, reduction="sum")
+        total, count = total + loss, count + y.size
     model.train()
     return total / count
 

@@ -27,8 +27,8 @@ from nn.sampling import sample_logits
 
 __all__ = [
     "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "EmbeddingBag", "Entries",
-    "GRU", "LSTM",
-    "Linear", "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN", "ReLU", "Recurrent",
+    "GRU", "LSTM", "Linear", "LinearDecay", "Module", "OutputEmbedding", "Parameter", "RNN",
+    "ReLU", "Recurrent",
     "SGD", "Sequential", "Sigmoid", "SparseGrad", "Stack", "Tanh", "check_gradients",
     "clip_grad_norm", "load_checkpoint", "log_softmax", "logistic_loss", "mse_loss",
     "numerical_gradient", "orthogonal", "relative_error", "sample_logits", "save_checkpoint",

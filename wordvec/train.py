@@ -112,8 +112,8 @@ class _Run:
         """Train on the blocks `todo` of `epoch` in order, reporting to `ledger`."""
         config, model = self.config, self.model
         opt = nn.SGD(model, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
-        by_count = config.sg and config.loss != "softmax"   # see batches.steps; the
-        # softmax scores each (context, centre) pair alone, with no window padding
+        # see batches.steps; the exact softmax scores each pair alone, with no window padding
+        by_count = config.sg and config.loss != "softmax"
         for b in todo:
             starts = self.parts[b]
             rng = np.random.default_rng([config.seed, epoch, b])
