@@ -2,8 +2,8 @@
 
     python bench/word2vec_speed.py [--corpus text8-head.txt] [--epochs 5] [--workers 2]
 
-For skip-gram and CBOW with negative sampling and skip-gram with hierarchical softmax (dim
-100, window 5, min-count 5, sample 1e-3): words/s (corpus tokens x epochs / training
+For skip-gram and CBOW, each with negative sampling and with hierarchical softmax (dim 100,
+window 5, min-count 5, sample 1e-3): words/s (corpus tokens x epochs / training
 seconds, vocabulary building excluded for both), peak memory, analogy accuracy
 (questions-words.txt, restrict_vocab 30,000) and WordSim-353 Spearman. Then the exact softmax
 on the first --softmax-tokens tokens: words/s, and the GFLOP/s of its three matrix products
@@ -20,7 +20,7 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 JOBS = {"sg-ns": dict(sg=True, loss="negative"), "cbow-ns": dict(sg=False, loss="negative"),
-        "sg-hs": dict(sg=True, loss="hierarchical")}
+        "sg-hs": dict(sg=True, loss="hierarchical"), "cbow-hs": dict(sg=False, loss="hierarchical")}
 SETTINGS = dict(dim=100, window=5, min_count=5, sample=1e-3)
 
 

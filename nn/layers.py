@@ -176,11 +176,13 @@ class OutputEmbedding(Module):
 
     def backward(self, dscores, cache, counted=None):
         """counted: for rows (N, K) and h (N, M, D) only, which of the (n, m, k) scores count
-        (bool, dscores' shape). The entry of W's gradient for (n, k) sums the updates of its
-        counted inputs and says how many (`SparseGrad.add`'s counts), so that an optimizer
-        capping a row's updates per step counts each input as an example; without it an
-        entry counts once. The gradients of rows None (every row) and (K,) (rows shared by
-        the batch) are one entry per row, counted once whatever the batch: not capped."""
+        (bool, dscores' shape): the loss's mask, as dscores must be 0 where it is False. The
+        entry of W's gradient for (n, k) sums the updates of its counted inputs and says how
+        many (`SparseGrad.add`'s counts), so that an optimizer capping a row's updates per
+        step counts each input as an example; an (n, k) that no input counts (the padding of
+        a Huffman path) gets no entry. Without `counted`, each entry counts once. The
+        gradients of rows None (every row) and (K,) (rows shared by the batch) are one entry
+        per row, counted once whatever the batch: not capped."""
         h, rows, W_rows = cache
         V, D = self.W.data.shape
         K = V if rows is None else rows.shape[-1]
@@ -196,12 +198,14 @@ class OutputEmbedding(Module):
         if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
             self.W.grad.add(rows, h, cols=np.repeat(np.arange(len(h)), K), weights=dscores)
             return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
-        counts = None
-        if counted is not None:
+        dW = np.matmul(dscores.transpose(0, 2, 1), h)                      # dW[r_nk] += ds h
+        if counted is None:
+            self.W.grad.add(rows, dW, copy=False)
+        else:   # leaving out Huffman paths' padding: skip-gram 2-4% faster
             check_shape("counted", counted, dscores.shape)
-            counts = np.asarray(counted).sum(axis=1)
-        self.W.grad.add(rows, np.matmul(dscores.transpose(0, 2, 1), h),   # dW[r_nk] += ds h
-                        copy=False, counts=counts)
+            counts = np.asarray(counted).sum(axis=1).ravel()
+            used = np.flatnonzero(counts)
+            self.W.grad.add(rows.ravel()[used], dW, copy=False, cols=used, counts=counts[used])
         return np.matmul(dscores, W_rows)                                 # dh_nm = ds W[r_nk]
 
 

@@ -205,3 +205,22 @@ def test_output_embedding_counts_the_inputs_behind_each_gradient_entry():
     layer.backward(np.ones_like(scores), cache, counted=counted)
     e = layer.W.grad.entries()
     assert sorted(zip(e.rows.tolist(), e.counts.tolist())) == [(0, 2), (1, 1), (1, 3), (4, 3)]
+
+
+def test_output_embedding_leaves_out_what_no_input_feeds_and_keeps_the_gradient():
+    """Huffman-path padding (masked, so its gradient is 0) gets no entry; the gradient is
+    the plain sum over the path."""
+    rng = np.random.default_rng(0)
+    rows = np.array([[1, 2, 0], [3, 0, 0]])                # paths padded with row 0
+    path = np.array([[1, 1, 0], [1, 0, 0]], bool)
+    h = rng.standard_normal((2, 3, 2))                     # 3 inputs share each path
+    layer = nn.OutputEmbedding(4, 2, scale=0.1, rng=0, dtype=np.float64)
+    scores, cache = layer.forward(h, rows)
+    counted = np.broadcast_to(path[:, None, :], scores.shape)
+    ds = rng.standard_normal(scores.shape) * counted
+    layer.backward(ds, cache, counted=counted)
+    assert 0 not in layer.W.grad.entries().rows
+    expected = np.zeros((4, 2))
+    for n, k in zip(*np.nonzero(path)):
+        expected[rows[n, k]] += ds[n, :, k] @ h[n]
+    np.testing.assert_allclose(layer.W.grad.to_dense(), expected)
