@@ -24,6 +24,7 @@ def main():
 @main.command("train")
 @click.argument("text", type=SOURCE)
 @click.option("-o", "--output", "checkpoint", required=True, type=click.Path(dir_okay=False),
+              metavar="CHECKPOINT",
               help="The best model by validation loss; CHECKPOINT.last (the latest state, "
               "to resume from) and CHECKPOINT.log.csv (one line per validation) beside it.")
 @click.option("--cell", type=click.Choice(CELLS), default="lstm", show_default=True)
@@ -66,6 +67,8 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
     Ctrl-C saves the run in CHECKPOINT.last; --resume continues it exactly as if it had not
     stopped.
     """
+    if checkpoint == "-":
+        raise click.UsageError("train writes a checkpoint and files beside it: give -o a path")
     paths = Paths(checkpoint)
     for path in (paths.best, paths.last, paths.log):
         check_output(path, [text])
@@ -115,6 +118,9 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
 @click.option("--greedy", is_flag=True, help="Always the likeliest character (temperature 0).")
 def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
     """Generate text from CHECKPOINT, streamed to standard output as it comes."""
+    source = click.get_current_context().get_parameter_source("temperature")
+    if greedy and source == click.core.ParameterSource.COMMANDLINE and temperature != 0:
+        raise click.UsageError("--greedy is temperature 0: give one or the other")
     model, vocab, *_ = load(checkpoint)
     check_prime(vocab, prime)
     out = sys.stdout

@@ -173,7 +173,9 @@ def load(path):
         model.load_state_dict(ckpt.model)
         model.rng.bit_generator.state = ckpt.meta["rng"]
         state = TrainState(**ckpt.meta["state"])
-    except (KeyError, TypeError, ValueError) as e:
+    except KeyError as e:
+        raise UserError(f"{path} is not a charlm checkpoint: it has no {e.args[0]!r}") from None
+    except (TypeError, ValueError) as e:
         raise UserError(f"{path} is not a charlm checkpoint: {e}") from None
     layers = {}
     for name, a in ckpt.arrays.items():   # hidden.<layer>.<part>

@@ -64,8 +64,10 @@ class Vocab:
         order = np.argsort(-counts, kind="stable")
         order = order[keep[order]][:max_vocab]
         if not len(order):
+            most = counts.max(initial=0)
             raise UserError(f"empty vocabulary: no word occurs at least {min_count} times "
-                            f"(the most frequent occurs {counts.max(initial=0)} times)")
+                            f"(the most frequent: {most} time{'' if most == 1 else 's'}; "
+                            f"lower --min-count?)")
         if unk is None:
             return cls(words[order].tolist(), counts[order])
         kept = counts[order]

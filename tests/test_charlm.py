@@ -153,6 +153,7 @@ def test_cli_bad_checkpoints_and_settings(song_file, tmp_path):
     assert result.exit_code == 1 and "no such folder" in result.output
     result = run("train", song_file, "-o", song_file)
     assert result.exit_code == 1 and "it is the input" in result.output
+    assert run("train", song_file, "-o", "-").exit_code == 2
     assert run("train", song_file, "-o", tmp_path / "m", "--resume").output.startswith(
         "Error: nothing to resume")
     out = tmp_path / "model"
@@ -161,7 +162,8 @@ def test_cli_bad_checkpoints_and_settings(song_file, tmp_path):
     for args, message in [(["--temperature", "-1"], "Invalid value for '-t'"),
                           (["--top-k", "0"], "Invalid value for '--top-k'"),
                           (["--top-p", "1.5"], "Invalid value for '--top-p'"),
-                          (["--prime", "XYZ"], "characters the model never saw: 'XYZ'")]:
+                          (["--prime", "XYZ"], "characters the model never saw: 'XYZ'"),
+                          (["--greedy", "-t", "0.5"], "give one or the other")]:
         result = run("sample", out, *args)
         assert result.exit_code != 0 and message in result.output
 

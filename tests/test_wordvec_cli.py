@@ -24,11 +24,11 @@ def vectors(tmp_path):
     return path
 
 
-def test_similar_prints_a_distance_table(vectors):
+def test_similar_prints_a_table_of_neighbours(vectors):
     result = run("similar", vectors, "apple", "--topn", 2)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "Cosine distance" in lines[0] and lines[2].split()[0] == "pear"
+    assert "Cosine similarity" in lines[0] and lines[2].split()[0] == "pear"
 
 
 def test_similar_with_a_negative_word_as_json(vectors):
@@ -45,12 +45,17 @@ def test_analogy(vectors):
 
 
 def test_interactive_mode_answers_each_line_and_reports_unknown_words(vectors):
+    """With --json every query gets its line, an unanswerable one an "error"."""
     result = run("similar", vectors, "--json", "--topn", 1,
-                 input="apple\nzebra\nking -man woman\nEXIT\nqueen\n")
+                 input="apple\nzebra\nking -king\nking -man woman\nEXIT\nqueen\n")
     assert result.exit_code == 0
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a["results"][0]["word"] for a in answers] == ["pear", "queen"]
-    assert "Out of dictionary word: word 'zebra' not in vocabulary" in result.stderr
+    assert [a.get("error") or a["results"][0]["word"] for a in answers] == [
+        "pear", "word 'zebra' not in vocabulary",
+        "the query words cancel out: nothing is nearest to a zero vector", "queen"]
+    assert answers[1]["query"] == {"positive": ["zebra"], "negative": []}
+    result = run("similar", vectors, "--topn", 1, input="zebra\napple\n")
+    assert result.stderr == "word 'zebra' not in vocabulary\n" and "pear" in result.stdout
     result = run("analogy", vectors, "--topn", 1, input="man king woman\n")
     assert "queen" in result.stdout
 
@@ -59,6 +64,8 @@ def test_a_missing_word_is_a_one_line_error(vectors):
     result = run("similar", vectors, "zebra")
     assert result.exit_code == 1
     assert result.output == "Error: word 'zebra' not in vocabulary\n"
+    result = run("similar", vectors, "king", "-n", "king")
+    assert result.exit_code == 1 and "cancel out" in result.output
 
 
 def test_evaluate_prints_sections_and_correlations(tmp_path):
@@ -189,8 +196,15 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(
 
 def test_train_refuses_what_would_lose_work(small_corpus, tmp_path):
     out = tmp_path / "v.bin"
-    assert "both name" in run("train", small_corpus, "-o", out, "--save-vocab", out).output
+    assert "writes its vectors" in run("train", small_corpus, "-o", out, "--save-vocab",
+                                       out).output
+    result = run("train", small_corpus, "-o", out, "--save-vocab", f"{out}.checkpoint")
+    assert result.exit_code == 1 and "writes its checkpoint" in result.output
     assert run("train", small_corpus, "-o", "-").exit_code == 2
+    (tmp_path / "v.bin.checkpoint").write_text("not a checkpoint")
+    result = run("train", small_corpus, "-o", out)
+    assert result.exit_code == 1 and "is in the way" in result.output
+    (tmp_path / "v.bin.checkpoint").unlink()
     (tmp_path / "v.bin.checkpoint").mkdir()
     result = run("train", small_corpus, "-o", out)
     assert result.exit_code == 1 and "add --resume to continue it" in result.output

@@ -112,7 +112,8 @@ BROKEN = {
                   "in line 2\\)"),
     "truncated binary": (word2vec_c_binary(["a", "b"], np.ones((2, 4), np.float32))[:-9],
                          "ends in row 2 of the 2 its header announces"),
-    "random bytes": (bytes(range(256)) * 4, "not in word2vec format"),
+    "random bytes": (bytes(range(256)) * 4, "not in word2vec format: .* not binary data$"),
+    "an npz": (b"PK\x03\x04" + bytes(200), "not a zip archive \\(a NumPy .npz"),
 }
 
 

@@ -114,11 +114,15 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
                                "path; `wordvec convert OUT - --to text` prints vectors")
     format_ = format_ or _format_from_name(output, default="native")
     _check_target(output, format_, [corpus])
+    checkpoint = output.with_name(output.name + ".checkpoint")
     if save_vocab:
         check_output(save_vocab, [corpus])
-        if save_vocab.absolute() == output.absolute():
-            raise UserError(f"--save-vocab and -o both name {output}")
-    checkpoint = output.with_name(output.name + ".checkpoint")
+        for path, what in ((output, "vectors"), (checkpoint, "checkpoint")):
+            if save_vocab.absolute() == path.absolute():
+                raise UserError(f"--save-vocab names {path}, where training writes its {what}")
+    if checkpoint.exists() and not checkpoint.is_dir():
+        raise UserError(f"{checkpoint} is in the way: training keeps its checkpoint there "
+                        f"(move it away, or choose another -o)")
     if checkpoint.exists() and not resume:
         raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
                         f"it, or delete it to start over")
@@ -171,16 +175,16 @@ def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_err
                                "as arguments")
     kv = load(vectors, unicode_errors)
 
-    def answer(positive, negative):
-        results = kv.most_similar(list(positive), list(negative), topn, restrict_vocab)
-        _print(results, {"positive": list(positive), "negative": list(negative)}, as_json)
+    def answer(positive, negative, interactive=False):
+        _answer(lambda: kv.most_similar(list(positive), list(negative), topn, restrict_vocab),
+                {"positive": list(positive), "negative": list(negative)}, as_json, interactive)
 
     if words or negative:
-        _query(answer, words, negative)
+        answer(words, negative)
         return
     for line in _interactive("Enter word or sentence (EXIT to break): "):
         tokens = line.split()
-        _query(answer, [w for w in tokens if not w.startswith("-")],
+        answer([w for w in tokens if not w.startswith("-")],
                [w[1:] for w in tokens if w.startswith("-") and len(w) > 1], interactive=True)
 
 
@@ -202,21 +206,21 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
     kv = load(vectors, unicode_errors)
     similar_to = kv.most_similar_cosmul if cosmul else kv.most_similar
 
-    def answer(abc, _):
+    def answer(abc, interactive=False):
         a, b, c = abc
-        results = similar_to([b, c], [a], topn, restrict_vocab)
-        _print(results, {"a": a, "b": b, "c": c}, as_json,
-               "3CosMul score" if cosmul else "Cosine distance")
+        _answer(lambda: similar_to([b, c], [a], topn, restrict_vocab),
+                {"a": a, "b": b, "c": c}, as_json, interactive,
+                "3CosMul score" if cosmul else "Cosine similarity")
 
     if words:
-        _query(answer, words, ())
+        answer(words)
         return
     for line in _interactive("Enter three words A B C (EXIT to break): "):
         abc = line.split()
         if len(abc) != 3:
             click.echo("Only three words are allowed: A B C", err=True)
             continue
-        _query(answer, abc, (), interactive=True)
+        answer(abc, interactive=True)
 
 
 @main.command()
@@ -297,7 +301,8 @@ def _check_target(path, format_, inputs=()):
         return check_output(path, inputs)
     path = Path(path)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise UserError(f"refusing to replace {path}: it is not a folder")
+        raise UserError(f"refusing to replace {path} with a {format_} folder: it is not a "
+                        f"folder (a name ending .txt or .bin, or --format, writes a file)")
     if format_ == "native" and path.is_dir() and not is_native_folder(path):
         raise UserError(f"{path} exists and is not a folder of saved vectors: not "
                         f"overwriting it")
@@ -312,15 +317,22 @@ def _check_target(path, format_, inputs=()):
         raise UserError(f"cannot write {path}: {e}") from None
 
 
-def _query(answer, positive, negative, interactive=False):
-    """Run one query; a word outside the vocabulary ends the command, or in interactive
-    mode is reported and skipped."""
+def _answer(search, query, as_json, interactive, heading="Cosine similarity"):
+    """Print the neighbours `search()` finds for `query`. A query it cannot answer (a word
+    outside the vocabulary, words that cancel out) ends the command, or when reading
+    queries from standard input is reported and skipped: on standard error, or with --json
+    as an object with an "error", so that every query still gets one line."""
     try:
-        answer(positive, negative)
-    except KeyError as e:
+        results = search()
+    except (KeyError, ValueError) as e:
         if not interactive:
             raise UserError(e.args[0]) from None
-        click.echo(f"Out of dictionary word: {e.args[0]}", err=True)
+        if as_json:
+            click.echo(json.dumps({"query": query, "error": e.args[0]}, ensure_ascii=False))
+        else:
+            click.echo(e.args[0], err=True)
+        return
+    _print(results, query, as_json, heading)
 
 
 def _interactive(prompt):
@@ -336,9 +348,9 @@ def _interactive(prompt):
             yield line
 
 
-def _print(results, query, as_json, heading="Cosine distance"):
-    """The neighbours as word2vec.c's distance prints them (its heading says distance but
-    shows the cosine similarity), or as one JSON object."""
+def _print(results, query, as_json, heading):
+    """The neighbours as word2vec.c's distance prints them (under the heading of what they
+    are: word2vec.c's says "Cosine distance" over similarities), or as one JSON object."""
     if as_json:
         rows = [{"word": w, "similarity": s} for w, s in results]
         click.echo(json.dumps({"query": query, "results": rows}, ensure_ascii=False))

@@ -112,11 +112,22 @@ def _header(data, path):
     fields = data[:end if end >= 0 else 100].split()
     if end < 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
         raise UserError(f"{path} is not in word2vec format: the first line must be "
-                        f"'<words> <dimensions>', not {bytes(data[:40])!r}")
+                        f"'<words> <dimensions>', not {_shown(bytes(data[:40]))}")
     V, D = map(int, fields)
     if V < 1 or D < 1:
         raise UserError(f"{path}, line 1: {V} words of {D} dimensions")
     return V, D, end + 1
+
+
+def _shown(head):
+    """The start of a file as a user can read it: its text, or what kind of binary it is."""
+    kinds = {b"PK\x03\x04": "a zip archive (a NumPy .npz, a charlm checkpoint?)",
+             b"\x1f\x8b": "gzip data", b"\x93NUMPY": "a NumPy .npy array"}
+    for magic, kind in kinds.items():
+        if head.startswith(magic):
+            return kind
+    line = head.split(b"\n")[0].decode("utf-8", "replace")
+    return repr(line) if line.isprintable() else "binary data"
 
 
 def _is_text_row(data, start, D):

@@ -119,6 +119,8 @@ class KeyedVectors:
         """
         keys, weights = _weighted(positive, negative)
         mean = self._mean([self._unit(k) for k in keys], weights)
+        if not mean.any():
+            raise ValueError("the query words cancel out: nothing is nearest to a zero vector")
         if topn is None:
             return self.cosine_similarities(mean, restrict_vocab)[0]
         skip = {self.key_to_index[k] for k in keys if isinstance(k, str)}
