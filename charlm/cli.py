@@ -21,6 +21,20 @@ def main():
     """Train character-level language models and sample text from them."""
 
 
+# char-rnn's and torch-rnn's names for the options (see npnlp.cli.Group)
+main.hints = {
+    "train": {"rnnsize": "--hidden", "numlayers": "--layers", "model": "--cell",
+              "modeltype": "--cell", "learningrate": "--lr", "learningratedecay": "--lr-decay",
+              "lrdecayfactor": "--lr-decay", "learningratedecayafter": "--decay-after",
+              "seqlength": "--seq-len", "batchsize": "--batch", "maxepochs": "--epochs",
+              "numepochs": "--epochs", "gradclip": "--clip", "valfrac": "--val-fraction",
+              "evalvalevery": "--eval-every", "checkpointevery": "--eval-every",
+              "wordvecsize": "--embed", "initfrom": "--resume", "checkpointdir": "-o",
+              "savefile": "-o", "dropout": "--dropout", "seed": "--seed"},
+    "sample": {"primetext": "--prime", "starttext": "--prime", "sample": "--greedy for -sample 0",
+               "temperature": "--temperature", "length": "--length", "seed": "--seed"}}
+
+
 @main.command("train")
 @click.argument("text", type=SOURCE)
 @click.option("-o", "--output", "checkpoint", required=True, type=click.Path(dir_okay=False),

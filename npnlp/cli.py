@@ -14,11 +14,23 @@ OUTPUT = click.Path(dir_okay=False, allow_dash=True)  # '-' is standard output
 class Group(click.Group):
     """A click group that turns `UserError` and OS errors into a one-line message and exit 1,
     and a closed output pipe (`| head`) into a silent exit: bad input never ends in a
-    traceback."""
+    traceback.
+
+    `hints`: {command: {option of another tool: what to use here}}, the option names
+    normalised by `_plain` (so `-min-count`, `--min_count` and `-minCount` are one), for an
+    unknown option that a word2vec.c, fastText or char-rnn user types from habit."""
+
+    hints = {}
+
+    def parse_args(self, ctx, args):
+        ctx.meta["npnlp.args"] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as e:
+            raise self._hinted(ctx, e) from None
         except UserError as e:
             raise click.ClickException(str(e)) from None
         except BrokenPipeError:
@@ -27,6 +39,24 @@ class Group(click.Group):
         except OSError as e:
             where = f": {e.filename}" if getattr(e, "filename", None) else ""
             raise click.ClickException(f"{e.strerror or e}{where}") from None
+
+
+    def _hinted(self, ctx, error):
+        """`error`, or a usage error naming what to type instead of a foreign option."""
+        args = ctx.meta.get("npnlp.args", [])
+        hints = self.hints.get(args[0] if args else None, {})
+        command = self.get_command(ctx, args[0]) if hints else None
+        known = {o for p in getattr(command, "params", []) for o in p.opts + p.secondary_opts}
+        for arg in args[1:]:
+            name = arg.split("=")[0]
+            if name.startswith("-") and name not in known and _plain(name) in hints:
+                return click.UsageError(f"No such option: {name} (use {hints[_plain(name)]})",
+                                        error.ctx)
+        return error
+
+
+def _plain(option):
+    return option.lstrip("-").replace("-", "").replace("_", "").lower()
 
 
 def group(command):

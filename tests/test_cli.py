@@ -1,4 +1,4 @@
-"""Every console script answers --help and --version."""
+"""The console scripts: --help, --version, and what to type for another tool's option."""
 import pytest
 from click.testing import CliRunner
 
@@ -16,3 +16,23 @@ def test_help_and_version(command):
     result = runner.invoke(command, ["--version"])
     assert result.exit_code == 0, result.output
     assert "0.1.0" in result.output
+
+
+@pytest.mark.parametrize("command,args,hint", [
+    (wordvec_main, ["train", "c.txt", "-o", "v", "--window", "3", "-size", "50"],
+     "No such option: -size (use --dim)"),
+    (wordvec_main, ["train", "c.txt", "-o", "v", "--min_count=2"], "(use --min-count)"),
+    (wordvec_main, ["train", "c.txt", "-o", "v", "-threads", "2"], "(use --workers)"),
+    (charlm_main, ["train", "t.txt", "-o", "m", "-rnn_size", "128"], "(use --hidden)"),
+    (charlm_main, ["sample", "m", "-primetext", "a"], "(use --prime)"),
+])
+def test_the_options_of_word2vec_c_and_char_rnn_point_to_ours(command, args, hint):
+    """An option typed from another tool's habit names ours, not a click guess from its
+    first letter ('No such option -s'); known options next to it are not blamed."""
+    result = CliRunner().invoke(command, args)
+    assert result.exit_code == 2 and hint in result.output
+
+
+def test_an_unknown_option_without_a_hint_keeps_clicks_message():
+    result = CliRunner().invoke(wordvec_main, ["train", "c.txt", "-o", "v", "--bogus", "1"])
+    assert result.exit_code == 2 and "No such option '--bogus'" in result.output

@@ -31,6 +31,19 @@ def main():
     """Train and query word2vec word vectors."""
 
 
+# word2vec.c's, fastText's and gensim's names for train's options (see npnlp.cli.Group)
+main.hints = {"train": {
+    "train": "the CORPUS argument", "output": "-o", "size": "--dim", "dim": "--dim",
+    "vectorsize": "--dim", "window": "--window", "ws": "--window", "sample": "--sample",
+    "negative": "--negative", "neg": "--negative", "hs": "--loss hierarchical",
+    "loss": "--loss", "cbow": "--cbow (skip-gram, --sg, is the default)",
+    "sg": "--sg or --cbow", "threads": "--workers", "thread": "--workers",
+    "iter": "--epochs", "epoch": "--epochs", "mincount": "--min-count",
+    "alpha": "--alpha", "lr": "--alpha", "binary": "--format binary, or a name ending .bin",
+    "savevocab": "--save-vocab", "maxvocabsize": "--max-vocab",
+    "maxfinalvocab": "--max-vocab", "workers": "--workers", "seed": "--seed"}}
+
+
 def vectors_argument(command):
     """Give `command` a VECTORS argument and --unicode-errors; it receives a KeyedVectors."""
     command = click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS),
