@@ -84,6 +84,17 @@ def test_evaluate_prints_sections_and_correlations(tmp_path):
     assert run("evaluate", path).exit_code == 2
 
 
+def test_evaluate_splits_semantic_and_syntactic_and_marks_empty_sections(vectors, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text(": royalty\nman king woman queen\n: fruit\nzebra lion apple pear\n"
+                         ": gram1-plural\nking man queen woman\n")
+    lines = run("evaluate", vectors, "--analogies", questions).output.splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert rows["royalty"] == ["1", "1", "100.0%"] and rows["fruit"] == ["0", "0", "-"]
+    assert rows["Semantic"][1:] == ["1", "1", "100.0%"]
+    assert rows["Syntactic"][1:] == ["1", "1", "100.0%"] and rows["Total"][1:3] == ["2", "2"]
+
+
 @pytest.mark.parametrize("name,to", [("out.txt", None), ("out.bin.gz", None),
                                      ("out", "native"), ("out.vec", "text")])
 def test_convert_between_formats(vectors, tmp_path, name, to):

@@ -375,11 +375,13 @@ def _print(results, query, as_json, heading):
 
 
 def _analogy_report(path, result):
-    sections = [*result.sections, result.total]
+    def row(s):
+        return {"section": s.name, "correct": len(s.correct),
+                "total": len(s.correct) + len(s.incorrect), "accuracy": s.accuracy}
+
     return {"file": str(path), "questions": result.questions, "oov": result.oov,
-            "sections": [{"section": s.name, "correct": len(s.correct),
-                          "total": len(s.correct) + len(s.incorrect), "accuracy": s.accuracy}
-                         for s in sections]}
+            "sections": [row(s) for s in [*result.sections, result.total]],
+            "subtotals": [row(s) for s in result.subtotals]}
 
 
 def _print_report(report):
@@ -388,9 +390,9 @@ def _print_report(report):
         click.echo(f"{a['file']}: {a['oov']:,} of {a['questions']:,} questions skipped "
                    f"(a word outside the vocabulary)")
         click.echo(f"  {'section':<28}{'correct':>9}{'total':>8}{'accuracy':>10}")
-        for s in a["sections"]:
-            click.echo(f"  {s['section']:<28}{s['correct']:>9,}{s['total']:>8,}"
-                       f"{100 * s['accuracy']:>9.1f}%")
+        for s in [*a["sections"][:-1], *a["subtotals"], a["sections"][-1]]:
+            accuracy = f"{100 * s['accuracy']:>9.1f}%" if s["total"] else f"{'-':>10}"
+            click.echo(f"  {s['section']:<28}{s['correct']:>9,}{s['total']:>8,}{accuracy}")
     for s in report.get("similarity", []):
         click.echo(f"{s['file']}: {s['pairs']} pairs ({s['oov']} skipped)  "
                    f"Pearson {s['pearson']:.4f}  Spearman {s['spearman']:.4f}")

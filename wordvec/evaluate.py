@@ -40,8 +40,22 @@ class AnalogyResult:
     @property
     def total(self):
         """All sections together, as gensim's 'Total accuracy'."""
-        return Section("Total accuracy", [q for s in self.sections for q in s.correct],
-                       [q for s in self.sections for q in s.incorrect])
+        return _merged("Total accuracy", self.sections)
+
+    @property
+    def subtotals(self):
+        """The semantic and the syntactic sections (named gram...) together, as word2vec.c's
+        compute-accuracy reports them; none unless the file has both kinds."""
+        syntactic = [s for s in self.sections if s.name.startswith("gram")]
+        semantic = [s for s in self.sections if not s.name.startswith("gram")]
+        if not (semantic and syntactic):
+            return []
+        return [_merged("Semantic accuracy", semantic), _merged("Syntactic accuracy", syntactic)]
+
+
+def _merged(name, sections):
+    return Section(name, [q for s in sections for q in s.correct],
+                   [q for s in sections for q in s.incorrect])
 
 
 @dataclass
