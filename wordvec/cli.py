@@ -84,7 +84,9 @@ def load(vectors, unicode_errors="strict", limit=None):
               show_default=True, help="Subsampling threshold of frequent words (0: none).")
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
               help="Leave out words seen fewer times.")
-@click.option("--max-vocab", type=click.IntRange(min=1), help="Keep only the N most frequent.")
+@click.option("--max-vocab", type=click.IntRange(min=1),
+              help="Keep only the N most frequent words of those --min-count keeps (gensim's "
+              "max_final_vocab).")
 @click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True,
               help="Passes over the corpus.")
 @click.option("--alpha", type=click.FloatRange(0, min_open=True),
