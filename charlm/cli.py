@@ -27,12 +27,13 @@ main.hints = {
               "modeltype": "--cell", "learningrate": "--lr", "learningratedecay": "--lr-decay",
               "lrdecayfactor": "--lr-decay", "learningratedecayafter": "--decay-after",
               "seqlength": "--seq-len", "batchsize": "--batch", "maxepochs": "--epochs",
-              "numepochs": "--epochs", "gradclip": "--clip", "valfrac": "--val-fraction",
-              "evalvalevery": "--eval-every", "checkpointevery": "--eval-every",
-              "wordvecsize": "--embed", "initfrom": "--resume", "checkpointdir": "-o",
-              "savefile": "-o", "dropout": "--dropout", "seed": "--seed"},
+              "numepochs": "--epochs", "gradclip": "--clip, a limit on the global norm",
+              "valfrac": "--val-fraction", "evalvalevery": "--eval-every",
+              "checkpointevery": "--eval-every", "wordvecsize": "--embed",
+              "checkpointdir": "-o", "savefile": "-o", "dropout": "--dropout", "seed": "--seed"},
     "sample": {"primetext": "--prime", "starttext": "--prime", "sample": "--greedy for -sample 0",
-               "temperature": "--temperature", "length": "--length", "seed": "--seed"}}
+               "checkpoint": "the CHECKPOINT argument", "temperature": "--temperature",
+               "length": "--length", "seed": "--seed"}}
 
 
 @main.command("train")
@@ -135,6 +136,9 @@ def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
     source = click.get_current_context().get_parameter_source("temperature")
     if greedy and source == click.core.ParameterSource.COMMANDLINE and temperature != 0:
         raise click.UsageError("--greedy is temperature 0: give one or the other")
+    if greedy and (top_k or top_p):
+        raise click.UsageError("--greedy takes the likeliest character: --top-k and --top-p "
+                               "do not apply")
     model, vocab, *_ = load(checkpoint)
     check_prime(vocab, prime)
     out = sys.stdout

@@ -180,7 +180,8 @@ class OutputEmbedding(Module):
         entry of W's gradient for (n, k) sums the updates of its counted inputs and says how
         many (`SparseGrad.add`'s counts), so that an optimizer capping a row's updates per
         step counts each input as an example; an (n, k) that no input counts (the padding of
-        a Huffman path) gets no entry. Without `counted`, each entry counts once. The
+        a Huffman path) gets no entry, so optimizers with a state per row (Adam, momentum)
+        leave a padding row alone too. Without `counted`, each entry counts once. The
         gradients of rows None (every row) and (K,) (rows shared by the batch) are one entry
         per row, counted once whatever the batch: not capped."""
         h, rows, W_rows = cache

@@ -45,13 +45,15 @@ class Group(click.Group):
         """`error`, or a usage error naming what to type instead of a foreign option."""
         args = ctx.meta.get("npnlp.args", [])
         hints = self.hints.get(args[0] if args else None, {})
-        command = self.get_command(ctx, args[0]) if hints else None
-        known = {o for p in getattr(command, "params", []) for o in p.opts + p.secondary_opts}
-        for arg in args[1:]:
+        rejected = error.option_name
+        for arg in args[1:]:   # the argument click rejected ('-size' is rejected as '-s')
             name = arg.split("=")[0]
-            if name.startswith("-") and name not in known and _plain(name) in hints:
-                return click.UsageError(f"No such option: {name} (use {hints[_plain(name)]})",
-                                        error.ctx)
+            if name == rejected or (len(rejected) == 2 and name.startswith(rejected)
+                                    and not name.startswith("--")):
+                hint = hints.get(_plain(name))
+                if hint:
+                    return click.UsageError(f"No such option: {name} (use {hint})", error.ctx)
+                return error
         return error
 
 

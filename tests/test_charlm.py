@@ -163,7 +163,8 @@ def test_cli_bad_checkpoints_and_settings(song_file, tmp_path):
                           (["--top-k", "0"], "Invalid value for '--top-k'"),
                           (["--top-p", "1.5"], "Invalid value for '--top-p'"),
                           (["--prime", "XYZ"], "characters the model never saw: 'XYZ'"),
-                          (["--greedy", "-t", "0.5"], "give one or the other")]:
+                          (["--greedy", "-t", "0.5"], "give one or the other"),
+                          (["--greedy", "--top-k", "3"], "do not apply")]:
         result = run("sample", out, *args)
         assert result.exit_code != 0 and message in result.output
 

@@ -34,5 +34,8 @@ def test_the_options_of_word2vec_c_and_char_rnn_point_to_ours(command, args, hin
 
 
 def test_an_unknown_option_without_a_hint_keeps_clicks_message():
-    result = CliRunner().invoke(wordvec_main, ["train", "c.txt", "-o", "v", "--bogus", "1"])
-    assert result.exit_code == 2 and "No such option '--bogus'" in result.output
+    for command, args in ((wordvec_main, ["train", "c.txt", "-o", "v", "--bogus", "1"]),
+                          (charlm_main, ["sample", "m", "--prime", "-length", "--bogus"])):
+        result = CliRunner().invoke(command, args)   # -length is --prime's text, not blamed
+        assert result.exit_code == 2 and "--bogus" in result.output and "(use" not in \
+            result.output

@@ -56,8 +56,11 @@ def test_interactive_mode_answers_each_line_and_reports_unknown_words(vectors):
     assert answers[1]["query"] == {"positive": ["zebra"], "negative": []}
     result = run("similar", vectors, "--topn", 1, input="zebra\napple\n")
     assert result.stderr == "word 'zebra' not in vocabulary\n" and "pear" in result.stdout
-    result = run("analogy", vectors, "--topn", 1, input="man king woman\n")
-    assert "queen" in result.stdout
+    result = run("analogy", vectors, "--topn", 1, "--json", input="man king\nman king woman\n")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert answers[0] == {"query": {"words": ["man", "king"]},
+                          "error": "give three words A B C, not 2"}
+    assert answers[1]["results"][0]["word"] == "queen"
 
 
 def test_a_missing_word_is_a_one_line_error(vectors):

@@ -114,6 +114,7 @@ BROKEN = {
                          "ends in row 2 of the 2 its header announces"),
     "random bytes": (bytes(range(256)) * 4, "not in word2vec format: .* not binary data$"),
     "an npz": (b"PK\x03\x04" + bytes(200), "not a zip archive \\(a NumPy .npz"),
+    "a tab-separated table": (b"\xef\xbb\xbfword\tscore\r\n", r"not 'word\\tscore\\r'$"),
 }
 
 

@@ -33,15 +33,15 @@ def main():
 
 # word2vec.c's, fastText's and gensim's names for train's options (see npnlp.cli.Group)
 main.hints = {"train": {
-    "train": "the CORPUS argument", "output": "-o", "size": "--dim", "dim": "--dim",
-    "vectorsize": "--dim", "window": "--window", "ws": "--window", "sample": "--sample",
-    "negative": "--negative", "neg": "--negative", "hs": "--loss hierarchical",
-    "loss": "--loss", "cbow": "--cbow (skip-gram, --sg, is the default)",
-    "sg": "--sg or --cbow", "threads": "--workers", "thread": "--workers",
-    "iter": "--epochs", "epoch": "--epochs", "mincount": "--min-count",
-    "alpha": "--alpha", "lr": "--alpha", "binary": "--format binary, or a name ending .bin",
-    "savevocab": "--save-vocab", "maxvocabsize": "--max-vocab",
-    "maxfinalvocab": "--max-vocab", "workers": "--workers", "seed": "--seed"}}
+    "train": "the CORPUS argument", "input": "the CORPUS argument", "output": "-o",
+    "size": "--dim", "dim": "--dim", "vectorsize": "--dim", "window": "--window",
+    "ws": "--window", "sample": "--sample", "negative": "--negative", "neg": "--negative",
+    "hs": "--loss hierarchical", "loss": "--loss", "cbow": "--cbow for -cbow 1, --sg for 0",
+    "sg": "--sg or --cbow", "cbowmean": "--cbow-mean or --cbow-sum", "threads": "--workers",
+    "thread": "--workers", "workers": "--workers", "iter": "--epochs", "epoch": "--epochs",
+    "epochs": "--epochs", "mincount": "--min-count", "alpha": "--alpha", "lr": "--alpha",
+    "minalpha": "--min-alpha", "binary": "--format binary, or a name ending .bin",
+    "savevocab": "--save-vocab", "maxfinalvocab": "--max-vocab", "seed": "--seed"}}
 
 
 def vectors_argument(command):
@@ -132,9 +132,11 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     checkpoint = output.with_name(output.name + ".checkpoint")
     if save_vocab:
         check_output(save_vocab, [corpus])
+        vocab_path = save_vocab.resolve()
         for path, what in ((output, "vectors"), (checkpoint, "checkpoint")):
-            if save_vocab.absolute() == path.absolute():
-                raise UserError(f"--save-vocab names {path}, where training writes its {what}")
+            if path.resolve() == vocab_path or path.resolve() in vocab_path.parents:
+                raise UserError(f"--save-vocab names {save_vocab}, where training writes its "
+                                f"{what}")
     if checkpoint.exists() and not checkpoint.is_dir():
         raise UserError(f"{checkpoint} is in the way: training keeps its checkpoint there "
                         f"(move it away, or choose another -o)")
@@ -222,20 +224,21 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
     similar_to = kv.most_similar_cosmul if cosmul else kv.most_similar
 
     def answer(abc, interactive=False):
-        a, b, c = abc
-        _answer(lambda: similar_to([b, c], [a], topn, restrict_vocab),
-                {"a": a, "b": b, "c": c}, as_json, interactive,
+        def search():
+            if len(abc) != 3:
+                raise ValueError(f"give three words A B C, not {len(abc)}")
+            a, b, c = abc
+            return similar_to([b, c], [a], topn, restrict_vocab)
+
+        query = dict(zip("abc", abc)) if len(abc) == 3 else {"words": list(abc)}
+        _answer(search, query, as_json, interactive,
                 "3CosMul score" if cosmul else "Cosine similarity")
 
     if words:
         answer(words)
         return
     for line in _interactive("Enter three words A B C (EXIT to break): "):
-        abc = line.split()
-        if len(abc) != 3:
-            click.echo("Only three words are allowed: A B C", err=True)
-            continue
-        answer(abc, interactive=True)
+        answer(line.split(), interactive=True)
 
 
 @main.command()

@@ -44,8 +44,10 @@ class AnalogyResult:
 
     @property
     def subtotals(self):
-        """The semantic and the syntactic sections (named gram...) together, as word2vec.c's
-        compute-accuracy reports them; none unless the file has both kinds."""
+        """The semantic and the syntactic sections together, as word2vec.c's compute-accuracy
+        reports them; none unless the file has both kinds. compute-accuracy counts the first
+        5 sections as semantic; here a section is syntactic if its name starts with "gram",
+        the same split for questions-words.txt."""
         syntactic = [s for s in self.sections if s.name.startswith("gram")]
         semantic = [s for s in self.sections if not s.name.startswith("gram")]
         if not (semantic and syntactic):

@@ -126,8 +126,10 @@ def _shown(head):
     for magic, kind in kinds.items():
         if head.startswith(magic):
             return kind
-    line = head.split(b"\n")[0].decode("utf-8", "replace")
-    return repr(line) if line.isprintable() else "binary data"
+    line = head.split(b"\n")[0].decode("utf-8", "replace").removeprefix("\ufeff")
+    line = line.rstrip("\ufffd")   # a character cut at the end of `head`
+    readable = all(c.isprintable() or c in "\t\r" for c in line) and "\ufffd" not in line
+    return repr(line) if readable else "binary data"
 
 
 def _is_text_row(data, start, D):
