@@ -224,7 +224,7 @@ def test_default_steps_depend_on_the_objective_and_stay_under_twice_the_vocabula
     sizes = {(sg, loss): TrainConfig(sg=sg, loss=loss).step_size(10**5)
              for sg in (True, False) for loss in ("negative", "hierarchical", "softmax")}
     assert sizes[True, "negative"] == 1000 and sizes[False, "negative"] == 3000
-    assert sizes[True, "hierarchical"] == sizes[False, "hierarchical"] == 500
+    assert sizes[True, "hierarchical"] == sizes[False, "hierarchical"] == 700
     assert TrainConfig(sg=False).step_size(355) == 710          # a tiny vocabulary
     assert TrainConfig(sg=False, batch=3000).step_size(355) == 3000   # asked for: kept
 

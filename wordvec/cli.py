@@ -95,7 +95,7 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),
               help="Centre words per update step [default: skip-gram 1000, CBOW 3000; "
-              "500 for hierarchical, 250 for the exact softmax; at most twice the "
+              "700 for hierarchical, 250 for the exact softmax; at most twice the "
               "vocabulary].")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "

@@ -20,8 +20,10 @@ class TrainConfig(Saved):
     sample: subsampling threshold of frequent words (0 keeps every word).
     batch: centre words per update step (with negative sampling 1,000 for skip-gram and
         3,000 for CBOW, one prediction per centre: 6% faster than 2,000 at the same scores
-        over 3 seeds, 4,000 0.4 analogy point lower; 500 for hierarchical softmax, whose top
-        tree nodes are in every example: 1,000 ran slower; 250 for the exact softmax, every
+        over 3 seeds, 4,000 0.4 analogy point lower; 700 for hierarchical softmax, whose top
+        tree nodes are in every example: skip-gram with 2 workers ran 3.5% faster than at 500
+        over seeds 1-3 at the same scores (analogy 0.080-0.085, WS-353 0.536-0.561), and no
+        faster at 1,000; 250 for the exact softmax, every
         output row in every example: 1,000 diverged on the synthetic corpus with 2 workers
         once in 7 runs for skip-gram and once in 3 for CBOW), and never more than twice the
         vocabulary: on a 366k-token corpus of 355 words, CBOW with 2 racing workers scored
@@ -57,7 +59,7 @@ class TrainConfig(Saved):
         objective's default, at most 2 V."""
         if self.batch is not None:
             return self.batch
-        default = {"hierarchical": 500, "softmax": 250}.get(self.loss, 1000 if self.sg else 3000)
+        default = {"hierarchical": 700, "softmax": 250}.get(self.loss, 1000 if self.sg else 3000)
         return min(default, 2 * V)
 
     def __post_init__(self):
