@@ -3,6 +3,9 @@ input gradient and adds the parameter gradients into `.grad`.
 
 A cache holds references to the layer's inputs, not copies (copying every activation would
 cost as much as the layer): do not modify an input in place between forward and backward.
+The sparse gradients of the embedding layers likewise keep references to what they are
+built from (the ids, `dy`, OutputEmbedding's `h`) until the optimizer's step: copying `dy`
+cost 5% of a word2vec skip-gram step.
 """
 from typing import NamedTuple
 
@@ -86,9 +89,10 @@ class Embedding(Module):
         D = self.W.data.shape[1]
         check_float("dy", dy, self.W.data.dtype, (*cache.ids.shape, D))
         if cache.mask is None:
-            self.W.grad.add(cache.ids, dy)  # dL/dW[i] = sum of dy over positions holding i
+            self.W.grad.add(cache.ids, dy, copy=False)  # dW[i] = sum of dy where ids hold i
         else:                               # the same over the unmasked positions only
-            self.W.grad.add(cache.ids[cache.mask], dy, cols=np.flatnonzero(cache.mask))
+            self.W.grad.add(cache.ids[cache.mask], dy, copy=False,
+                            cols=np.flatnonzero(cache.mask))
         return None
 
 
@@ -127,7 +131,7 @@ class EmbeddingBag(Embedding):
 
     def backward(self, dy, cache):
         check_float("dy", dy, self.W.data.dtype, (cache.N, self.W.data.shape[1]))
-        self.W.grad.add(cache.ids, dy, cols=cache.bags)   # dW[ids[j]] += dy[bag j]
+        self.W.grad.add(cache.ids, dy, copy=False, cols=cache.bags)   # dW[ids[j]] += dy[bag j]
         return None
 
 
@@ -197,7 +201,8 @@ class OutputEmbedding(Module):
                             copy=False)
             return dscores @ W                                                    # dh = ds W
         if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
-            self.W.grad.add(rows, h, cols=np.repeat(np.arange(len(h)), K), weights=dscores)
+            self.W.grad.add(rows, h, copy=False, cols=np.repeat(np.arange(len(h)), K),
+                            weights=dscores)
             return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
         dW = np.matmul(dscores.transpose(0, 2, 1), h)                      # dW[r_nk] += ds h
         if counted is None:
