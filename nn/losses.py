@@ -20,8 +20,10 @@ def _weights(mask, shape, dtype, reduction):
         mask = np.asarray(mask)
         check_shape("mask", mask, shape)
         weights = mask.astype(dtype).ravel()
+    if reduction == "sum":
+        return weights, 1
     count = int(np.prod(shape)) if weights is None else weights.sum()
-    return weights, max(count, 1) if reduction == "mean" else 1
+    return weights, max(count, 1)
 
 
 def softmax_cross_entropy(logits, targets, *, reduction="mean", mask=None):
