@@ -75,7 +75,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
             ledger = _Ledger(run.n_blocks, config.workers, state)
             todo = [b for b in range(run.n_blocks) if b not in state.done]
             if config.workers == 1:
-                ledger.on_step = lambda done: _show(bar, done, state.epoch)
+                ledger.on_step = lambda done: _show(bar, done, state.epoch, run.alpha)
                 run.blocks(todo, state.epoch, ledger, 0, stop or ctrl_c)
             else:
                 run.in_workers(todo, state.epoch, ledger, stop or ctrl_c, bar)
@@ -163,7 +163,7 @@ class _Run:
                         ledger.stop()              # a failed worker: the others stop too
                 if stop():
                     ledger.stop()
-                _show(bar, ledger, epoch)
+                _show(bar, ledger, epoch, self.alpha)
         except BaseException:                      # a second Ctrl-C, say: stop the workers
             ledger.stop()
             raise
@@ -269,11 +269,13 @@ def _shared(array):
     return shared
 
 
-def _show(bar, ledger, epoch):
-    pairs = ledger.pairs.sum()
-    bar.update(ledger.words_done() - bar.n)
-    bar.set_postfix(epoch=epoch + 1, loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}",
-                    refresh=False)
+def _show(bar, ledger, epoch, alpha):
+    """The progress bar: words done (its rate is words/s), epoch, learning rate, and the
+    mean loss per pair of the epoch so far."""
+    pairs, words = ledger.pairs.sum(), ledger.words_done()
+    bar.update(words - bar.n)
+    bar.set_postfix(epoch=epoch + 1, alpha=f"{alpha(words):.5f}",
+                    loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}", refresh=False)
 
 
 def save_model(folder, model, state=None, extra=None):
