@@ -37,6 +37,8 @@ class Group(click.Group):
             _silence_stdout()
             ctx.exit(141)  # as a process killed by SIGPIPE
         except OSError as e:
+            if isinstance(e, FileNotFoundError) and e.filename:   # as corpora words it
+                raise click.ClickException(f"no such file or folder: {e.filename}") from None
             where = f": {e.filename}" if getattr(e, "filename", None) else ""
             raise click.ClickException(f"{e.strerror or e}{where}") from None
 
