@@ -11,6 +11,7 @@ import secrets
 import shutil
 import stat
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,11 +164,16 @@ def check_output(path, inputs=()):
 
 
 def check_folder(folder):
-    """Raise UserError unless `folder` is an existing folder this process can write in."""
+    """Raise UserError unless `folder` is an existing folder this process can write in: by
+    creating a file there, as permission bits do not tell (root may write anywhere they
+    allow, but not in /proc or on a read-only mount)."""
     if not Path(folder).is_dir():
         raise UserError(f"no such folder: {folder}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write in folder {folder}")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise UserError(f"cannot write in folder {folder}") from None
 
 
 def ensure_folder(folder):

@@ -5,10 +5,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from corpora.cli import main
-from npnlp.files import STALE_AFTER, atomic_write
+from npnlp.errors import UserError
+from npnlp.files import STALE_AFTER, atomic_write, check_folder
 
 LONGEST_NAME = "語" * 85  # 255 bytes of UTF-8: the longest name most file systems take
 
@@ -75,3 +77,13 @@ def test_dash_path_object_is_a_file_named_dash(tmp_path):
     with atomic_write(tmp_path / "-") as f:
         f.write("a file")
     assert (tmp_path / "-").read_text() == "a file"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_a_folder_no_file_can_be_made_in_is_refused_before_any_work(tmp_path):
+    """Permission bits say root may write in /proc; creating a file there fails. The check
+    tries, so a job is refused at its start rather than when it saves."""
+    with pytest.raises(UserError, match="cannot write in folder /proc"):
+        check_folder("/proc")
+    check_folder(tmp_path)
+    assert list(tmp_path.iterdir()) == []          # the probe leaves nothing behind
