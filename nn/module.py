@@ -88,7 +88,8 @@ class SparseGrad:
 
     def entries(self):
         """The `Entries` as accumulated, repeats not summed: what a linear update such as
-        plain SGD can scatter without sorting (`scatter_add`)."""
+        plain SGD can scatter without sorting (`scatter_add`). Their arrays may be the very
+        arrays a layer handed over (`add(copy=False)`): read them, do not write into them."""
         if not self._chunks:
             rows, values = self.coalesce()
             return Entries(rows, np.arange(0), np.ones(0, self.dtype), values, None)

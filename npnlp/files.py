@@ -172,8 +172,9 @@ def check_folder(folder):
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
-    except OSError:
-        raise UserError(f"cannot write in folder {folder}") from None
+    except OSError as e:   # the reason, but /proc's "No such file or directory" misleads
+        reason = "" if isinstance(e, FileNotFoundError) else f": {e.strerror}"
+        raise UserError(f"cannot write in folder {folder}{reason}") from None
 
 
 def ensure_folder(folder):

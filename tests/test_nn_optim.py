@@ -224,3 +224,26 @@ def test_output_embedding_leaves_out_what_no_input_feeds_and_keeps_the_gradient(
     for n, k in zip(*np.nonzero(path)):
         expected[rows[n, k]] += ds[n, :, k] @ h[n]
     np.testing.assert_allclose(layer.W.grad.to_dense(), expected)
+
+
+@pytest.mark.parametrize("make", [lambda p: nn.SGD(p, lr=0.1, max_row_repeats=2),
+                                  lambda p: nn.SGD(p, lr=0.1, momentum=0.9),
+                                  lambda p: nn.Adam(p, lr=0.1), lambda p: nn.Adagrad(p, lr=0.1)])
+def test_clipping_and_optimizers_leave_the_arrays_a_sparse_gradient_keeps_alone(make):
+    """Embedding layers hand dy and h to their gradient without copying them: the update
+    must only read them (the model may still use them)."""
+    rng = np.random.default_rng(0)
+    embed, out = nn.Embedding(5, 3, rng=0), nn.OutputEmbedding(5, 3, scale=0.1, rng=1)
+    h, cache = out.forward(rng.standard_normal((4, 3)).astype(np.float32),
+                           np.array([[0, 1], [1, 1], [2, 0], [4, 4]]))
+    dy = rng.standard_normal((4, 3)).astype(np.float32)
+    ids = np.array([0, 0, 3, 1])
+    _, ecache = embed.forward(ids)
+    embed.backward(dy, ecache)
+    out.backward(np.ones_like(h) * 50, cache)
+    kept = [a.copy() for a in (dy, cache.h, ids)]
+    params = {"embed": embed.W, "out": out.W}
+    nn.clip_grad_norm(list(params.values()), 0.5)
+    make(params).step()
+    for before, after in zip(kept, (dy, cache.h, ids)):
+        np.testing.assert_array_equal(before, after)

@@ -274,7 +274,7 @@ def _show(bar, ledger, epoch, alpha):
     mean loss per pair of the epoch so far."""
     pairs, words = ledger.pairs.sum(), ledger.words_done()
     bar.update(words - bar.n)
-    bar.set_postfix(epoch=epoch + 1, alpha=f"{alpha(words):.5f}",
+    bar.set_postfix(epoch=epoch + 1, alpha=f"{alpha(words):.4g}",
                     loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}", refresh=False)
 
 
