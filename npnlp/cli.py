@@ -42,7 +42,6 @@ class Group(click.Group):
             where = f": {e.filename}" if getattr(e, "filename", None) else ""
             raise click.ClickException(f"{e.strerror or e}{where}") from None
 
-
     def _hinted(self, ctx, error):
         """`error`, or a usage error naming what to type instead of a foreign option."""
         args = ctx.meta.get("npnlp.args", [])
