@@ -247,6 +247,21 @@ def trained(corpus, stop_after=None, **settings):
     return resumed
 
 
+def test_two_workers_stop_between_steps_and_resume_to_a_whole_run(synth_corpus):
+    """Workers claim blocks as they go: a stop leaves some done, some part-done, some not
+    begun, and the resumed run does each remaining step once."""
+    config = TrainConfig(dim=16, epochs=8, min_count=3, batch=100, workers=2)
+    words, counts, ids, offsets = prepare(synth_corpus[0], config, LINES)
+    model = Word2Vec(config, words, counts)
+    calls = itertools.count()
+    with pytest.raises(Interrupted) as stopped:
+        train(model, ids, offsets, stop=lambda: next(calls) >= 2)   # after ~0.2 s
+    state = stopped.value.args[0]
+    assert 0 < state.words < 8 * len(ids)
+    final = train(model, ids, offsets, state=state)
+    assert final.epoch == 8 and final.words == 8 * len(ids) and len(final.epoch_loss) == 8
+
+
 @pytest.mark.parametrize("sg,loss", [(True, "negative"), (True, "hierarchical"),
                                      (False, "negative")])
 def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, sg, loss):
