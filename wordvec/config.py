@@ -21,19 +21,19 @@ class TrainConfig(Saved):
     batch: centre words per update step (with negative sampling 1,000 for skip-gram and
         3,000 for CBOW, one prediction per centre: 6% faster than 2,000 at the same scores
         over 3 seeds, 4,000 0.4 analogy point lower; 700 for hierarchical softmax, whose top
-        tree nodes are in every example: skip-gram with 2 workers ran 3.5% faster than at 500
-        over seeds 1-3 at the same scores (analogy 0.080-0.085, WS-353 0.536-0.561), and no
-        faster at 1,000; 250 for the exact softmax, every
-        output row in every example: 1,000 diverged on the synthetic corpus with 2 workers
-        once in 7 runs for skip-gram and once in 3 for CBOW), and never more than twice the
-        vocabulary: on a 366k-token corpus of 355 words, CBOW with 2 racing workers scored
-        0.33-0.86 on its planted analogies at 3,000 and 2,000 centres a step, 1.0 at 1,000
-        or with 1 worker. The updates of a step are summed, and a row updated by more than
-        MAX_ROW_REPEATS (train.py) examples in a step, each context word of a window or
-        member of a CBOW noise group counted, takes that many times their mean (the exact
-        softmax's output rows are not capped), so frequent words and top nodes learn less
-        per step than word2vec.c's one-pair-at-a-time updates; larger batches run faster and
-        score lower (measured in bench/word2vec_speed.py).
+        tree nodes are in every example: skip-gram with 2 workers ran 3.5% faster than at
+        500 over seeds 1-3 at the same scores (analogy 0.080-0.085, WS-353 0.536-0.561), and
+        no faster at 1,000; 250 for the exact softmax, every output row in every example:
+        1,000 diverged on the synthetic corpus with 2 workers once in 7 runs for skip-gram
+        and once in 3 for CBOW), and never more than twice the vocabulary: on a 366k-token
+        corpus of 355 words, CBOW with 2 racing workers scored 0.33-0.86 on its planted
+        analogies at 3,000 and 2,000 centres a step, 1.0 at 1,000 or with 1 worker. The
+        updates of a step are summed, and a row updated by more than MAX_ROW_REPEATS
+        (train.py) examples in a step, each context word of a window or member of a CBOW
+        noise group counted, takes that many times their mean (the exact softmax's output
+        rows are not capped), so frequent words and top nodes learn less per step than
+        word2vec.c's one-pair-at-a-time updates; larger batches run faster and score lower
+        (measured in bench/word2vec_speed.py).
     workers: processes training at once (Hogwild: their updates race, so only a run with
         one worker is reproducible).
     """

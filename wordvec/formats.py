@@ -122,7 +122,7 @@ def _header(data, path):
 def _shown(head):
     """The start of a file as a user can read it: its text, or what kind of binary it is."""
     kinds = {b"PK\x03\x04": "a zip archive (a NumPy .npz, a charlm checkpoint?)",
-             b"\x1f\x8b": "gzip data", b"\x93NUMPY": "a NumPy .npy array"}
+             b"\x93NUMPY": "a NumPy .npy array"}   # gzip and bzip2 are read (OPENERS)
     for magic, kind in kinds.items():
         if head.startswith(magic):
             return kind

@@ -212,9 +212,11 @@ class _Ledger:
             # a timed wait: a worker killed holding the lock must not hang the others
             if not self.lock.acquire(timeout=0.1):
                 continue
-            i = int(self.flags[3])
-            self.flags[3] = i + 1
-            self.lock.release()
+            try:
+                i = int(self.flags[3])
+                self.flags[3] = i + 1
+            finally:
+                self.lock.release()
             if i >= len(todo):
                 return
             yield todo[i]
