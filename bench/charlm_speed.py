@@ -6,6 +6,10 @@ Both train on tiny Shakespeare (the first 90% of the characters; the last 10% va
 the same cell, sizes, embedding, dropout, sequence length, batch, Adam, clipping and number
 of steps, in turn, in this process; PyTorch uses 2 threads. Prints chars/s of each and their
 ratio, and the validation loss after the same number of steps. PyTorch is optional.
+
+PyTorch runs twice: as it comes, where its CPU LSTM is oneDNN's fused RNN kernel
+(aten::mkldnn_rnn_layer), and with oneDNN off, where it is ATen's loop of matrix products and
+element-wise kernels, the way charlm works.
 """
 import argparse
 import math
@@ -30,9 +34,17 @@ def ours(config, text):
     return state.log[-1]["chars_per_s"], state.log[-1]["val_loss"]
 
 
-def theirs(config, text):
+def theirs(config, text, onednn=True):
     import torch
 
+    was, torch.backends.mkldnn.enabled = torch.backends.mkldnn.enabled, onednn
+    try:
+        return _theirs(config, text, torch)
+    finally:
+        torch.backends.mkldnn.enabled = was
+
+
+def _theirs(config, text, torch):
     torch.manual_seed(config.seed)
     torch.set_num_threads(2)
     Cell = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
@@ -93,16 +105,17 @@ def main():
     text = load_text(args.text, 0.1)
     print(f"{args.cell}, {args.layers} x {args.hidden}, embed {args.embed}, dropout "
           f"{args.dropout}, seq {args.seq_len}, batch {args.batch}, {args.steps} steps, Adam")
-    print(f"{'':10}{'chars/s':>10}{'val nats':>10}{'val bits':>10}")
+    print(f"{'':20}{'chars/s':>10}{'val nats':>10}{'val bits':>10}")
     runs = {"charlm": ours(config, text)}
     try:
         runs["pytorch"] = theirs(config, text)
+        runs["pytorch, oneDNN off"] = theirs(config, text, onednn=False)
     except ImportError:
-        print("(PyTorch not installed: its line is left out)")
+        print("(PyTorch not installed: its lines are left out)")
     for name, (rate, val) in runs.items():
-        print(f"{name:10}{rate:>10,.0f}{val:>10.4f}{val / math.log(2):>10.4f}")
-    if len(runs) == 2:
-        print(f"charlm / pytorch chars/s: {runs['charlm'][0] / runs['pytorch'][0]:.2f}")
+        print(f"{name:20}{rate:>10,.0f}{val:>10.4f}{val / math.log(2):>10.4f}")
+    for name in list(runs)[1:]:
+        print(f"charlm / {name} chars/s: {runs['charlm'][0] / runs[name][0]:.2f}")
 
 
 if __name__ == "__main__":
