@@ -57,6 +57,37 @@ def test_reads_word2vec_c_text_with_trailing_spaces(tmp_path):
     np.testing.assert_allclose(kv["the"], [0.1, -0.2, 3])
 
 
+def test_reads_text_without_a_header_as_glove_writes_it(tmp_path):
+    path = tmp_path / "glove.6B.3d.txt"
+    path.write_text("the 0.418 0.24968 -0.41242\n, 0.013441 0.23682 -0.16899\n\n")
+    kv = KeyedVectors.load_word2vec_format(path)
+    assert kv.index_to_key == ["the", ","]
+    np.testing.assert_allclose(kv[","], [0.013441, 0.23682, -0.16899])
+    with pytest.raises(UserError, match="first line must be"):   # binary files have headers
+        KeyedVectors.load_word2vec_format(path, binary=True)
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2028", "\t", "\x1f"])
+def test_a_first_word_holding_other_whitespace_is_still_text(tmp_path, space):
+    """A word ends at its first ASCII space only (word2vec.c, gensim), so other whitespace
+    inside the first word must not make the text look like binary."""
+    path = tmp_path / "v.txt"
+    path.write_text(f"2 3\nnew{space}york 0.1 0.2 0.3\nb 0.4 0.5 0.6\n")
+    kv = KeyedVectors.load_word2vec_format(path)
+    assert kv.index_to_key == [f"new{space}york", "b"]
+    np.testing.assert_allclose(kv["b"], [0.4, 0.5, 0.6])
+
+
+def test_blank_lines_between_binary_rows(tmp_path):
+    vectors = np.float32([[1, 2], [3, 4]])
+    rows = word2vec_c_binary(["a", "b"], vectors).split(b"\n", 1)[1]
+    path = tmp_path / "v.bin"
+    path.write_bytes(b"2 2\n" + rows[:10] + b"\n\n" + rows[10:])   # after row a's newline
+    kv = KeyedVectors.load_word2vec_format(path, binary=True)
+    assert kv.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(kv.vectors, vectors)
+
+
 def test_a_word_cut_inside_a_utf8_character(tmp_path):
     """word2vec.c cuts words at 100 bytes, possibly in the middle of a character."""
     cut = "é".encode()[:1]
@@ -101,12 +132,17 @@ def test_projector_pair(kv, tmp_path):
 
 BROKEN = {
     "empty": (b"", "is empty"),
-    "no header": (b"the 0.1 0.2\n", "first line must be '<words> <dimensions>'"),
+    "neither header nor row": (b"the quick fox\n", "first line must be '<words> "
+                               "<dimensions>' or a word and its numbers, not 'the quick fox'"),
     "bad header": (b"2 x\n", "first line must be"),
     "short row": (b"2 3\nthe 1 2 3\nof 1 2\n", r"line 3: expected the word 'of' and 3 "
                   r"numbers, found 2"),
     "not a number": (b"2 3\nthe 1 2 3\nof 1 two 3\n", "line 3: expected the word 'of'"),
     "truncated text": (b"3 2\nthe 1 2\nof 1 2\n", "has 2 rows where its header announces 3"),
+    "miscounts that cancel out": (b"3 2\na 1 2\nb 3 4 5\nc 6\n",
+                                  "line 3: expected the word 'b' and 2 numbers, found 3"),
+    "headerless short row": (b"the 1 2\nof 3\n", "line 2: expected the word 'of' and 2"),
+    "headerless empty line": (b"the 1 2\n\nof 3 4\n", "line 2: an empty line"),
     "non-finite": (b"2 2\nthe 1 2\nof nan 2\n", "line 3: the vector holds a NaN"),
     "duplicate": (b"2 2\nthe 1 2\nthe 3 4\n", "line 3: the word 'the' appears twice \\(first "
                   "in line 2\\)"),

@@ -2,10 +2,14 @@
 and the TensorFlow Embedding Projector's pair of TSV files.
 
 Both word2vec formats start with a line `V D`. Text rows are a word and D numbers separated by
-spaces (word2vec.c ends them with a space, fastText's `.vec` is the same format). Binary rows
-are the word's UTF-8 bytes, a space, D little-endian float32s and, from word2vec.c, a newline
-(gensim writes none; both read here). Files may be gzip- or bzip2-compressed, recognised by
-their first bytes.
+spaces (word2vec.c ends them with a space, fastText's `.vec` is the same format); a text file
+without the `V D` line (GloVe's, gensim's `no_header`) reads too. Binary rows are the word's
+UTF-8 bytes, a space, D little-endian float32s and, from word2vec.c, a newline (gensim writes
+none; both read here). Files may be gzip- or bzip2-compressed, recognised by their first
+bytes.
+
+A word ends at its first ASCII space, as in word2vec.c and gensim: it may hold other
+whitespace, a no-break space say, which the toolkit's tokenizers keep inside words.
 """
 import bz2
 import gzip
@@ -15,6 +19,7 @@ import os
 import sys
 import warnings
 from contextlib import nullcontext
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -40,16 +45,17 @@ def read_word2vec(path, binary=None, limit=None, unicode_errors="strict"):
         raise UserError(f"unicode_errors must be one of {UNICODE_ERRORS}, "
                         f"not {unicode_errors!r}")
     data = _read(path)
-    V, D, start = _header(data, path)
+    V, D, start = _header(data, path, binary)
     if limit is not None:
         V = min(V, limit)
-    if binary is None:
-        binary = not _is_text_row(data, start, D)
+    if binary is None:   # a file without the `V D` line is text
+        binary = start > 0 and not _is_text_row(data, start, D)
+    where = _Where(binary, start > 0)
     read_rows = _binary_rows if binary else _text_rows
-    words, vectors = read_rows(data, start, V, D, path)
-    _check_finite(vectors, path, binary)
+    words, vectors = read_rows(data, start, V, D, path, where)
+    _check_finite(vectors, path, where)
     words = _decode(words, path, unicode_errors)
-    _check_unique(words, path, binary)
+    _check_unique(words, path, where)
     return words, vectors
 
 
@@ -106,17 +112,43 @@ def _read(path):
         raise UserError(f"{path}: cannot read: {e}") from None
 
 
-def _header(data, path):
-    """(V, D, offset of the first row) from the `V D` line."""
+def _header(data, path, binary):
+    """(V, D, offset of the first row) from the `V D` line, or for a text file without one
+    (GloVe's), from the file: V its lines, D the numbers of its first row."""
     end = data.find(b"\n", 0, 100)
     fields = data[:end if end >= 0 else 100].split()
-    if end < 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
-        raise UserError(f"{path} is not in word2vec format: the first line must be "
-                        f"'<words> <dimensions>', not {_shown(bytes(data[:40]))}")
-    V, D = map(int, fields)
-    if V < 1 or D < 1:
-        raise UserError(f"{path}, line 1: {V} words of {D} dimensions")
-    return V, D, end + 1
+    if end >= 0 and len(fields) == 2 and all(f.isdigit() for f in fields):
+        V, D = map(int, fields)
+        if V < 1 or D < 1:
+            raise UserError(f"{path}, line 1: {V} words of {D} dimensions")
+        return V, D, end + 1
+    if not binary:
+        first = _line(data, 0)
+        D = len(first.partition(b" ")[2].split()) if first is not None else 0
+        if D and _is_text_row(data, 0, D):
+            return _count_lines(data), D, 0
+    raise UserError(f"{path} is not in word2vec format: the first line must be "
+                    f"'<words> <dimensions>' or a word and its numbers, not "
+                    f"{_shown(bytes(data[:40]))}")
+
+
+def _line(data, pos, limit=1 << 20):
+    """The line starting at byte `pos`, trailing whitespace cut, or None if it is longer
+    than `limit` bytes."""
+    end = data.find(b"\n", pos, pos + limit)
+    if end < 0:
+        if len(data) - pos > limit:
+            return None
+        end = len(data)
+    return bytes(data[pos:end]).rstrip()
+
+
+def _count_lines(data, chunk=1 << 24):
+    """The lines of `data` up to its last non-blank byte."""
+    end = len(data)
+    while end and data[end - 1:end].isspace():
+        end -= 1
+    return 1 + sum(bytes(data[i:min(i + chunk, end)]).count(b"\n") for i in range(0, end, chunk))
 
 
 def _shown(head):
@@ -133,13 +165,15 @@ def _shown(head):
 
 
 def _is_text_row(data, start, D):
-    """Whether the first row reads as a word and D numbers on one line."""
-    end = data.find(b"\n", start, start + 64 * D + 1000)
-    try:
-        fields = bytes(data[start:end]).decode("utf-8").split()
-        return end >= 0 and len(fields) == D + 1 and all(map(_is_number, fields[1:]))
-    except UnicodeDecodeError:
+    """Whether the row at `start` reads as a word, a space and D numbers on one line, split
+    as `_text_rows` splits it. (A binary row of one dimension whose 4 bytes are ASCII digits
+    would too: no tool can tell that file from text.)"""
+    line = _line(data, start, 64 * D + 1000)
+    if line is None:
         return False
+    word, _, numbers = line.partition(b" ")
+    fields = numbers.split()
+    return bool(word) and len(fields) == D and all(map(_is_number, fields))
 
 
 def _is_number(field):
@@ -150,7 +184,7 @@ def _is_number(field):
         return False
 
 
-def _binary_rows(data, pos, V, D, path):
+def _binary_rows(data, pos, V, D, path, where):
     """(word bytes, (V, D) float32) from binary rows starting at byte `pos`.
 
     A Python loop finds where each row's numbers start (the first space after the word);
@@ -159,7 +193,7 @@ def _binary_rows(data, pos, V, D, path):
     row = 4 * D
     find, starts, words = data.find, [], []
     for _ in range(V):
-        if data[pos:pos + 1] == b"\n":
+        while data[pos:pos + 1] == b"\n":
             pos += 1
         space = find(b" ", pos)
         if space < 0:
@@ -174,7 +208,7 @@ def _binary_rows(data, pos, V, D, path):
     return words, rows[np.array(starts)].view("<f4")
 
 
-def _text_rows(data, pos, V, D, path):
+def _text_rows(data, pos, V, D, path, where):
     """(word bytes, (V, D) float32) from text rows starting at byte `pos`, parsed a block of
     rows at a time so that memory stays near the size of the result."""
     vectors = np.empty((V, D), np.float32)
@@ -186,13 +220,18 @@ def _text_rows(data, pos, V, D, path):
             line = data[pos:end if end >= 0 else len(data)].rstrip()
             if not line:
                 raise UserError(f"{path} has {n} rows where its header announces {V} "
-                                f"(truncated?)")
+                                f"(truncated?)" if where.header else
+                                f"{path}, {where(n + 1)}: an empty line")
             lines.append(line)
             pos = end + 1 if end >= 0 else len(data)
         block_words, numbers = zip(*(line.partition(b" ")[::2] for line in lines))
         block = vectors[first:first + len(lines)]
+        if any(n.count(b" ") != D - 1 for n in numbers):   # not single spaces: count fields
+            _check_fields(numbers, block_words, first, D, path, where)
         if not _parse_numbers(b" ".join(numbers), block):
-            _report_bad_row(numbers, block_words, first, D, path)
+            _check_fields(numbers, block_words, first, D, path, where)
+            raise UserError(f"{path}, {where(first + 1)} to {where(first + len(lines))}: "
+                            f"numbers that NumPy cannot read")
         words.extend(block_words)
     return words, vectors
 
@@ -212,34 +251,40 @@ def _parse_numbers(text, out):
     return True
 
 
-def _report_bad_row(numbers, words, first, D, path):
+def _check_fields(numbers, words, first, D, path, where):
+    """Raise for the first of a block's rows that is not D numbers."""
     for n, (fields, word) in enumerate(zip(numbers, words)):
         fields = fields.split()
         if len(fields) != D or not all(map(_is_number, fields)):
             word = bytes(word[:50]).decode("utf-8", "backslashreplace")
-            raise UserError(f"{path}, line {first + n + 2}: expected the word {word!r} "
+            raise UserError(f"{path}, {where(first + n + 1)}: expected the word {word!r} "
                             f"and {D} numbers, found {len(fields)} fields after it")
-    raise UserError(f"{path}: rows {first + 2} to {first + len(words) + 1} do not read as "
-                    f"numbers")
 
 
-def _check_unique(words, path, binary):
+class _Where(NamedTuple):
+    """Names row r (from 1) for an error: a binary file's row r, a text file's line."""
+    binary: bool
+    header: bool
+
+    def __call__(self, row):
+        return f"row {row}" if self.binary else f"line {row + self.header}"
+
+
+def _check_unique(words, path, where):
     if len(set(words)) < len(words):
         first = {}
         for row, word in enumerate(words, 1):
             if word in first:
-                where = f"row {row}" if binary else f"line {row + 1}"
-                raise UserError(f"{path}, {where}: the word {word!r} appears twice (first in "
-                                f"{'row' if binary else 'line'} {first[word] + (not binary)})")
+                raise UserError(f"{path}, {where(row)}: the word {word!r} appears twice "
+                                f"(first in {where(first[word])})")
             first[word] = row
 
 
-def _check_finite(vectors, path, binary):
+def _check_finite(vectors, path, where):
     bad = ~np.isfinite(vectors).all(axis=1)
     if bad.any():
         row = int(np.argmax(bad)) + 1
-        where = f"row {row}" if binary else f"line {row + 1}"
-        raise UserError(f"{path}, {where}: the vector holds a NaN or infinite value")
+        raise UserError(f"{path}, {where(row)}: the vector holds a NaN or infinite value")
 
 
 def _decode(words, path, errors):
