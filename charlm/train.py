@@ -37,6 +37,7 @@ class TrainState:
     best_val: float = math.inf
     text_length: int = 0                      # characters of the text trained on
     log: list = field(default_factory=list)   # one dict of LOG_FIELDS per validation
+    losses: list = field(default_factory=list)   # training losses since the last validation
 
 
 class Interrupted(Exception):
@@ -75,7 +76,7 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
     if optimizer_state:
         opt.load_state_dict(optimizer_state)
     hidden = hidden if hidden is not None and state.window else None
-    losses, chars, start = [], 0, time.perf_counter()
+    chars, start = 0, time.perf_counter()
     chars_per_step = config.batch * config.seq_len
     with (stop_on_ctrl_c() as ctrl_c,
           progress_bar(total * chars_per_step, "char", progress) as bar):
@@ -94,7 +95,7 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
             model.backward(dlogits, cache)
             nn.clip_grad_norm(model.parameters(), config.clip)
             opt.step()
-            losses.append(loss)
+            state.losses.append(loss)
             chars += x.size
             state.step, state.window = state.step + 1, state.window + 1
             if state.window == per_epoch:      # a new epoch starts from a fresh state
@@ -106,20 +107,21 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
                             refresh=False)
             if state.step % config.eval_every == 0 or state.step == total:
                 rate = chars / (time.perf_counter() - start)
-                _validate(model, vocab, text, paths, state, opt, hidden, losses, rate)
-                losses, chars, start = [], 0, time.perf_counter()
+                _validate(model, vocab, text, paths, state, opt, hidden, rate)
+                chars, start = 0, time.perf_counter()
             if (stop or ctrl_c)():
                 save(paths.last, model, vocab, state, opt, hidden)
                 raise Interrupted(state)
     if not state.log or state.log[-1]["step"] != state.step:   # a resumed run already done
-        _validate(model, vocab, text, paths, state, opt, hidden, losses, 0.0)
+        _validate(model, vocab, text, paths, state, opt, hidden, 0.0)
     return state
 
 
-def _validate(model, vocab, text, paths, state, opt, hidden, losses, rate):
+def _validate(model, vocab, text, paths, state, opt, hidden, rate):
     """Log train and validation loss; save the latest state, and the model if best."""
     val = evaluate(model, text.val)
-    train_loss = float(np.mean(losses)) if losses else math.nan
+    train_loss = float(np.mean(state.losses)) if state.losses else math.nan
+    state.losses = []
     entry = {"step": state.step, "epoch": state.epoch, "train_loss": train_loss,
              "val_loss": val, "val_bpc": val / math.log(2), "chars_per_s": rate, "lr": opt.lr}
     state.log.append(entry)

@@ -84,6 +84,13 @@ def test_resuming_equals_an_uninterrupted_run(tmp_path, optimizer):
                        decay_after=0)
     for (name, p), q in zip(straight.named_parameters(), resumed.parameters()):
         np.testing.assert_array_equal(p.data, q.data, err_msg=name)
+    assert log_without_rate(tmp_path / "b") == log_without_rate(tmp_path / "a")   # train loss too
+
+
+def log_without_rate(folder):
+    rows = [line.split(",") for line in (folder / "model.log.csv").read_text().splitlines()]
+    rate = rows[0].index("chars_per_s")
+    return [row[:rate] + row[rate + 1:] for row in rows]
 
 
 def test_sampling_is_reproducible_and_its_limits_are_greedy(tmp_path):
