@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpora.corpus import _array_path, _cache_prefix, _load_meta, _save_meta
+from corpora.corpus import CACHE_MISS, _array_path, _cache_prefix, _load_meta, _save_meta
 from corpora.read import CHUNK_SIZE, ReadStats, is_stream, list_files, read_text, total_size
 from npnlp.errors import UserError, check_count
 from npnlp.files import atomic_write, cache_root, ensure_folder
@@ -70,7 +70,7 @@ def load_chars(source, cache=True, cache_dir=None, progress=False, chunk_size=CH
     prefix = _cache_prefix(source, files, CACHE_KEY, folder)
     try:
         return _load(prefix)
-    except (FileNotFoundError, NotADirectoryError):
+    except CACHE_MISS:
         pass
     ensure_folder(folder)
     with atomic_write(_array_path(prefix, "ids"), binary=True) as f:

@@ -76,7 +76,7 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     prefix = _cache_prefix(source, files, tokenizer.key(), folder)
     try:
         return _load(prefix)
-    except (FileNotFoundError, NotADirectoryError):
+    except CACHE_MISS:
         pass
     ensure_folder(folder)
     corpus = _tokenize(source, tokenizer, progress)
@@ -125,6 +125,10 @@ def _save_meta(prefix, meta):
     """Write the JSON part of a cache entry: last, as it marks the entry complete."""
     with atomic_write(f"{prefix}.json") as f:
         json.dump(meta, f)
+
+
+# an entry not there, or damaged (emptied, cut short, edited by hand): read the text again
+CACHE_MISS = (FileNotFoundError, NotADirectoryError, EOFError, ValueError, KeyError, TypeError)
 
 
 def _load_meta(prefix):

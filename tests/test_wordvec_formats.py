@@ -114,6 +114,13 @@ def test_native_folder_is_memory_mapped_and_keeps_counts(kv, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
+def test_an_empty_array_in_a_native_folder_is_named(kv, tmp_path):
+    kv.save(tmp_path / "model")
+    (tmp_path / "model" / "vectors.npy").write_bytes(b"")
+    with pytest.raises(UserError, match=r"damaged saved vectors \(vectors.npy: empty\)"):
+        KeyedVectors.load(tmp_path / "model")
+
+
 def test_native_save_refuses_to_replace_a_folder_it_did_not_write(kv, tmp_path):
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")

@@ -49,16 +49,21 @@ def load_native(folder, mmap=True):
     """(words, {name: array}, config) from a folder written by `save_native`; the arrays
     memory-mapped read-only unless `mmap` is false."""
     folder = Path(folder)
+    part = WORDS   # what is being read, for the error
     try:
         words = (folder / WORDS).read_text(encoding="utf-8").split("\n")[:-1]
+        part = CONFIG
         config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
-        arrays = {p.stem: np.load(p, mmap_mode="r" if mmap else None)
-                  for p in sorted(folder.glob("*.npy"))}
+        arrays = {}
+        for path in sorted(folder.glob("*.npy")):
+            part = path.name
+            arrays[path.stem] = np.load(path, mmap_mode="r" if mmap else None)
     except FileNotFoundError:
         raise UserError(f"{folder} is not a folder of saved vectors (it needs {WORDS}, "
                         f"{CONFIG} and vectors.npy)") from None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise UserError(f"{folder}: damaged saved vectors: {e}") from None
+    except (ValueError, UnicodeDecodeError, EOFError) as e:   # EOFError: an empty .npy
+        reason = "empty" if isinstance(e, EOFError) else e
+        raise UserError(f"{folder}: damaged saved vectors ({part}: {reason})") from None
     if "vectors" not in arrays or len(arrays["vectors"]) != len(words):
         raise UserError(f"{folder}: {len(words)} words do not match the vectors saved beside "
                         f"them")
