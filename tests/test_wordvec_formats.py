@@ -1,7 +1,9 @@
 """word2vec text and binary files, the native folder and the projector pair: round trips,
 what other tools write, and one-line errors for broken files."""
 import gzip
+import os
 import struct
+import threading
 
 import numpy as np
 import pytest
@@ -170,6 +172,16 @@ def test_broken_files_are_one_line_user_errors_naming_the_file(tmp_path, case):
         KeyedVectors.load_word2vec_format(path)
     assert str(path) in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_reads_a_fifo_as_a_stream(kv, tmp_path):
+    """`<(zcat v.bin)` is a pipe: it has no size and cannot be memory-mapped."""
+    kv.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    threading.Thread(target=fifo.write_bytes, args=((tmp_path / "v.bin").read_bytes(),),
+                     daemon=True).start()
+    same(KeyedVectors.load_word2vec_format(fifo), kv)
 
 
 def test_gzip_is_recognised_by_content_not_name(kv, tmp_path):

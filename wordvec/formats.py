@@ -16,6 +16,7 @@ import gzip
 import io
 import mmap
 import os
+import stat
 import sys
 import warnings
 from contextlib import nullcontext
@@ -92,11 +93,11 @@ def _read(path):
     """The bytes of `path` ('-': standard input), decompressed, or memory-mapped when it is
     a plain file."""
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
-        opener = OPENERS.get(data[:2])
-        return opener(io.BytesIO(data)).read() if opener else data
+        return _decompressed(sys.stdin.buffer.read(), path)
     try:
         with open(path, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):   # a pipe, a FIFO, a device
+                return _decompressed(f.read(), path)
             opener = OPENERS.get(f.read(2))
             if opener:
                 with opener(path, "rb") as z:
@@ -110,6 +111,14 @@ def _read(path):
         if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise
         raise UserError(f"{path}: cannot read: {e}") from None
+
+
+def _decompressed(data, path):
+    """The bytes read from a stream, decompressed if they are gzip or bzip2."""
+    if not data:
+        raise UserError(f"{'standard input' if str(path) == '-' else path} is empty")
+    opener = OPENERS.get(bytes(data[:2]))
+    return opener(io.BytesIO(data)).read() if opener else data
 
 
 def _header(data, path, binary):
