@@ -30,10 +30,14 @@ main.hints = {
               "numepochs": "--epochs", "gradclip": "--clip, a limit on the global norm",
               "valfrac": "--val-fraction", "evalvalevery": "--eval-every",
               "checkpointevery": "--eval-every", "wordvecsize": "--embed",
-              "checkpointdir": "-o", "savefile": "-o", "dropout": "--dropout", "seed": "--seed"},
+              "checkpointdir": "-o", "savefile": "-o", "dropout": "--dropout", "seed": "--seed",
+              "datadir": "the TEXT argument", "gpuid": "CPU only: charlm has no GPU option",
+              "opencl": "CPU only: charlm has no GPU option", "hidden": "--hidden",
+              "layers": "--layers", "lr": "--lr", "batch": "--batch", "epochs": "--epochs"},
     "sample": {"primetext": "--prime", "starttext": "--prime", "sample": "--greedy for -sample 0",
                "checkpoint": "the CHECKPOINT argument", "temperature": "--temperature",
-               "length": "--length", "seed": "--seed"}}
+               "length": "--length", "seed": "--seed", "topk": "--top-k", "topp": "--top-p",
+               "gpuid": "CPU only: charlm has no GPU option"}}
 
 
 @main.command("train")
@@ -42,7 +46,8 @@ main.hints = {
               metavar="CHECKPOINT",
               help="The best model by validation loss; CHECKPOINT.last (the latest state, "
               "to resume from) and CHECKPOINT.log.csv (one line per validation) beside it.")
-@click.option("--cell", type=click.Choice(CELLS), default="lstm", show_default=True)
+@click.option("--cell", type=click.Choice(CELLS, case_sensitive=False), default="lstm",
+              show_default=True)
 @click.option("--hidden", type=click.IntRange(min=1), default=256, show_default=True,
               help="Units per recurrent layer.")
 @click.option("--layers", type=click.IntRange(min=1), default=2, show_default=True)
@@ -56,7 +61,8 @@ main.hints = {
               help="Parallel streams over the text.")
 @click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--steps", type=click.IntRange(min=1), help="Train this many steps instead.")
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="adam", show_default=True)
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS, case_sensitive=False),
+              default="adam", show_default=True)
 @click.option("--lr", type=click.FloatRange(0, min_open=True), default=2e-3, show_default=True)
 @click.option("--lr-decay", type=click.FloatRange(0, 1, min_open=True), default=0.97,
               show_default=True, help="Multiply the learning rate by this after each epoch...")

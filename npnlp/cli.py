@@ -18,7 +18,10 @@ class Group(click.Group):
 
     `hints`: {command: {option of another tool: what to use here}}, the option names
     normalised by `_plain` (so `-min-count`, `--min_count` and `-minCount` are one), for an
-    unknown option that a word2vec.c, fastText or char-rnn user types from habit."""
+    unknown option that a word2vec.c, fastText or char-rnn user types from habit. A usage
+    error names the first such option typed, since click reads a single-dash one as a short
+    option and its value (`-temperature 0.5` as `-t emperature`) and fails on something
+    else."""
 
     hints = {}
 
@@ -29,7 +32,7 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except click.NoSuchOption as e:
+        except click.UsageError as e:
             raise self._hinted(ctx, e) from None
         except UserError as e:
             raise click.ClickException(str(e)) from None
@@ -43,18 +46,25 @@ class Group(click.Group):
             raise click.ClickException(f"{e.strerror or e}{where}") from None
 
     def _hinted(self, ctx, error):
-        """`error`, or a usage error naming what to type instead of a foreign option."""
+        """`error`, or a usage error naming what to type instead of a foreign option: the
+        option click rejected, or any single-dash one of more than one letter."""
         args = ctx.meta.get("npnlp.args", [])
         hints = self.hints.get(args[0] if args else None, {})
-        rejected = error.option_name
-        for arg in args[1:]:   # the argument click rejected ('-size' is rejected as '-s')
+        rejected = getattr(error, "option_name", None)
+        command = self.get_command(ctx, args[0]) if args else None
+        valued = {name for p in getattr(command, "params", ()) if isinstance(p, click.Option)
+                  and not p.is_flag and not p.count for name in p.opts}
+        for previous, arg in zip(args, args[1:]):
+            if arg == "--":
+                break
             name = arg.split("=")[0]
-            if name == rejected or (len(rejected) == 2 and name.startswith(rejected)
-                                    and not name.startswith("--")):
-                hint = hints.get(_plain(name))
-                if hint:
-                    return click.UsageError(f"No such option: {name} (use {hint})", error.ctx)
-                return error
+            single_dash = len(name) > 2 and name[0] == "-" and name[1] != "-"
+            if previous in valued:   # an option's value, such as --prime's text
+                continue
+            if (name == rejected or single_dash) and _plain(name) in hints:
+                hint = hints[_plain(name)]   # an option or argument, or a capitalised remark
+                hint = hint if hint[0].isupper() else f"use {hint}"
+                return click.UsageError(f"No such option: {name} ({hint})", error.ctx)
         return error
 
 

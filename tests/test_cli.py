@@ -25,6 +25,12 @@ def test_help_and_version(command):
     (wordvec_main, ["train", "c.txt", "-o", "v", "-threads", "2"], "(use --workers)"),
     (charlm_main, ["train", "t.txt", "-o", "m", "-rnn_size", "128"], "(use --hidden)"),
     (charlm_main, ["sample", "m", "-primetext", "a"], "(use --prime)"),
+    # click reads these as a short option and its value ('-t emperature'), failing elsewhere
+    (charlm_main, ["sample", "m", "-temperature", "0.5"], "-temperature (use --temperature)"),
+    (wordvec_main, ["train", "c.txt", "-output", "v.bin"], "-output (use -o)"),
+    (wordvec_main, ["train", "c.txt", "-o", "v", "-hs", "1"], "(use --loss hierarchical)"),
+    (charlm_main, ["train", "t.txt", "-o", "m", "-gpuid", "-1"],
+     "-gpuid (CPU only: charlm has no GPU option)"),
 ])
 def test_the_options_of_word2vec_c_and_char_rnn_point_to_ours(command, args, hint):
     """An option typed from another tool's habit names ours, not a click guess from its

@@ -41,7 +41,9 @@ main.hints = {"train": {
     "thread": "--workers", "workers": "--workers", "iter": "--epochs", "epoch": "--epochs",
     "epochs": "--epochs", "mincount": "--min-count", "alpha": "--alpha", "lr": "--alpha",
     "minalpha": "--min-alpha", "binary": "--format binary, or a name ending .bin",
-    "savevocab": "--save-vocab", "maxfinalvocab": "--max-vocab", "seed": "--seed"}}
+    "savevocab": "--save-vocab", "maxfinalvocab": "--max-vocab", "seed": "--seed"},
+    "similar": {"topn": "--topn", "restrictvocab": "--restrict-vocab"},
+    "analogy": {"topn": "--topn", "restrictvocab": "--restrict-vocab"}}
 
 
 def vectors_argument(command):
@@ -70,7 +72,8 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="Skip-gram, or continuous bag of words.")
 @click.option("--cbow-mean/--cbow-sum", default=True, show_default=True,
               help="CBOW: the mean or the sum of the context vectors.")
-@click.option("--loss", type=click.Choice(LOSSES), default="negative", show_default=True,
+@click.option("--loss", type=click.Choice(LOSSES, case_sensitive=False), default="negative",
+              show_default=True,
               help="Negative sampling, hierarchical softmax, or the exact softmax (slow "
               "beyond a few thousand words).")
 @click.option("--dim", type=click.IntRange(min=1), default=100, show_default=True,
