@@ -146,7 +146,9 @@ BROKEN = {
     "bad header": (b"2 x\n", "first line must be"),
     "short row": (b"2 3\nthe 1 2 3\nof 1 2\n", r"line 3: expected the word 'of' and 3 "
                   r"numbers, found 2"),
-    "not a number": (b"2 3\nthe 1 2 3\nof 1 two 3\n", "line 3: expected the word 'of'"),
+    "not a number": (b"2 3\nthe 1 2 3\nof 1 two 3\n", "line 3: expected the word 'of' and 3 "
+                     "numbers; 'two' is not a number"),
+    "not a number in the first row": (b"2 3\nthe 1 2 x\nof 1 2 3\n", "line 2: .*'x' is not"),
     "truncated text": (b"3 2\nthe 1 2\nof 1 2\n", "has 2 rows where its header announces 3"),
     "miscounts that cancel out": (b"3 2\na 1 2\nb 3 4 5\nc 6\n",
                                   "line 3: expected the word 'b' and 2 numbers, found 3"),

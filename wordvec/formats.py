@@ -134,7 +134,7 @@ def _header(data, path, binary):
     if not binary:
         first = _line(data, 0)
         D = len(first.partition(b" ")[2].split()) if first is not None else 0
-        if D and _is_text_row(data, 0, D):
+        if D and _is_text_row(data, 0, D, typos=False):
             return _count_lines(data), D, 0
     raise UserError(f"{path} is not in word2vec format: the first line must be "
                     f"'<words> <dimensions>' or a word and its numbers, not "
@@ -173,16 +173,20 @@ def _shown(head):
     return repr(line) if readable else "binary data"
 
 
-def _is_text_row(data, start, D):
+def _is_text_row(data, start, D, typos=True):
     """Whether the row at `start` reads as a word, a space and D numbers on one line, split
-    as `_text_rows` splits it. (A binary row of one dimension whose 4 bytes are ASCII digits
-    would too: no tool can tell that file from text.)"""
+    as `_text_rows` splits it, or, with `typos` and D > 1, as D printable fields (text with
+    a typo, which the text parser then names). A binary row of one dimension whose 4 bytes
+    are ASCII digits reads as text too: no tool can tell that file from text."""
     line = _line(data, start, 64 * D + 1000)
     if line is None:
         return False
     word, _, numbers = line.partition(b" ")
     fields = numbers.split()
-    return bool(word) and len(fields) == D and all(map(_is_number, fields))
+    if not word or len(fields) != D:
+        return False
+    return all(map(_is_number, fields)) or typos and D > 1 and numbers.isascii() and \
+        numbers.decode().isprintable()
 
 
 def _is_number(field):
@@ -264,10 +268,13 @@ def _check_fields(numbers, words, first, D, path, where):
     """Raise for the first of a block's rows that is not D numbers."""
     for n, (fields, word) in enumerate(zip(numbers, words)):
         fields = fields.split()
-        if len(fields) != D or not all(map(_is_number, fields)):
+        bad = next((f for f in fields if not _is_number(f)), None)
+        if len(fields) != D or bad is not None:
             word = bytes(word[:50]).decode("utf-8", "backslashreplace")
+            found = f", found {len(fields)} fields after it" if len(fields) != D else \
+                f"; {bytes(bad[:20]).decode('utf-8', 'backslashreplace')!r} is not a number"
             raise UserError(f"{path}, {where(first + n + 1)}: expected the word {word!r} "
-                            f"and {D} numbers, found {len(fields)} fields after it")
+                            f"and {D} numbers{found}")
 
 
 class _Where(NamedTuple):
