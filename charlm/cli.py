@@ -112,6 +112,7 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
         model = CharRNN(config, len(vocab))
     elif data.vocab.chars != vocab.chars or len(data.train) + len(data.val) != state.text_length:
         raise UserError(f"{text} is not the text {paths.last} was trained on")
+    done = state.step if resume else 0
     try:
         state = train(model, vocab, data, paths, state, optimizer_state, hidden,
                       progress=not quiet)
@@ -119,6 +120,9 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
         click.echo(f"Interrupted at step {stop.args[0].step}: saved in {paths.last}; add "
                    f"--resume to continue.", err=True)
         sys.exit(130)
+    if resume and state.step == done:
+        click.echo(f"Nothing to resume: the run in {paths.last} has done its {done:,} steps; "
+                   f"raise --steps or --epochs to train longer.", err=True)
     if not quiet:
         best = state.best_val
         click.echo(f"{state.step:,} steps; best validation loss {best:.4f} nats/char "

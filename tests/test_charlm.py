@@ -212,6 +212,8 @@ def test_resume_extends_with_steps_and_refuses_other_changes(song_file, tmp_path
     assert result.exit_code == 1 and "--hidden 16 (saved: 8)" in result.output
     assert run(*args, "--steps", 8, "--resume").exit_code == 0
     assert load(tmp_path / "m.npz.last")[2].step == 8
+    result = run(*args, "--steps", 6, "--resume")   # fewer steps than done: says so
+    assert result.exit_code == 0 and "has done its 8 steps; raise --steps" in result.output
     (tmp_path / "other.txt").write_text(SONG[:-24])
     result = run("train", tmp_path / "other.txt", "-o", out, "--resume", "--steps", 9)
     assert result.exit_code == 1 and "is not the text" in result.output
