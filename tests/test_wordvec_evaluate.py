@@ -36,6 +36,7 @@ def test_planted_analogies_are_all_answered(questions, cosmul):
     assert [s.name for s in result.sections] == list(synth.ANALOGIES)
     assert result.total.accuracy == 1.0 and result.oov == 0
     assert result.questions == len(result.total.correct) == sum(map(len, synth.ANALOGIES.values()))
+    assert kv.evaluate_word_analogies(questions, cosmul=cosmul) == result   # gensim's method
 
 
 def test_case_folding_out_of_vocabulary_and_restricted_vocabulary(questions, tmp_path):
@@ -101,6 +102,7 @@ def test_word_pairs_correlations_equal_scipy(pairs_kv, tmp_path):
     assert result.pairs == 4 and result.oov == 1 and result.oov_ratio == 0.2
     assert result.spearman == pytest.approx(stats.spearmanr(gold, model)[0])
     assert result.pearson == pytest.approx(stats.pearsonr(gold, model)[0], abs=1e-6)
+    assert pairs_kv.evaluate_word_pairs(path) == result                    # gensim's method
 
 
 def test_simlex_file_with_a_header(pairs_kv, tmp_path):

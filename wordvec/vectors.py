@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from npnlp.errors import UserError
+from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import read_word2vec, write_projector, write_word2vec
 from wordvec.native import is_native, load_native, save_native
 
@@ -176,6 +177,21 @@ class KeyedVectors:
         closer = sims > sims[self.get_index(w2)]
         closer[self.get_index(w1)] = False
         return int(closer.sum()) + 1
+
+    # --- evaluation ---
+
+    def evaluate_word_analogies(self, analogies, restrict_vocab=RESTRICT_VOCAB,
+                                case_insensitive=True, cosmul=False):
+        """gensim's method, returning a `wordvec.evaluate.AnalogyResult` (gensim's score is
+        its `.total.accuracy`). The vocabulary limit is word2vec.c's 30,000, not gensim's
+        300,000."""
+        return evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive,
+                                       cosmul)
+
+    def evaluate_word_pairs(self, pairs, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
+        """gensim's method, returning a `wordvec.evaluate.PairsResult` (`.pearson`,
+        `.spearman`, `.oov_ratio`)."""
+        return evaluate_word_pairs(self, pairs, restrict_vocab, case_insensitive)
 
     # --- files ---
 
