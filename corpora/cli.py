@@ -58,6 +58,11 @@ def _load(source, tokenizer, no_cache, cache_dir, quiet):
     return corpus
 
 
+main.hints = {"vocab": {"mincount": "--min-count", "maxvocab": "--max-vocab",
+                        "maxfinalvocab": "--max-vocab", "output": "-o", "savevocab": "-o"},
+              "tokenize": {"output": "-o", "lower": "--lowercase"}}
+
+
 def _warn(stats, source):
     """Say on stderr what reading and tokenizing changed in the text of `source`."""
     if stats.replaced:

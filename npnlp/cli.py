@@ -61,6 +61,9 @@ class Group(click.Group):
             single_dash = len(name) > 2 and name[0] == "-" and name[1] != "-"
             if previous in valued:   # an option's value, such as --prime's text
                 continue
+            if arg in ("0", "1") and previous.startswith("--") and _plain(previous) in hints:
+                hint = hints[_plain(previous)]   # a flag given word2vec.c's value: --cbow 1
+                return click.UsageError(f"{previous} takes no value (use {hint})", error.ctx)
             if (name == rejected or single_dash) and _plain(name) in hints:
                 hint = hints[_plain(name)]   # an option or argument, or a capitalised remark
                 hint = hint if hint[0].isupper() else f"use {hint}"

@@ -41,7 +41,8 @@ main.hints = {"train": {
     "thread": "--workers", "workers": "--workers", "iter": "--epochs", "epoch": "--epochs",
     "epochs": "--epochs", "mincount": "--min-count", "alpha": "--alpha", "lr": "--alpha",
     "minalpha": "--min-alpha", "binary": "--format binary, or a name ending .bin",
-    "savevocab": "--save-vocab", "maxfinalvocab": "--max-vocab", "seed": "--seed"},
+    "savevocab": "--save-vocab", "maxfinalvocab": "--max-vocab", "seed": "--seed",
+    "model": "--sg or --cbow"},
     "similar": {"topn": "--topn", "restrictvocab": "--restrict-vocab"},
     "analogy": {"topn": "--topn", "restrictvocab": "--restrict-vocab"}}
 
