@@ -18,7 +18,8 @@ class Group(click.Group):
 
     `hints`: {command: {option of another tool: what to use here}}, the option names
     normalised by `_plain` (so `-min-count`, `--min_count` and `-minCount` are one), for an
-    unknown option that a word2vec.c, fastText or char-rnn user types from habit. A usage
+    unknown option that a word2vec.c, fastText or char-rnn user types from habit; the key
+    "*" answers any other unknown single-dash option, `{name}` replaced by its name. A usage
     error names the first such option typed, since click reads a single-dash one as a short
     option and its value (`-temperature 0.5` as `-t emperature`) and fails on something
     else."""
@@ -64,8 +65,12 @@ class Group(click.Group):
             if arg in ("0", "1") and previous.startswith("--") and _plain(previous) in hints:
                 hint = hints[_plain(previous)]   # a flag given word2vec.c's value: --cbow 1
                 return click.UsageError(f"{previous} takes no value (use {hint})", error.ctx)
-            if (name == rejected or single_dash) and _plain(name) in hints:
-                hint = hints[_plain(name)]   # an option or argument, or a capitalised remark
+            was_rejected = name == rejected or (single_dash and rejected is not None
+                                                and name.startswith(rejected))
+            hint = hints.get(_plain(name)) if was_rejected or single_dash else None
+            if hint is None and was_rejected and "*" in hints and name[1] != "-":
+                hint = hints["*"].format(name=name.lstrip("-"))
+            if hint:   # an option or argument, or a capitalised remark
                 hint = hint if hint[0].isupper() else f"use {hint}"
                 return click.UsageError(f"No such option: {name} ({hint})", error.ctx)
         return error

@@ -43,7 +43,8 @@ main.hints = {"train": {
     "minalpha": "--min-alpha", "binary": "--format binary, or a name ending .bin",
     "savevocab": "--save-vocab", "maxfinalvocab": "--max-vocab", "seed": "--seed",
     "model": "--sg or --cbow"},
-    "similar": {"topn": "--topn", "restrictvocab": "--restrict-vocab"},
+    "similar": {"topn": "--topn", "restrictvocab": "--restrict-vocab",
+                "*": "-n {name} to subtract the word {name}"},
     "analogy": {"topn": "--topn", "restrictvocab": "--restrict-vocab"}}
 
 
@@ -93,7 +94,7 @@ def load(vectors, unicode_errors="strict", limit=None):
               "max_final_vocab).")
 @click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True,
               help="Passes over the corpus.")
-@click.option("--alpha", type=click.FloatRange(0, min_open=True),
+@click.option("--alpha", type=click.FloatRange(0, 10, min_open=True, max_open=True),
               help="Starting learning rate [default: 0.025 skip-gram, 0.05 CBOW].")
 @click.option("--min-alpha", type=click.FloatRange(0),
               help="Final learning rate [default: alpha * 1e-4].")
