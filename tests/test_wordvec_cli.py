@@ -110,12 +110,15 @@ def test_convert_between_formats(vectors, tmp_path, name, to):
     np.testing.assert_array_equal(converted.vectors, original.vectors[:4])
 
 
-def test_convert_to_projector_and_unknown_extension(vectors, tmp_path):
+def test_convert_to_projector_and_to_native_by_default(vectors, tmp_path):
     assert run("convert", vectors, tmp_path / "proj", "--to", "projector").exit_code == 0
     assert (tmp_path / "proj" / "metadata.tsv").read_text().split() == [
         "king", "queen", "man", "woman", "apple", "pear"]
-    result = run("convert", vectors, tmp_path / "out.xyz")
-    assert result.exit_code == 2 and "give --to" in result.output
+    assert run("convert", vectors, tmp_path / "out").exit_code == 0   # no extension: as train
+    assert KeyedVectors.load(tmp_path / "out").index_to_key[0] == "king"
+    np.save(tmp_path / "out" / "output.npy", np.zeros((6, 6), np.float32))   # as train's
+    result = run("convert", vectors, tmp_path / "out")
+    assert result.exit_code == 1 and "holds a model `wordvec train` can resume" in result.output
 
 
 def test_broken_vectors_file_is_a_one_line_error(tmp_path):

@@ -132,7 +132,7 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     if str(output) == "-":
         raise click.UsageError("train writes files (and a checkpoint beside them): give -o a "
                                "path; `wordvec convert OUT - --to text` prints vectors")
-    format_ = format_ or _format_from_name(output, default="native")
+    format_ = format_ or _format_from_name(output)
     _check_target(output, format_, [corpus])
     checkpoint = output.with_name(output.name + ".checkpoint")
     if save_vocab:
@@ -285,7 +285,7 @@ def evaluate(vectors, analogies, similarity, restrict_vocab, cosmul, case_sensit
 @click.argument("output", type=click.Path(allow_dash=True))
 @click.option("--to", "to", type=click.Choice(FORMATS),
               help="Format to write [default: from OUTPUT's extension: .bin binary, .txt or "
-              ".vec text; a .gz or .bz2 after it compresses].")
+              ".vec text, a .gz or .bz2 after it compressing; else native, as train].")
 @click.option("--limit", type=click.IntRange(min=1), help="Keep only the first N words.")
 @click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS), default="strict",
               show_default=True, help="Words of SOURCE that are not valid UTF-8.")
@@ -295,6 +295,9 @@ def convert(source, output, to, limit, unicode_errors):
     with the Embedding Projector's vectors.tsv and metadata.tsv."""
     to = to or _format_from_name(Path(output))
     _check_target(output, to, [source])
+    if to == "native" and (Path(output) / "output.npy").exists():
+        raise UserError(f"{output} holds a model `wordvec train` can resume: not replacing it "
+                        f"with vectors alone")
     kv = load(source, unicode_errors, limit)
     if to == "native":
         kv.save(output)
@@ -304,16 +307,12 @@ def convert(source, output, to, limit, unicode_errors):
         kv.save_word2vec_format(output, binary=to == "binary")
 
 
-def _format_from_name(path, default=None):
+def _format_from_name(path):
+    """text or binary by the extension (.gz, .bz2 aside), text for '-', else native."""
     if str(path) == "-":
         return "text"
     suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2")]
-    if suffixes and suffixes[-1] in EXTENSIONS:
-        return EXTENSIONS[suffixes[-1]]
-    if default:
-        return default
-    raise click.UsageError(f"cannot tell the format from the name {path}: give --to "
-                           f"({', '.join(FORMATS)})")
+    return EXTENSIONS.get(suffixes[-1] if suffixes else None, "native")
 
 
 def _check_target(path, format_, inputs=()):
