@@ -1,6 +1,9 @@
 """Checkpoints: a model's parameters, its optimizer's state and JSON metadata (config, step,
 vocabulary, random state) in one `.npz`, written atomically, every array keyed by name."""
+import io
 import json
+import os
+import stat
 import zipfile
 from typing import NamedTuple
 
@@ -33,7 +36,7 @@ def load_checkpoint(path):
     """Read a checkpoint written by `save_checkpoint`. Build the model from `meta` (its
     config), then `model.load_state_dict(ckpt.model)`."""
     try:
-        loaded = np.load(path)
+        loaded = np.load(_seekable(path))
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise ValueError("a single array, not an .npz of named arrays")
         with loaded as f:
@@ -52,3 +55,12 @@ def load_checkpoint(path):
             raise UserError(f"{path} is not a checkpoint: unexpected entry {key!r}")
         parts[part][name] = a
     return Checkpoint(parts["model"], parts["optimizer"], parts["arrays"], meta)
+
+
+def _seekable(path):
+    """`path`, or the bytes of a pipe or FIFO (`<(cat m.npz)`), which an .npz cannot be read
+    from in place."""
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        with open(path, "rb") as f:
+            return io.BytesIO(f.read())
+    return path

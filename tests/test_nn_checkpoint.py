@@ -1,4 +1,7 @@
 """Checkpoints: model, optimizer and metadata by name; resuming equals not stopping."""
+import os
+import threading
+
 import numpy as np
 import pytest
 
@@ -75,3 +78,16 @@ def test_a_file_that_is_not_a_checkpoint_is_a_user_error(tmp_path):
         nn.load_checkpoint(tmp_path / "notes.txt")
     with pytest.raises(FileNotFoundError):
         nn.load_checkpoint(tmp_path / "missing.npz")
+
+
+def test_a_checkpoint_reads_from_a_fifo(tmp_path):
+    """`charlm sample <(cat m.npz)`: an .npz cannot be read from a pipe in place."""
+    model = CharModel(1)
+    nn.save_checkpoint(tmp_path / "m.npz", model, step=3)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    threading.Thread(target=fifo.write_bytes, args=((tmp_path / "m.npz").read_bytes(),),
+                     daemon=True).start()
+    ckpt = nn.load_checkpoint(fifo)
+    assert ckpt.meta == {"step": 3}
+    np.testing.assert_array_equal(ckpt.model["head.W"], model.head.W.data)
