@@ -85,6 +85,9 @@ def test_evaluate_prints_sections_and_correlations(tmp_path):
     report = json.loads(run("evaluate", path, "--analogies", questions, "--json").output)
     assert report["analogies"]["sections"][-1]["total"] == report["analogies"]["questions"]
     assert run("evaluate", path).exit_code == 2
+    piped = run("evaluate", path, "--analogies", "-", "--json",
+                input=questions.read_text())   # as word2vec.c's compute-accuracy reads them
+    assert json.loads(piped.output)["analogies"] == {**report["analogies"], "file": "-"}
 
 
 def test_evaluate_splits_semantic_and_syntactic_and_marks_empty_sections(vectors, tmp_path):

@@ -248,10 +248,13 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
 
 @main.command()
 @vectors_argument
-@click.option("--analogies", type=click.Path(dir_okay=False, path_type=Path),
-              help="Analogy questions in the format of word2vec's questions-words.txt.")
-@click.option("--similarity", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Word pairs with human scores (WordSim-353, SimLex-999); repeatable.")
+@click.option("--analogies", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="Analogy questions in the format of word2vec's questions-words.txt; '-' "
+              "for standard input.")
+@click.option("--similarity", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="Word pairs with human scores (WordSim-353, SimLex-999); repeatable; '-' "
+              "for standard input.")
 @click.option("--restrict-vocab", type=click.IntRange(min=1), default=RESTRICT_VOCAB,
               show_default=True, help="Use only the N most frequent words.")
 @click.option("--cosmul", is_flag=True, help="Answer analogies by 3CosMul, not 3CosAdd.")
@@ -263,6 +266,8 @@ def evaluate(vectors, analogies, similarity, restrict_vocab, cosmul, case_sensit
     (questions with a word outside the vocabulary are skipped and counted)."""
     if not analogies and not similarity:
         raise click.UsageError("give --analogies FILE and/or --similarity FILE")
+    if [str(p) for p in (vectors, analogies, *similarity)].count("-") > 1:
+        raise click.UsageError("only one of VECTORS, --analogies and --similarity can be '-'")
     kv = load(vectors, unicode_errors)
     report = {}
     if analogies:

@@ -7,6 +7,8 @@ compute-accuracy) and fold case: a question word matches the most frequent vocab
 that is equal to it in upper case. Questions and pairs with a word outside that vocabulary
 are skipped and counted.
 """
+import io
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,7 +224,11 @@ def _is_number(text):
 
 
 def _lines(path):
+    """The lines of `path`; '-' is standard input (word2vec.c's compute-accuracy reads its
+    questions there)."""
     try:
+        if str(path) == "-":
+            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8").readlines()
         with open(path, encoding="utf-8") as f:
             return f.readlines()
     except UnicodeDecodeError:
