@@ -239,9 +239,7 @@ def _text_rows(data, pos, V, D, path, where):
             pos = end + 1 if end >= 0 else len(data)
         block_words, numbers = zip(*(line.partition(b" ")[::2] for line in lines))
         block = vectors[first:first + len(lines)]
-        if any(n.count(b" ") != D - 1 for n in numbers):   # not single spaces: count fields
-            _check_fields(numbers, block_words, first, D, path, where)
-        if not _parse_numbers(b" ".join(numbers), block):
+        if not _parse_numbers(numbers, block):
             _check_fields(numbers, block_words, first, D, path, where)
             raise UserError(f"{path}, {where(first + 1)} to {where(first + len(lines))}: "
                             f"numbers that NumPy cannot read")
@@ -249,18 +247,26 @@ def _text_rows(data, pos, V, D, path, where):
     return words, vectors
 
 
-def _parse_numbers(text, out):
-    """Fill `out` from whitespace-separated numbers; False if they are not exactly that
-    many numbers."""
+def _parse_numbers(rows, out):
+    """Fill `out` (n, D) from n rows of whitespace-separated numbers; False unless each row
+    holds exactly D. The rows are parsed at once with an `inf` after each, so that a row short
+    of a number and another with one too many cannot make up the count together. (Counting
+    each row's fields instead loaded a 100,000 x 100 text file in 1.40 s, against 1.24 s
+    without the check and 1.26 s with the sentinels; bench machine.)"""
+    n, D = out.shape
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            values = np.fromstring(text.decode("ascii"), dtype=out.dtype, sep=" ")
+            values = np.fromstring(b" inf ".join(rows).decode("ascii") + " inf",
+                                   dtype=out.dtype, sep=" ")
     except (UnicodeDecodeError, ValueError, DeprecationWarning):
         return False
-    if values.size != out.size:
+    if values.size != n * (D + 1):
         return False
-    out.ravel()[:] = values
+    values = values.reshape(n, D + 1)
+    if not np.isinf(values[:, D]).all():
+        return False
+    out[...] = values[:, :D]
     return True
 
 
