@@ -51,7 +51,7 @@ class Group(click.Group):
         option click rejected, or any single-dash one of more than one letter."""
         args = ctx.meta.get("npnlp.args", [])
         hints = self.hints.get(args[0] if args else None, {})
-        rejected = getattr(error, "option_name", None)
+        rejected = error.option_name if isinstance(error, click.NoSuchOption) else None
         command = self.get_command(ctx, args[0]) if args else None
         valued = {name for p in getattr(command, "params", ()) if isinstance(p, click.Option)
                   and not p.is_flag and not p.count for name in p.opts}
@@ -62,18 +62,29 @@ class Group(click.Group):
             single_dash = len(name) > 2 and name[0] == "-" and name[1] != "-"
             if previous in valued:   # an option's value, such as --prime's text
                 continue
-            if arg in ("0", "1") and previous.startswith("--") and _plain(previous) in hints:
-                hint = hints[_plain(previous)]   # a flag given word2vec.c's value: --cbow 1
+            extra_argument = type(error) is click.UsageError   # as '--cbow 1' makes
+            if extra_argument and arg in ("0", "1") and previous.startswith("--") and \
+                    _plain(previous) in hints:   # a flag given word2vec.c's value
+                hint = hints[_plain(previous)]
                 return click.UsageError(f"{previous} takes no value (use {hint})", error.ctx)
             was_rejected = name == rejected or (single_dash and rejected is not None
                                                 and name.startswith(rejected))
             hint = hints.get(_plain(name)) if was_rejected or single_dash else None
-            if hint is None and was_rejected and "*" in hints and name[1] != "-":
+            if hint is None and was_rejected and "*" in hints and name[1] != "-" and \
+                    not _is_number(name):
                 hint = hints["*"].format(name=name.lstrip("-"))
             if hint:   # an option or argument, or a capitalised remark
                 hint = hint if hint[0].isupper() else f"use {hint}"
                 return click.UsageError(f"No such option: {name} ({hint})", error.ctx)
         return error
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _plain(option):

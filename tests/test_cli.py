@@ -49,3 +49,13 @@ def test_an_unknown_option_without_a_hint_keeps_clicks_message():
         result = CliRunner().invoke(command, args)   # -length is --prime's text, not blamed
         assert result.exit_code == 2 and "--bogus" in result.output and "(use" not in \
             result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["train", "c.txt", "-o", "v", "--dim"], "Option '--dim' requires an argument"),
+    (["train", "c.txt", "-o", "v", "--cbow=1"], "Option '--cbow' does not take a value"),
+])
+def test_our_own_options_misused_keep_clicks_message(args, message):
+    """A hint is for another tool's option: our own, typed without its value, is not one."""
+    result = CliRunner().invoke(wordvec_main, args)
+    assert result.exit_code == 2 and message in result.output and "(use" not in result.output
