@@ -79,9 +79,8 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     except CACHE_MISS:
         pass
     ensure_folder(folder)
-    corpus = _tokenize(source, tokenizer, progress)
-    _save(corpus, prefix)
-    return corpus
+    _save(_tokenize(source, tokenizer, progress), prefix)
+    return _load(prefix)   # served from the entry, as the next call will be
 
 
 class _TypeIds(dict):
@@ -128,7 +127,7 @@ def _save_meta(prefix, meta):
 
 
 # an entry not there, or damaged (emptied, cut short, edited by hand): read the text again
-CACHE_MISS = (FileNotFoundError, NotADirectoryError, EOFError, ValueError, KeyError, TypeError)
+CACHE_MISS = (FileNotFoundError, NotADirectoryError, EOFError, ValueError)
 
 
 def _load_meta(prefix):

@@ -119,6 +119,9 @@ def test_convert_to_projector_and_to_native_by_default(vectors, tmp_path):
         "king", "queen", "man", "woman", "apple", "pear"]
     assert run("convert", vectors, tmp_path / "out").exit_code == 0   # no extension: as train
     assert KeyedVectors.load(tmp_path / "out").index_to_key[0] == "king"
+    for name in ("out.gz", "out.tsv"):   # an extension that names no format
+        result = run("convert", vectors, tmp_path / name)
+        assert result.exit_code == 2 and "give --to" in result.output
     np.save(tmp_path / "out" / "output.npy", np.zeros((6, 6), np.float32))   # as train's
     result = run("convert", vectors, tmp_path / "out")
     assert result.exit_code == 1 and "holds a model `wordvec train` can resume" in result.output

@@ -51,17 +51,19 @@ def test_reads_binary_files_as_word2vec_c_and_gensim_write_them(kv, tmp_path, ne
     assert KeyedVectors.load_word2vec_format(path, limit=2).index_to_key == WORDS[:2]
 
 
-def test_reads_word2vec_c_text_with_trailing_spaces(tmp_path):
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_reads_word2vec_c_text_with_trailing_spaces(tmp_path, bom):
     path = tmp_path / "c.txt"
-    path.write_text("2 3\nthe 0.100000 -0.200000 3.000000 \nof 1 2 3 \n")
+    path.write_text(bom + "2 3\nthe 0.100000 -0.200000 3.000000 \nof 1 2 3 \n")
     kv = KeyedVectors.load_word2vec_format(path)
     assert kv.index_to_key == ["the", "of"]
     np.testing.assert_allclose(kv["the"], [0.1, -0.2, 3])
 
 
-def test_reads_text_without_a_header_as_glove_writes_it(tmp_path):
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_reads_text_without_a_header_as_glove_writes_it(tmp_path, bom):
     path = tmp_path / "glove.6B.3d.txt"
-    path.write_text("the 0.418 0.24968 -0.41242\n, 0.013441 0.23682 -0.16899\n\n")
+    path.write_text(bom + "the 0.418 0.24968 -0.41242\n, 0.013441 0.23682 -0.16899\n\n")
     kv = KeyedVectors.load_word2vec_format(path)
     assert kv.index_to_key == ["the", ","]
     np.testing.assert_allclose(kv[","], [0.013441, 0.23682, -0.16899])
@@ -152,8 +154,9 @@ BROKEN = {
     "truncated text": (b"3 2\nthe 1 2\nof 1 2\n", "has 2 rows where its header announces 3"),
     "miscounts that cancel out": (b"3 2\na 1 2\nb 3 4 5\nc 6\n",
                                   "line 3: expected the word 'b' and 2 numbers, found 3"),
-    "headerless short row": (b"the 1 2\nof 3\n", "line 2: expected the word 'of' and 2"),
-    "headerless empty line": (b"the 1 2\n\nof 3 4\n", "line 2: an empty line"),
+    "headerless short row": (b"the .1 .2\nof .3\n", "line 2: expected the word 'of' and 2"),
+    "headerless empty line": (b"the .1 .2\n\nof .3 .4\n", "line 2: an empty line"),
+    "a vocabulary, not vectors": (b"the 1061396\nof 593677\n", "first line must be"),
     "non-finite": (b"2 2\nthe 1 2\nof nan 2\n", "line 3: the vector holds a NaN"),
     "duplicate": (b"2 2\nthe 1 2\nthe 3 4\n", "line 3: the word 'the' appears twice \\(first "
                   "in line 2\\)"),

@@ -290,7 +290,7 @@ def evaluate(vectors, analogies, similarity, restrict_vocab, cosmul, case_sensit
 @click.argument("output", type=click.Path(allow_dash=True))
 @click.option("--to", "to", type=click.Choice(FORMATS),
               help="Format to write [default: from OUTPUT's extension: .bin binary, .txt or "
-              ".vec text, a .gz or .bz2 after it compressing; else native, as train].")
+              ".vec text, a .gz or .bz2 after it compressing; no extension: native].")
 @click.option("--limit", type=click.IntRange(min=1), help="Keep only the first N words.")
 @click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS), default="strict",
               show_default=True, help="Words of SOURCE that are not valid UTF-8.")
@@ -298,7 +298,11 @@ def convert(source, output, to, limit, unicode_errors):
     """Convert SOURCE (word2vec text or binary, format detected, or a native folder) to
     OUTPUT: word2vec text or binary, the native folder (memory-mapped loading), or a folder
     with the Embedding Projector's vectors.tsv and metadata.tsv."""
-    to = to or _format_from_name(Path(output))
+    if to is None:
+        to = _format_from_name(Path(output))
+        if to == "native" and Path(output).suffix:   # out.gz, out.tsv: not a folder's name
+            raise click.UsageError(f"cannot tell the format from the name {output}: give "
+                                   f"--to ({', '.join(FORMATS)})")
     _check_target(output, to, [source])
     if to == "native" and (Path(output) / "output.npy").exists():
         raise UserError(f"{output} holds a model `wordvec train` can resume: not replacing it "

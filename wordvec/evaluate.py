@@ -7,7 +7,6 @@ compute-accuracy) and fold case: a question word matches the most frequent vocab
 that is equal to it in upper case. Questions and pairs with a word outside that vocabulary
 are skipped and counted.
 """
-import io
 import sys
 from dataclasses import dataclass, field
 
@@ -228,7 +227,7 @@ def _lines(path):
     questions there)."""
     try:
         if str(path) == "-":
-            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8").readlines()
+            return sys.stdin.buffer.read().decode("utf-8").splitlines(keepends=True)
         with open(path, encoding="utf-8") as f:
             return f.readlines()
     except UnicodeDecodeError:
