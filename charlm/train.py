@@ -104,7 +104,7 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
                     opt.lr = state.lr = opt.lr * config.lr_decay
             bar.update(chars_per_step)
             bar.set_postfix(step=state.step, loss=f"{loss:.3f}", refresh=False,
-                            val=f"{state.best_val:.3f}" if state.log else "-")
+                            val=f"{state.log[-1]['val_loss']:.3f}" if state.log else "-")
             if state.step % config.eval_every == 0 or state.step == total:
                 rate = chars / (time.perf_counter() - start)
                 _validate(model, vocab, text, paths, state, opt, hidden, rate)
