@@ -55,6 +55,7 @@ class Group(click.Group):
         command = self.get_command(ctx, args[0]) if args else None
         valued = {name for p in getattr(command, "params", ()) if isinstance(p, click.Option)
                   and not p.is_flag and not p.count for name in p.opts}
+        extra_argument = type(error) is click.UsageError   # as '--cbow 1' makes
         for previous, arg in zip(args, args[1:]):
             if arg == "--":
                 break
@@ -62,7 +63,6 @@ class Group(click.Group):
             single_dash = len(name) > 2 and name[0] == "-" and name[1] != "-"
             if previous in valued:   # an option's value, such as --prime's text
                 continue
-            extra_argument = type(error) is click.UsageError   # as '--cbow 1' makes
             if extra_argument and arg in ("0", "1") and previous.startswith("--") and \
                     _plain(previous) in hints:   # a flag given word2vec.c's value
                 hint = hints[_plain(previous)]
