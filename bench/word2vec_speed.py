@@ -70,13 +70,10 @@ def peak_mb():
 
 
 def quality(kv, args):
+    """Analogy accuracy and WordSim-353 Spearman, by the same gensim calls for both tools."""
     analogies, pairs = DATA / "questions-words.txt", DATA / "wordsim353.tsv"
-    if hasattr(kv, "evaluate_word_analogies"):   # gensim
-        return (kv.evaluate_word_analogies(analogies, restrict_vocab=30_000)[0],
-                kv.evaluate_word_pairs(pairs, restrict_vocab=30_000)[1][0])
-    from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
-    return (evaluate_word_analogies(kv, analogies).total.accuracy,
-            evaluate_word_pairs(kv, pairs).spearman)
+    return (kv.evaluate_word_analogies(analogies, restrict_vocab=30_000)[0],
+            kv.evaluate_word_pairs(pairs, restrict_vocab=30_000)[1][0])
 
 
 def softmax(args, _):

@@ -179,21 +179,22 @@ class OutputEmbedding(Module):
         return scores.reshape(*h.shape[:-1], -1), OutputEmbeddingCache(h, rows, W_rows)
 
     def backward(self, dscores, cache, counted=None):
-        """counted: for rows (N, K) and h (N, M, D) only, which of the (n, m, k) scores count
-        (bool, dscores' shape): the loss's mask, as dscores must be 0 where it is False. The
-        entry of W's gradient for (n, k) sums the updates of its counted inputs and says how
-        many (`SparseGrad.add`'s counts), so that an optimizer capping a row's updates per
-        step counts each input as an example; an (n, k) that no input counts (the padding of
-        a Huffman path) gets no entry, so optimizers with a state per row (Adam, momentum)
-        leave a padding row alone too. Without `counted`, each entry counts once. The
-        gradients of rows None (every row) and (K,) (rows shared by the batch) are one entry
-        per row, counted once whatever the batch: not capped."""
+        """counted: for rows (N, K) only, which of the scores count (bool, dscores' shape):
+        the loss's mask, as dscores must be 0 where it is False. With h (N, M, D), the entry
+        of W's gradient for (n, k) sums the updates of its counted inputs and says how many
+        (`SparseGrad.add`'s counts), so that an optimizer capping a row's updates per step
+        counts each input as an example. An (n, k) that nothing counts (the padding of a
+        Huffman path) gets no entry, so that it neither adds to a row's count under a cap nor
+        moves a row under an optimizer with a state per row (Adam, momentum). Without
+        `counted`, each entry counts once. The gradients of rows None (every row) and (K,)
+        (rows shared by the batch) are one entry per row, counted once whatever the batch:
+        not capped."""
         h, rows, W_rows = cache
         V, D = self.W.data.shape
         K = V if rows is None else rows.shape[-1]
         check_float("dscores", dscores, self.W.data.dtype, (*h.shape[:-1], K))
-        if counted is not None and (rows is None or rows.ndim == 1 or h.ndim == 2):
-            raise ValueError("counted applies to rows (N, K) with h (N, M, D) only")
+        if counted is not None and (rows is None or rows.ndim == 1):
+            raise ValueError("counted applies to rows (N, K) only")
         if rows is None or rows.ndim == 1:
             W = self.W.data if rows is None else W_rows
             ds2, h2 = dscores.reshape(-1, K), h.reshape(-1, D)
@@ -201,8 +202,13 @@ class OutputEmbedding(Module):
                             copy=False)
             return dscores @ W                                                    # dh = ds W
         if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
-            self.W.grad.add(rows, h, copy=False, cols=np.repeat(np.arange(len(h)), K),
-                            weights=dscores)
+            if counted is None:
+                self.W.grad.add(rows, h, copy=False, cols=np.repeat(np.arange(len(h)), K),
+                                weights=dscores)
+            else:
+                check_shape("counted", counted, dscores.shape)
+                n, k = np.nonzero(counted)
+                self.W.grad.add(rows[n, k], h, copy=False, cols=n, weights=dscores[n, k])
             return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
         dW = np.matmul(dscores.transpose(0, 2, 1), h)                      # dW[r_nk] += ds h
         if counted is None:

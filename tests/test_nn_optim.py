@@ -207,22 +207,23 @@ def test_output_embedding_counts_the_inputs_behind_each_gradient_entry():
     assert sorted(zip(e.rows.tolist(), e.counts.tolist())) == [(0, 2), (1, 1), (1, 3), (4, 3)]
 
 
-def test_output_embedding_leaves_out_what_no_input_feeds_and_keeps_the_gradient():
-    """Huffman-path padding (masked, so its gradient is 0) gets no entry; the gradient is
-    the plain sum over the path."""
+@pytest.mark.parametrize("inputs", [3, None], ids=["skip-gram window", "CBOW bag"])
+def test_output_embedding_leaves_out_what_no_input_feeds_and_keeps_the_gradient(inputs):
+    """Huffman-path padding (masked, so its gradient is 0) gets no entry, so it cannot count
+    towards row 0's cap of updates per step; the gradient is the plain sum over the path."""
     rng = np.random.default_rng(0)
     rows = np.array([[1, 2, 0], [3, 0, 0]])                # paths padded with row 0
     path = np.array([[1, 1, 0], [1, 0, 0]], bool)
-    h = rng.standard_normal((2, 3, 2))                     # 3 inputs share each path
+    h = rng.standard_normal((2, inputs, 2) if inputs else (2, 2))   # inputs sharing a path
     layer = nn.OutputEmbedding(4, 2, scale=0.1, rng=0, dtype=np.float64)
     scores, cache = layer.forward(h, rows)
-    counted = np.broadcast_to(path[:, None, :], scores.shape)
+    counted = np.broadcast_to(path[:, None, :], scores.shape) if inputs else path
     ds = rng.standard_normal(scores.shape) * counted
     layer.backward(ds, cache, counted=counted)
     assert 0 not in layer.W.grad.entries().rows
     expected = np.zeros((4, 2))
     for n, k in zip(*np.nonzero(path)):
-        expected[rows[n, k]] += ds[n, :, k] @ h[n]
+        expected[rows[n, k]] += ds[n, :, k] @ h[n] if inputs else ds[n, k] * h[n]
     np.testing.assert_allclose(layer.W.grad.to_dense(), expected)
 
 

@@ -67,6 +67,8 @@ class PairsResult:
     spearman: float
     pairs: int         # pairs scored
     oov: int           # pairs skipped for a word outside the vocabulary
+    pearson_p: float = float("nan")    # two-sided p-values, as scipy.stats gives them
+    spearman_p: float = float("nan")
 
     @property
     def oov_ratio(self):
@@ -125,8 +127,10 @@ def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitiv
                         f"at least 2 are needed for a correlation")
     from scipy import stats  # here: importing it costs a second at every command's start
 
-    return PairsResult(float(stats.pearsonr(gold, model)[0]),
-                       float(stats.spearmanr(gold, model)[0]), len(gold), oov)
+    (pearson, pearson_p), (spearman, spearman_p) = (stats.pearsonr(gold, model),
+                                                    stats.spearmanr(gold, model))
+    return PairsResult(float(pearson), float(spearman), len(gold), oov, float(pearson_p),
+                       float(spearman_p))
 
 
 def _ok_vocab(kv, restrict_vocab, case_insensitive):

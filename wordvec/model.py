@@ -162,8 +162,7 @@ class Word2Vec(nn.Module):
         # over seeds 1-3 on text8-head, hierarchical softmax then scored 0.080-0.088 on
         # analogies instead of 0.072-0.081 and trained stably with steps of 500 (12% faster);
         # negative sampling 0.061-0.065 instead of 0.057-0.062 (bench/word2vec_speed.py)
-        return loss, self.output.backward(dscores, cache,
-                                          counted=valid if scores.ndim == 3 else None)
+        return loss, self.output.backward(dscores, cache, counted=valid)
 
 
 def _noise_groups(centres, contexts, mask, g):

@@ -182,16 +182,22 @@ class KeyedVectors:
 
     def evaluate_word_analogies(self, analogies, restrict_vocab=RESTRICT_VOCAB,
                                 case_insensitive=True, cosmul=False):
-        """gensim's method, returning a `wordvec.evaluate.AnalogyResult` (gensim's score is
-        its `.total.accuracy`). The vocabulary limit is word2vec.c's 30,000, not gensim's
-        300,000."""
-        return evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive,
-                                       cosmul)
+        """gensim's method and its result: (accuracy, sections), each section a dict of its
+        name and its correct and incorrect questions, the last the total. The vocabulary
+        limit is word2vec.c's 30,000, not gensim's 300,000; `wordvec.evaluate` gives the
+        result as an `AnalogyResult`, with the questions skipped."""
+        result = evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive,
+                                         cosmul)
+        sections = [{"section": s.name, "correct": s.correct, "incorrect": s.incorrect}
+                    for s in [*result.sections, result.total]]
+        return result.total.accuracy, sections
 
     def evaluate_word_pairs(self, pairs, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
-        """gensim's method, returning a `wordvec.evaluate.PairsResult` (`.pearson`,
-        `.spearman`, `.oov_ratio`)."""
-        return evaluate_word_pairs(self, pairs, restrict_vocab, case_insensitive)
+        """gensim's method and its result: ((Pearson r, p), (Spearman rho, p), percentage
+        of pairs skipped for a word outside the vocabulary); `wordvec.evaluate` gives it as
+        a `PairsResult`."""
+        r = evaluate_word_pairs(self, pairs, restrict_vocab, case_insensitive)
+        return (r.pearson, r.pearson_p), (r.spearman, r.spearman_p), 100 * r.oov_ratio
 
     # --- files ---
 
