@@ -4,6 +4,7 @@ import io
 import json
 import os
 import stat
+import sys
 import zipfile
 from typing import NamedTuple
 
@@ -58,8 +59,10 @@ def load_checkpoint(path):
 
 
 def _seekable(path):
-    """`path`, or the bytes of a pipe or FIFO (`<(cat m.npz)`), which an .npz cannot be read
-    from in place."""
+    """`path`, or the bytes of standard input ('-'), a pipe or a FIFO (`<(cat m.npz)`),
+    which an .npz cannot be read from in place."""
+    if str(path) == "-":
+        return io.BytesIO(sys.stdin.buffer.read())
     if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
         with open(path, "rb") as f:
             return io.BytesIO(f.read())

@@ -67,8 +67,8 @@ class Group(click.Group):
                     _plain(previous) in hints:   # a flag given word2vec.c's value
                 hint = hints[_plain(previous)]
                 return click.UsageError(f"{previous} takes no value (use {hint})", error.ctx)
-            was_rejected = name == rejected or (single_dash and rejected is not None
-                                                and name.startswith(rejected))
+            was_rejected = name == rejected or (   # '-his' is rejected as '-i', '-h' a flag
+                single_dash and rejected is not None and rejected[1:] in name[1:])
             hint = hints.get(_plain(name)) if was_rejected or single_dash else None
             if hint is None and was_rejected and "*" in hints and name[1] != "-" and \
                     not _is_number(name):

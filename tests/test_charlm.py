@@ -229,6 +229,10 @@ def test_text_from_standard_input_and_foreign_checkpoints(tmp_path):
     assert result.exit_code == 1 and "is not a checkpoint: a single array" in result.output
     result = run("sample", tmp_path / "m", "--prime", "the€")
     assert result.exit_code == 1 and result.output.startswith("Error: the prime text")
+    from_file = run("sample", tmp_path / "m", "-n", 30, "--seed", 1).output
+    piped = CliRunner().invoke(main, ["sample", "-", "-n", "30", "--seed", "1"],
+                               input=(tmp_path / "m").read_bytes())   # the checkpoint on stdin
+    assert piped.exit_code == 0 and piped.output == from_file
 
 
 def test_a_run_stopped_before_its_first_validation_and_resumed_keeps_a_model(tmp_path):

@@ -35,6 +35,7 @@ def test_help_and_version(command):
     (corpora_main, ["vocab", "c.txt", "-o", "-", "-min-count", "3"], "(use --min-count)"),
     (wordvec_main, ["similar", "v.bin", "king", "-man", "woman"],
      "No such option: -man (use -n man to subtract the word man)"),
+    (wordvec_main, ["similar", "v.bin", "king", "-his"], "-his (use -n his to subtract"),
 ])
 def test_the_options_of_word2vec_c_and_char_rnn_point_to_ours(command, args, hint):
     """An option typed from another tool's habit names ours, not a click guess from its

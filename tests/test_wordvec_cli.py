@@ -122,6 +122,8 @@ def test_convert_to_projector_and_to_native_by_default(vectors, tmp_path):
     for name in ("out.gz", "out.tsv"):   # an extension that names no format
         result = run("convert", vectors, tmp_path / name)
         assert result.exit_code == 2 and "give --to" in result.output
+    assert run("convert", vectors, f"{tmp_path / 'out.d'}/").exit_code == 0   # a folder
+    assert KeyedVectors.load(tmp_path / "out.d").index_to_key[0] == "king"
     np.save(tmp_path / "out" / "output.npy", np.zeros((6, 6), np.float32))   # as train's
     result = run("convert", vectors, tmp_path / "out")
     assert result.exit_code == 1 and "holds a model `wordvec train` can resume" in result.output
@@ -256,3 +258,5 @@ def test_convert_to_stdout_and_into_folders(vectors, tmp_path):
     result = run("convert", vectors, tmp_path / "photos", "--to", "projector")
     assert result.exit_code == 1 and "not writing into it" in result.output
     assert run("similar", "-").exit_code == 2
+    result = run("analogy", "-", input="")   # the vectors on stdin leave no room for queries
+    assert result.exit_code == 2 and "give the words A B C as arguments" in result.output

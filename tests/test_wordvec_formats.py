@@ -63,9 +63,10 @@ def test_reads_word2vec_c_text_with_trailing_spaces(tmp_path, bom):
 @pytest.mark.parametrize("bom", ["", "\ufeff"])
 def test_reads_text_without_a_header_as_glove_writes_it(tmp_path, bom):
     path = tmp_path / "glove.6B.3d.txt"
-    path.write_text(bom + "the 0.418 0.24968 -0.41242\n, 0.013441 0.23682 -0.16899\n\n")
+    path.write_text(bom + "<pad> 0 0 0\nthe 0.418 0.24968 -0.41242\n"
+                    ", 0.013441 0.23682 -0.16899\n\n")   # a padding row first, all zeros
     kv = KeyedVectors.load_word2vec_format(path)
-    assert kv.index_to_key == ["the", ","]
+    assert kv.index_to_key == ["<pad>", "the", ","]
     np.testing.assert_allclose(kv[","], [0.013441, 0.23682, -0.16899])
     with pytest.raises(UserError, match="first line must be"):   # binary files have headers
         KeyedVectors.load_word2vec_format(path, binary=True)
@@ -157,6 +158,7 @@ BROKEN = {
     "headerless short row": (b"the .1 .2\nof .3\n", "line 2: expected the word 'of' and 2"),
     "headerless empty line": (b"the .1 .2\n\nof .3 .4\n", "line 2: an empty line"),
     "a vocabulary, not vectors": (b"the 1061396\nof 593677\n", "first line must be"),
+    "an empty gzip file": (gzip.compress(b""), "broken.vec is empty"),
     "non-finite": (b"2 2\nthe 1 2\nof nan 2\n", "line 3: the vector holds a NaN"),
     "duplicate": (b"2 2\nthe 1 2\nthe 3 4\n", "line 3: the word 'the' appears twice \\(first "
                   "in line 2\\)"),

@@ -225,6 +225,9 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
     (EXIT or the end of input stops)."""
     if words and len(words) != 3:
         raise click.UsageError(f"give three words A B C, not {len(words)}")
+    if vectors == "-" and not words:
+        raise click.UsageError("the vectors come from standard input, so give the words A B C "
+                               "as arguments")
     kv = load(vectors, unicode_errors)
     similar_to = kv.most_similar_cosmul if cosmul else kv.most_similar
 
@@ -300,7 +303,8 @@ def convert(source, output, to, limit, unicode_errors):
     with the Embedding Projector's vectors.tsv and metadata.tsv."""
     if to is None:
         to = _format_from_name(Path(output))
-        if to == "native" and Path(output).suffix:   # out.gz, out.tsv: not a folder's name
+        if to == "native" and Path(output).suffix and not output.endswith(("/", os.sep)):
+            # out.gz, out.tsv: not a folder's name (out.d/ is)
             raise click.UsageError(f"cannot tell the format from the name {output}: give "
                                    f"--to ({', '.join(FORMATS)})")
     _check_target(output, to, [source])

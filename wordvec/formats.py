@@ -101,7 +101,7 @@ def _read(path):
             opener = OPENERS.get(f.read(2))
             if opener:
                 with opener(path, "rb") as z:
-                    return z.read()
+                    return _nonempty(z.read(), path)
             if os.fstat(f.fileno()).st_size == 0:
                 raise UserError(f"{path} is empty")
             populate = getattr(mmap, "MAP_POPULATE", 0)  # read ahead at once (Linux)
@@ -115,10 +115,14 @@ def _read(path):
 
 def _decompressed(data, path):
     """The bytes read from a stream, decompressed if they are gzip or bzip2."""
+    opener = OPENERS.get(bytes(data[:2]))
+    return _nonempty(opener(io.BytesIO(data)).read() if opener else data, path)
+
+
+def _nonempty(data, path):
     if not data:
         raise UserError(f"{'standard input' if str(path) == '-' else path} is empty")
-    opener = OPENERS.get(bytes(data[:2]))
-    return opener(io.BytesIO(data)).read() if opener else data
+    return data
 
 
 def _header(data, path, binary):
@@ -128,16 +132,15 @@ def _header(data, path, binary):
     bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", bom, bom + 100)
     fields = data[bom:end if end >= 0 else bom + 100].split()
-    if end >= 0 and len(fields) == 2 and all(f.isdigit() for f in fields):
+    if end >= 0 and len(fields) == 2 and all(f.isdigit() for f in fields):   # V D
         V, D = map(int, fields)
         if V < 1 or D < 1:
             raise UserError(f"{path}, line 1: {V} words of {D} dimensions")
         return V, D, end + 1, True
-    if not binary:   # vectors, not a vocabulary's `word count` lines: 2+ numbers, not all whole
+    if not binary:   # vectors, not a vocabulary's `word count` lines: 2 numbers or more
         first = _line(data, bom)
         numbers = first.partition(b" ")[2].split() if first is not None else []
-        if len(numbers) > 1 and not all(n.lstrip(b"+-").isdigit() for n in numbers) and \
-                _is_text_row(data, bom, len(numbers), typos=False):
+        if len(numbers) > 1 and _is_text_row(data, bom, len(numbers), typos=False):
             return _count_lines(data), len(numbers), bom, False
     raise UserError(f"{path} is not in word2vec format: the first line must be "
                     f"'<words> <dimensions>' or a word and its numbers, not "
