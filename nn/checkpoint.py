@@ -2,9 +2,6 @@
 vocabulary, random state) in one `.npz`, written atomically, every array keyed by name."""
 import io
 import json
-import os
-import stat
-import sys
 import zipfile
 from typing import NamedTuple
 
@@ -12,6 +9,7 @@ import numpy as np
 
 from nn.module import save_npz
 from npnlp.errors import UserError
+from npnlp.files import stream_bytes
 
 
 class Checkpoint(NamedTuple):
@@ -37,7 +35,8 @@ def load_checkpoint(path):
     """Read a checkpoint written by `save_checkpoint`. Build the model from `meta` (its
     config), then `model.load_state_dict(ckpt.model)`."""
     try:
-        loaded = np.load(_seekable(path))
+        data = stream_bytes(path)   # an .npz cannot be read from a pipe in place
+        loaded = np.load(path if data is None else io.BytesIO(data))
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise ValueError("a single array, not an .npz of named arrays")
         with loaded as f:
@@ -56,14 +55,3 @@ def load_checkpoint(path):
             raise UserError(f"{path} is not a checkpoint: unexpected entry {key!r}")
         parts[part][name] = a
     return Checkpoint(parts["model"], parts["optimizer"], parts["arrays"], meta)
-
-
-def _seekable(path):
-    """`path`, or the bytes of standard input ('-'), a pipe or a FIFO (`<(cat m.npz)`),
-    which an .npz cannot be read from in place."""
-    if str(path) == "-":
-        return io.BytesIO(sys.stdin.buffer.read())
-    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
-        with open(path, "rb") as f:
-            return io.BytesIO(f.read())
-    return path

@@ -71,20 +71,12 @@ class Group(click.Group):
                 single_dash and rejected is not None and rejected[1:] in name[1:])
             hint = hints.get(_plain(name)) if was_rejected or single_dash else None
             if hint is None and was_rejected and "*" in hints and name[1] != "-" and \
-                    not _is_number(name):
+                    not name[1].isdigit():   # '-1' is a negative number, not a word
                 hint = hints["*"].format(name=name.lstrip("-"))
             if hint:   # an option or argument, or a capitalised remark
                 hint = hint if hint[0].isupper() else f"use {hint}"
                 return click.UsageError(f"No such option: {name} ({hint})", error.ctx)
         return error
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def _plain(option):

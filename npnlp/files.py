@@ -28,6 +28,16 @@ def is_stdio(path):
     return isinstance(path, str) and path == "-"
 
 
+def stream_bytes(path):
+    """The whole content of `path` if it is read as a stream, which can be neither
+    memory-mapped nor seeked ('-' for standard input, a pipe, a FIFO, a device); None for a
+    plain file."""
+    if is_stdio(str(path)):
+        return sys.stdin.buffer.read()
+    with open(path, "rb") as f:
+        return None if stat.S_ISREG(os.fstat(f.fileno()).st_mode) else f.read()
+
+
 def check_path(value, name):
     """Raise TypeError unless `value` is a path (a str or an os.PathLike): a wrong argument is
     named at the entry point instead of failing deep inside."""

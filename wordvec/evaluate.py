@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from npnlp.errors import UserError
+from wordvec.formats import is_number
 
 RESTRICT_VOCAB = 30_000
 BLOCK = 512  # questions scored per matrix product: a (512, restrict_vocab) float32 block
@@ -197,7 +198,7 @@ def _pairs(path):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.rstrip("\r\n").split("\t")
-        if not pairs and columns == (0, 1, 2) and len(fields) > 2 and not _is_number(fields[2]):
+        if not pairs and columns == (0, 1, 2) and len(fields) > 2 and not is_number(fields[2]):
             columns = _header_columns(fields, path)
             continue
         try:
@@ -216,14 +217,6 @@ def _header_columns(header, path):
         raise UserError(f"{path}: the header {header} names no score column (SimLex999, "
                         f"similarity or score)")
     return 0, 1, score
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def _lines(path):

@@ -16,8 +16,6 @@ import gzip
 import io
 import mmap
 import os
-import stat
-import sys
 import warnings
 from contextlib import nullcontext
 from typing import NamedTuple
@@ -26,7 +24,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from npnlp.errors import UserError
-from npnlp.files import atomic_write
+from npnlp.files import atomic_write, stream_bytes
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 OPENERS = {b"\x1f\x8b": gzip.open, b"BZ": bz2.open}
@@ -93,11 +91,10 @@ def _read(path):
     """The bytes of `path` ('-': standard input), decompressed, or memory-mapped when it is
     a plain file."""
     try:
-        if str(path) == "-":
-            return _decompressed(sys.stdin.buffer.read(), path)
+        data = stream_bytes(path)
+        if data is not None:
+            return _decompressed(data, path)
         with open(path, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):   # a pipe, a FIFO, a device
-                return _decompressed(f.read(), path)
             opener = OPENERS.get(f.read(2))
             if opener:
                 with opener(path, "rb") as z:
@@ -192,12 +189,12 @@ def _is_text_row(data, start, D, typos=True):
     fields = numbers.split()
     if not word or len(fields) != D:
         return False
-    numeric = sum(map(_is_number, fields))
+    numeric = sum(map(is_number, fields))
     return numeric == D or typos and D > 1 and 2 * numeric >= D and numbers.isascii() and \
         numbers.decode().isprintable()
 
 
-def _is_number(field):
+def is_number(field):
     try:
         float(field)
         return True
@@ -283,7 +280,7 @@ def _check_fields(numbers, words, first, D, path, where):
     """Raise for the first of a block's rows that is not D numbers."""
     for n, (fields, word) in enumerate(zip(numbers, words)):
         fields = fields.split()
-        bad = next((f for f in fields if not _is_number(f)), None)
+        bad = next((f for f in fields if not is_number(f)), None)
         if len(fields) != D or bad is not None:
             word = bytes(word[:50]).decode("utf-8", "backslashreplace")
             found = f", found {len(fields)} fields after it" if len(fields) != D else \
