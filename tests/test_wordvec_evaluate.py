@@ -79,11 +79,41 @@ def test_agrees_with_gensim_question_by_question(tmp_path, data_dir):
     kv = KeyedVectors(words, vectors)
     theirs = gensim.models.KeyedVectors(10)
     theirs.add_vectors(words, vectors)
-    ours = evaluate_word_analogies(kv, questions, restrict_vocab=len(words) - 50)
-    _, sections = theirs.evaluate_word_analogies(questions, restrict_vocab=len(words) - 50)
-    for mine, gensims in zip([*ours.sections, ours.total], sections):
-        assert mine.name == gensims["section"]
-        assert mine.correct == gensims["correct"] and mine.incorrect == gensims["incorrect"]
+    for dummy4unknown in (False, True):
+        mine = kv.evaluate_word_analogies(questions, restrict_vocab=len(words) - 50,
+                                          dummy4unknown=dummy4unknown)
+        gensims = theirs.evaluate_word_analogies(questions, restrict_vocab=len(words) - 50,
+                                                 dummy4unknown=dummy4unknown)
+        assert mine == gensims
+
+
+def test_word_pairs_agree_with_gensim(pairs_kv, tmp_path):
+    gensim = pytest.importorskip("gensim")
+    theirs = gensim.models.KeyedVectors(8)
+    theirs.add_vectors(pairs_kv.index_to_key, pairs_kv.vectors)
+    path = tmp_path / "ws.tsv"
+    path.write_text("tiger\tcat\t7.35\ncat\tdog\t6\ncar\ttrain\t6.3\nlove\tcat\t2.1\n"
+                    "tiger\tzebra\t7\n")
+    for dummy4unknown in (False, True):
+        mine = pairs_kv.evaluate_word_pairs(path, dummy4unknown=dummy4unknown)
+        gensims = theirs.evaluate_word_pairs(path, dummy4unknown=dummy4unknown)
+        assert mine[2] == pytest.approx(gensims[2])
+        assert np.allclose(mine[:2], gensims[:2], rtol=1e-5)
+
+
+def test_the_gensim_methods_take_gensims_vocabulary_limit(tmp_path):
+    """300,000 words, where `wordvec evaluate` and the functions keep word2vec.c's 30,000."""
+    words = [f"w{i}" for i in range(30_010)]
+    vectors = np.random.default_rng(0).standard_normal((len(words), 4)).astype(np.float32)
+    kv = KeyedVectors(words, vectors)
+    path = tmp_path / "q.txt"
+    path.write_text(": late\nw30001 w30002 w30003 w30004\n")
+    assert evaluate_word_analogies(kv, path).oov == 1
+    accuracy, sections = kv.evaluate_word_analogies(path)
+    assert len(sections[-1]["correct"]) + len(sections[-1]["incorrect"]) == 1
+    accuracy, sections = kv.evaluate_word_analogies(path, restrict_vocab=30_000,
+                                                    dummy4unknown=True)
+    assert sections[-1]["incorrect"] == [("W30001", "W30002", "W30003", "W30004")]
 
 
 @pytest.fixture

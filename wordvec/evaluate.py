@@ -67,19 +67,23 @@ class PairsResult:
     pearson: float
     spearman: float
     pairs: int         # pairs scored
-    oov: int           # pairs skipped for a word outside the vocabulary
+    oov: int           # pairs with a word outside the vocabulary
     pearson_p: float = float("nan")    # two-sided p-values, as scipy.stats gives them
     spearman_p: float = float("nan")
+    dummy4unknown: bool = False        # whether the oov pairs were scored (similarity 0)
 
     @property
     def oov_ratio(self):
-        return self.oov / (self.pairs + self.oov)
+        """The fraction of the file's pairs with a word outside the vocabulary."""
+        return self.oov / (self.pairs if self.dummy4unknown else self.pairs + self.oov)
 
 
 def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True,
-                            cosmul=False):
+                            cosmul=False, dummy4unknown=False):
     """Answer every question a : b :: c : ? of `path` with the word nearest to b - a + c
     (3CosAdd, or 3CosMul with `cosmul`) among the first `restrict_vocab` words, not a, b or c.
+    A question with a word outside them is skipped, or with `dummy4unknown` (gensim's flag)
+    counted as answered wrong.
 
     As gensim's `evaluate_word_analogies`: the answer is the first of the 5 best words whose
     folded form is not a, b or c, so figures agree question by question.
@@ -98,6 +102,8 @@ def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insens
                 known.append(words)
             else:
                 oov += 1
+                if dummy4unknown:
+                    section.incorrect.append(words)
         for start in range(0, len(known), BLOCK):
             block = known[start:start + BLOCK]
             ids = np.array([[ok_vocab[w] for w in q] for q in block]).reshape(-1, 4)
@@ -108,10 +114,13 @@ def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insens
     return AnalogyResult(sections, oov, questions)
 
 
-def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
+def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True,
+                        dummy4unknown=False):
     """Pearson and Spearman correlation of the cosine similarities of word pairs with human
     scores. `path`: tab-separated `word1 word2 score` lines (WordSim-353), or a file with a
-    header naming its columns (SimLex-999: word1, word2, SimLex999); '#' lines are comments."""
+    header naming its columns (SimLex-999: word1, word2, SimLex999); '#' lines are comments.
+    A pair with a word outside the vocabulary is skipped, or with `dummy4unknown` (gensim's
+    flag) given similarity 0 and scored."""
     ok_vocab = _ok_vocab(kv, restrict_vocab, case_insensitive)
     fold = str.upper if case_insensitive else str
     gold, model, oov = [], [], 0
@@ -119,6 +128,9 @@ def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitiv
         a, b = fold(a), fold(b)
         if a not in ok_vocab or b not in ok_vocab:
             oov += 1
+            if dummy4unknown:
+                gold.append(score)
+                model.append(0.0)
             continue
         gold.append(score)
         ia, ib = ok_vocab[a], ok_vocab[b]
@@ -131,7 +143,7 @@ def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitiv
     (pearson, pearson_p), (spearman, spearman_p) = (stats.pearsonr(gold, model),
                                                     stats.spearmanr(gold, model))
     return PairsResult(float(pearson), float(spearman), len(gold), oov, float(pearson_p),
-                       float(spearman_p))
+                       float(spearman_p), dummy4unknown)
 
 
 def _ok_vocab(kv, restrict_vocab, case_insensitive):

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from npnlp.errors import UserError
-from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
+from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import read_word2vec, write_projector, write_word2vec
 from wordvec.native import is_native, load_native, save_native
 
@@ -180,23 +180,31 @@ class KeyedVectors:
 
     # --- evaluation ---
 
-    def evaluate_word_analogies(self, analogies, restrict_vocab=RESTRICT_VOCAB,
-                                case_insensitive=True, cosmul=False):
-        """gensim's method and its result: (accuracy, sections), each section a dict of its
-        name and its correct and incorrect questions, the last the total. The vocabulary
-        limit is word2vec.c's 30,000, not gensim's 300,000; `wordvec.evaluate` gives the
-        result as an `AnalogyResult`, with the questions skipped."""
+    def evaluate_word_analogies(self, analogies, restrict_vocab=300_000, case_insensitive=True,
+                                dummy4unknown=False, similarity_function="most_similar",
+                                cosmul=False):
+        """gensim's method, with its arguments, defaults and result: (accuracy, sections),
+        each section a dict of its name and its correct and incorrect questions, the last the
+        total. `similarity_function="most_similar_cosmul"` (or `cosmul`) answers by 3CosMul,
+        which gensim's ignores. `wordvec.evaluate` gives the result as an `AnalogyResult`,
+        with the questions skipped, and `wordvec evaluate` limits the vocabulary to
+        word2vec.c's 30,000."""
+        if similarity_function not in ("most_similar", "most_similar_cosmul"):
+            raise ValueError(f"similarity_function must be 'most_similar' or "
+                             f"'most_similar_cosmul', not {similarity_function!r}")
+        cosmul = cosmul or similarity_function == "most_similar_cosmul"
         result = evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive,
-                                         cosmul)
+                                         cosmul, dummy4unknown)
         sections = [{"section": s.name, "correct": s.correct, "incorrect": s.incorrect}
                     for s in [*result.sections, result.total]]
         return result.total.accuracy, sections
 
-    def evaluate_word_pairs(self, pairs, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True):
-        """gensim's method and its result: ((Pearson r, p), (Spearman rho, p), percentage
-        of pairs skipped for a word outside the vocabulary); `wordvec.evaluate` gives it as
-        a `PairsResult`."""
-        r = evaluate_word_pairs(self, pairs, restrict_vocab, case_insensitive)
+    def evaluate_word_pairs(self, pairs, restrict_vocab=300_000, case_insensitive=True,
+                            dummy4unknown=False):
+        """gensim's method, with its defaults and result: ((Pearson r, p), (Spearman rho, p),
+        percentage of pairs with a word outside the vocabulary); `wordvec.evaluate` gives it
+        as a `PairsResult`."""
+        r = evaluate_word_pairs(self, pairs, restrict_vocab, case_insensitive, dummy4unknown)
         return (r.pearson, r.pearson_p), (r.spearman, r.spearman_p), 100 * r.oov_ratio
 
     # --- files ---
