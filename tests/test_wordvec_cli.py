@@ -69,6 +69,12 @@ def test_a_missing_word_is_a_one_line_error(vectors):
     assert result.output == "Error: word 'zebra' not in vocabulary\n"
     result = run("similar", vectors, "king", "-n", "king")
     assert result.exit_code == 1 and "cancel out" in result.output
+    result = run("similar", vectors, "king", "-nman")   # click reads it as -n man
+    assert result.exit_code == 0
+    result = run("similar", vectors, "king", "-napple2")   # -n apple2: unknown, say why
+    assert result.exit_code == 1
+    assert result.output == ("Error: -napple2 was read as -n apple2; to subtract 'napple2', "
+                             "write -n napple2\n")
 
 
 def test_evaluate_prints_sections_and_correlations(tmp_path):

@@ -202,6 +202,7 @@ def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_err
                 {"positive": list(positive), "negative": list(negative)}, as_json, interactive)
 
     if words or negative:
+        _check_glued_negative(click.get_current_context(), negative, kv)
         answer(words, negative)
         return
     for line in _interactive("Enter word or sentence (EXIT to break): "):
@@ -350,6 +351,15 @@ def _check_target(path, format_, inputs=()):
         check_folder(path.absolute().parent)
     except UserError as e:
         raise UserError(f"cannot write {path}: {e}") from None
+
+
+def _check_glued_negative(ctx, negative, kv):
+    """Click reads `king -night` as `-n ight`: when such a word is unknown, say so."""
+    args = ctx.find_root().meta.get("npnlp.args", [])
+    for arg in args:
+        if arg.startswith("-n") and len(arg) > 2 and arg[2:] in negative and arg[2:] not in kv:
+            raise UserError(f"{arg} was read as -n {arg[2:]}; to subtract {arg[1:]!r}, write "
+                            f"-n {arg[1:]}")
 
 
 def _answer(search, query, as_json, interactive, heading="Cosine similarity"):
