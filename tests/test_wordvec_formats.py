@@ -157,6 +157,8 @@ BROKEN = {
                                   "line 3: expected the word 'b' and 2 numbers, found 3"),
     "headerless short row": (b"the .1 .2\nof .3\n", "line 2: expected the word 'of' and 2"),
     "headerless empty line": (b"the .1 .2\n\nof .3 .4\n", "line 2: an empty line"),
+    "empty line after the header": (b"2 2\n\nthe 1 2\nof 1 2\n", "line 2: an empty line"),
+    "empty line between rows": (b"2 2\nthe 1 2\n\nof 1 2\n", "line 3: an empty line"),
     "a vocabulary, not vectors": (b"the 1061396\nof 593677\n", "first line must be"),
     "an empty gzip file": (gzip.compress(b""), "broken.vec is empty"),
     "non-finite": (b"2 2\nthe 1 2\nof nan 2\n", "line 3: the vector holds a NaN"),

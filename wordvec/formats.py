@@ -16,6 +16,7 @@ import gzip
 import io
 import mmap
 import os
+import re
 import warnings
 from contextlib import nullcontext
 from typing import NamedTuple
@@ -29,6 +30,7 @@ from npnlp.files import atomic_write, stream_bytes
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 OPENERS = {b"\x1f\x8b": gzip.open, b"BZ": bz2.open}
 TEXT_BLOCK = 4096  # rows parsed at once
+NON_BLANK = re.compile(rb"\S")
 
 
 def read_word2vec(path, binary=None, limit=None, unicode_errors="strict"):
@@ -48,7 +50,8 @@ def read_word2vec(path, binary=None, limit=None, unicode_errors="strict"):
     if limit is not None:
         V = min(V, limit)
     if binary is None:   # a file without the `V D` line is text
-        binary = header and not _is_text_row(data, start, D)
+        first_row = NON_BLANK.search(data, start)   # binary rows may follow blank lines
+        binary = header and not _is_text_row(data, first_row.start() if first_row else start, D)
     where = _Where(binary, header)
     read_rows = _binary_rows if binary else _text_rows
     words, vectors = read_rows(data, start, V, D, path, where)
@@ -237,9 +240,10 @@ def _text_rows(data, pos, V, D, path, where):
             end = data.find(b"\n", pos)
             line = data[pos:end if end >= 0 else len(data)].rstrip()
             if not line:
-                raise UserError(f"{path} has {n} rows where its header announces {V} "
-                                f"(truncated?)" if where.header else
-                                f"{path}, {where(n + 1)}: an empty line")
+                raise UserError(f"{path}, {where(n + 1)}: an empty line"
+                                if NON_BLANK.search(data, pos) or not where.header else
+                                f"{path} has {n} rows where its header announces {V} "
+                                f"(truncated?)")
             lines.append(line)
             pos = end + 1 if end >= 0 else len(data)
         block_words, numbers = zip(*(line.partition(b" ")[::2] for line in lines))
