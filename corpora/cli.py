@@ -32,10 +32,12 @@ def tokenizer_options(command):
         ("--lowercase", "Lowercase the text."),
         ("--keep-punctuation", "Keep punctuation characters as tokens of their own."),
         ("--drop-numbers", "Drop numbers (42, 3.14, 1,000)."),
-        ("--sentence-per-line", "Every line is a sentence (default: every file is one)."),
+        ("--sentence-per-line/--no-sentence-per-line", "Every line is a sentence, as "
+         "word2vec.c, fastText and gensim's LineSentence read text (the default); with "
+         "--no-sentence-per-line every file is one.", True),
     ]
-    for flag, text in reversed(flags):
-        wrapper = click.option(flag, is_flag=True, help=text)(wrapper)
+    for flag, text, *default in reversed(flags):
+        wrapper = click.option(flag, is_flag=True, default=bool(default), help=text)(wrapper)
     return wrapper
 
 

@@ -100,7 +100,8 @@ def _tokenize(source, tokenizer, progress):
         ends.append(np.asarray(sentence_ends, dtype=np.int64) + n)
         n += len(tokens)
     counts = sum(np.bincount(chunk, minlength=len(type_ids)) for chunk in chunks)
-    offsets = np.unique(np.concatenate(ends))  # an empty line repeats an end: no sentence
+    ends = np.concatenate(ends)                # ascending; an empty line repeats an end
+    offsets = ends[np.r_[True, ends[1:] != ends[:-1]]]   # np.unique: 0.3 s for 800 k lines
     return Corpus(list(type_ids), counts, np.concatenate(chunks), offsets, stats)
 
 

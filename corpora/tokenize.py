@@ -39,15 +39,16 @@ class Tokenizer:
     lowercase: lowercase the text first.
     keep_punctuation: keep each punctuation character as a token of its own.
     drop_numbers: drop numbers (digit groups standing alone, joined by '.' or ',').
-    sentence_per_line: every line is a sentence; otherwise each file is one stream of tokens. A
-        sentence is what word2vec windows never cross.
+    sentence_per_line: every line is a sentence (as word2vec.c, fastText and gensim's
+        LineSentence read text); otherwise each file is one stream of tokens. A sentence is
+        what word2vec windows never cross.
     """
 
     whitespace: bool = False
     lowercase: bool = False
     keep_punctuation: bool = False
     drop_numbers: bool = False
-    sentence_per_line: bool = False
+    sentence_per_line: bool = True
 
     def __post_init__(self):
         for f in fields(self):
@@ -66,13 +67,21 @@ class Tokenizer:
         return self._tokenize(_cut_long_runs(text)[0])
 
     def _tokenize(self, text):
+        return self._split(self._normalise(text))
+
+    def _normalise(self, text):
         if self.lowercase:
             text = text.lower()
-        if self.whitespace:
-            return text.split()
         if self.drop_numbers:
             text = NUMBER.sub(" ", text)
-        return (WORDS_AND_PUNCTUATION if self.keep_punctuation else WORDS).findall(text)
+        return text
+
+    @property
+    def _split(self):
+        """The function from normalised text to its tokens."""
+        if self.whitespace:
+            return str.split
+        return (WORDS_AND_PUNCTUATION if self.keep_punctuation else WORDS).findall
 
     def stream(self, chunks, stats=None):
         """Tokenize one document arriving as text chunks, exactly as if it came whole.
@@ -103,12 +112,11 @@ class Tokenizer:
     def _sentences(self, text):
         if not self.sentence_per_line:
             return TokenChunk(self._tokenize(text), [])
-        tokens, ends = [], []
-        *complete, last = text.split("\n")
-        for line in complete:
-            tokens += self._tokenize(line)
+        split, tokens, ends = self._split, [], []
+        for line in self._normalise(text).split("\n"):
+            tokens += split(line)
             ends.append(len(tokens))
-        tokens += self._tokenize(last)
+        ends.pop()   # the last line goes on in the next chunk
         return TokenChunk(tokens, ends)
 
 

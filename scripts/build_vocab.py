@@ -26,7 +26,8 @@ def main():
     parser.add_argument("--min-count", type=int, default=1)
     parser.add_argument("--max-vocab", type=int)
     for setting in fields(Tokenizer):
-        parser.add_argument(f"--{setting.name.replace('_', '-')}", action="store_true")
+        parser.add_argument(f"--{setting.name.replace('_', '-')}", default=setting.default,
+                            action=argparse.BooleanOptionalAction)
     args = parser.parse_args()
     tokenizer = Tokenizer(**{s.name: getattr(args, s.name) for s in fields(Tokenizer)})
     try:

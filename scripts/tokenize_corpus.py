@@ -2,7 +2,7 @@
 spaces, written to stdout so that it can feed a pipeline.
 
     python scripts/tokenize_corpus.py text8.zip --whitespace | gzip > text8-tokens.txt.gz
-    python scripts/tokenize_corpus.py wiki/ --lowercase --sentence-per-line > wiki.txt
+    python scripts/tokenize_corpus.py wiki/ --lowercase > wiki.txt
 
 The job of `corpora tokenize`, which writes a file instead (see its --help for the flags).
 """
@@ -21,7 +21,8 @@ def main():
     parser.add_argument("source", help="a text file (plain, .gz, .bz2, .xz, .zip), a folder, "
                         "or - for standard input")
     for setting in fields(Tokenizer):
-        parser.add_argument(f"--{setting.name.replace('_', '-')}", action="store_true")
+        parser.add_argument(f"--{setting.name.replace('_', '-')}", default=setting.default,
+                            action=argparse.BooleanOptionalAction)
     args = parser.parse_args()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # end quietly when the reader stops early
     tokenizer = Tokenizer(**{s.name: getattr(args, s.name) for s in fields(Tokenizer)})

@@ -177,7 +177,8 @@ def test_output_beside_the_input_is_written(corpus_file, tmp_path):
 
 
 @pytest.mark.parametrize("command, args, expected", [
-    ("tokenize", ["--lowercase"], "the cat sat the dog sat a cat a dog\n"),
+    ("tokenize", ["--lowercase"], "the cat sat\nthe dog sat\na cat a dog\n"),
+    ("tokenize", ["--no-sentence-per-line"], "The cat sat The dog sat A cat a dog\n"),
     ("vocab", ["--min-count", "2", "-q"], "The 2\ncat 2\nsat 2\ndog 2\n"),
 ])
 def test_dash_output_is_standard_output(corpus_file, tmp_path, command, args, expected):

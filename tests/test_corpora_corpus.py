@@ -49,11 +49,13 @@ def test_lines_are_sentences_and_types_are_in_first_seen_order(corpus_file, tmp_
     assert (corpus.stats.lines, corpus.stats.chars) == (5, len(LINES))
 
 
-def test_without_lines_every_file_is_one_sentence(tmp_path):
+def test_a_line_or_without_lines_a_file_is_a_sentence(tmp_path):
+    """Lines by default, as word2vec.c and gensim's LineSentence read text."""
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "a.txt").write_text("one two\nthree")
     (tmp_path / "corpus" / "b.txt").write_text("four")
-    corpus = load_corpus(tmp_path / "corpus", cache=False)
+    assert load_corpus(tmp_path / "corpus", cache=False).offsets.tolist() == [0, 2, 3, 4]
+    corpus = load_corpus(tmp_path / "corpus", Tokenizer(sentence_per_line=False), cache=False)
     assert corpus.offsets.tolist() == [0, 3, 4]
 
 

@@ -249,11 +249,11 @@ def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path
     config = TrainConfig(dim=8, min_count=2, epochs=2)
     model = Word2Vec(config, ["a", "b"], [3, 2])
     save_model(tmp_path / "v.bin.checkpoint", model,
-               extra={"tokenizer": Tokenizer(sentence_per_line=True).key()})
+               extra={"tokenizer": Tokenizer(sentence_per_line=False, lowercase=True).key()})
     result = run("train", small_corpus, "-o", tmp_path / "v.bin", "--resume", "--dim", 50)
     assert "--dim 50 (saved: 8)" in result.output
     result = run("train", small_corpus, "-o", tmp_path / "v.bin", "--resume")
-    assert "add --sentence-per-line" in result.output
+    assert "add --lowercase, add --no-sentence-per-line" in result.output
 
 
 def test_convert_to_stdout_and_into_folders(vectors, tmp_path):

@@ -12,14 +12,14 @@ import json
 import mmap
 import multiprocessing
 import signal
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from multiprocessing.connection import wait
 from pathlib import Path
 
 import numpy as np
 
 import nn
-from corpora import Vocab, load_corpus
+from corpora import Tokenizer, Vocab, load_corpus
 from npnlp.blas import limit_blas_threads
 from npnlp.errors import UserError
 from npnlp.interrupt import stop_on_ctrl_c
@@ -347,7 +347,9 @@ def _check_same_tokenizer(saved, now, checkpoint):
     if saved == now:
         return
     saved, now = json.loads(saved or "{}"), json.loads(now)
-    flags = [f"{'add' if saved.get(k) else 'drop'} --{k.replace('_', '-')}"
+    defaults = {f.name: f.default for f in fields(Tokenizer)}
+    flags = [f"{'add' if saved.get(k) != defaults[k] else 'drop'} "
+             f"--{'' if not defaults[k] else 'no-'}{k.replace('_', '-')}"
              for k in sorted(now) if saved.get(k) != now[k]]
     raise UserError(f"{checkpoint} read its corpus with other tokenizer settings: "
                     f"{', '.join(flags)}")
