@@ -13,8 +13,8 @@ OUTPUT = click.Path(dir_okay=False, allow_dash=True)  # '-' is standard output
 
 class Group(click.Group):
     """A click group that turns `UserError` and OS errors into a one-line message and exit 1,
-    and a closed output pipe (`| head`) into a silent exit: bad input never ends in a
-    traceback.
+    a closed output pipe (`| head`) into a silent exit, and Ctrl-C into exit 130: bad input
+    never ends in a traceback.
 
     `hints`: {command: {option of another tool: what to use here}}, the option names
     normalised by `_plain` (so `-min-count`, `--min_count` and `-minCount` are one), for an
@@ -40,6 +40,9 @@ class Group(click.Group):
         except BrokenPipeError:
             _silence_stdout()
             ctx.exit(141)  # as a process killed by SIGPIPE
+        except KeyboardInterrupt:   # Ctrl-C outside a training loop (which saves its state)
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)  # as a process killed by SIGINT, not click's "Aborted!" and 1
         except OSError as e:
             if isinstance(e, FileNotFoundError) and e.filename:   # as corpora words it
                 raise click.ClickException(f"no such file or folder: {e.filename}") from None

@@ -60,3 +60,15 @@ def test_our_own_options_misused_keep_clicks_message(args, message):
     """A hint is for another tool's option: our own, typed without its value, is not one."""
     result = CliRunner().invoke(wordvec_main, args)
     assert result.exit_code == 2 and message in result.output and "(use" not in result.output
+
+
+def test_ctrl_c_outside_training_exits_130(monkeypatch, tmp_path):
+    """As a process killed by SIGINT (a shell's `$?` is 130), not click's "Aborted!" and 1."""
+    import corpora.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(corpora.cli, "load_corpus", interrupted)
+    (tmp_path / "c.txt").write_text("a b\n")
+    result = CliRunner().invoke(corpora_main, ["stats", str(tmp_path / "c.txt")])
+    assert (result.exit_code, result.stderr) == (130, "Interrupted.\n")

@@ -256,6 +256,27 @@ def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path
     assert "add --lowercase, add --no-sentence-per-line" in result.output
 
 
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_a_trained_native_model_trains_further(small_corpus, tmp_path):
+    """--resume on a finished model, with more epochs and a new rate; a diverging run says
+    where the last good model is and how to go on from it."""
+    from wordvec.train import load_model
+    out = tmp_path / "m"
+    args = [small_corpus, "-o", out, "--dim", 8, "--min-count", 2, "-q"]
+    assert run("train", *args, "--epochs", 1).exit_code == 0
+    result = run("train", *args, "--resume")
+    assert result.exit_code == 1 and "has done all 1 of its epochs" in result.output
+    result = run("train", *args, "--resume", "--epochs", 2, "--alpha", 0.01, "--workers", 2)
+    assert result.exit_code == 0, result.output
+    model, state, _ = load_model(out)
+    assert state.epoch == 2 and len(state.epoch_loss) == 2
+    assert model.config.alpha == 0.01 and model.config.min_alpha == pytest.approx(1e-6)
+    result = run("train", *args, "--resume", "--epochs", 3, "--alpha", 9, "--workers", 1)
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert f"The run to the end of epoch 2 is kept in {out}: add --resume" in result.output
+    assert load_model(out)[1].epoch == 2 and not (tmp_path / "m.checkpoint").exists()
+
+
 def test_convert_to_stdout_and_into_folders(vectors, tmp_path):
     result = run("convert", vectors, "-")
     assert result.exit_code == 0 and result.output.startswith("6 6\nking ")

@@ -2,6 +2,7 @@
 recovered by every architecture and objective, exact resume, bad settings."""
 import heapq
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -211,6 +212,19 @@ def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, work
     assert np.median(ranks) <= 15                              # of 355 words
 
 
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
+def test_the_reported_loss_is_the_mean_per_prediction(synth_corpus, sg):
+    """A model that barely moves (alpha 1e-9) scores 0 against every output row, so its exact
+    softmax loses ln V on every prediction, and its negative sampling (1 + negative) ln 2 less
+    the noise words equal to their centre (skipped): the epoch's mean must be that, whatever
+    the number of predictions."""
+    config = TrainConfig(sg=sg, loss="softmax", dim=8, epochs=1, min_count=3, alpha=1e-9)
+    model, state = fit(synth_corpus[0], config, LINES)
+    assert state.epoch_loss == [pytest.approx(np.log(len(model.words)), rel=1e-6)]
+    model, state = fit(synth_corpus[0], replace(config, loss="negative"), LINES)
+    assert 0.97 * 6 * np.log(2) < state.epoch_loss[0] <= 6 * np.log(2) + 1e-6
+
+
 def test_cbow_noise_groups_count_each_member_against_the_row_cap(synth_corpus):
     """Counted once per group of 8, frequent noise words took 8 times larger steps: with 2
     racing workers, runs collapsed (this test failed 3 runs in 3; 0.92-0.98 since)."""
@@ -287,8 +301,13 @@ def test_bad_settings_are_user_errors(tmp_path):
     (tmp_path / "tiny.txt").write_text("a a a b\n")
     with pytest.raises(UserError, match="no word occurs at least 5 times"):
         fit(tmp_path / "tiny.txt", TrainConfig(), LINES)
-    with pytest.raises(UserError, match="has 1 word: word2vec needs at least 2"):
+    with pytest.raises(UserError, match=r"has 1 word: word2vec needs at least 2 \(lower --min"):
         fit(tmp_path / "tiny.txt", TrainConfig(min_count=3), LINES)
+    with pytest.raises(UserError, match=r"has 1 word: .* \(raise --max-vocab\)"):
+        fit(tmp_path / "tiny.txt", TrainConfig(min_count=1, max_vocab=1), LINES)
+    (tmp_path / "words.txt").write_text("a\nb\na\nb\n")   # a word per line: no context
+    with pytest.raises(UserError, match="no sentence of .* has 2 words of the vocabulary"):
+        fit(tmp_path / "words.txt", TrainConfig(min_count=1), LINES)
 
 
 @pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])

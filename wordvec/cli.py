@@ -16,8 +16,8 @@ from npnlp.files import check_folder, check_output
 from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import UNICODE_ERRORS
-from wordvec.native import is_native_folder
-from wordvec.train import Interrupted, fit, load_settings, save_model
+from wordvec.native import is_native_folder, load_config
+from wordvec.train import RESUME_CHANGES, Diverged, Interrupted, fit, load_settings, save_model
 from wordvec.vectors import KeyedVectors
 
 FORMATS = ("text", "binary", "native", "projector")
@@ -109,8 +109,9 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,
-              help="Continue the interrupted run that wrote OUTPUT.checkpoint, with its "
-              "settings.")
+              help="Continue the interrupted run that wrote OUTPUT.checkpoint, or a model "
+              "trained into the native folder OUTPUT, with its settings; --epochs (more), "
+              "--workers, --alpha and --min-alpha may change.")
 @click.option("--save-vocab", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the vocabulary, `word count` lines as word2vec.c's.")
 @tokenizer_options
@@ -127,7 +128,9 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     read and tokenized: the tokens are cached, so a second run starts at once).
 
     A checkpoint is kept in OUTPUT.checkpoint at every epoch end and on Ctrl-C; --resume
-    continues from it to the same vectors an uninterrupted run gives.
+    continues from it to the same vectors an uninterrupted run gives (with one worker and
+    no setting changed). A model written to a native folder trains further with --resume
+    and a larger --epochs, its learning rate then following the longer run's schedule.
     """
     if str(output) == "-":
         raise click.UsageError("train writes files (and a checkpoint beside them): give -o a "
@@ -148,19 +151,29 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     if checkpoint.exists() and not resume:
         raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
                         f"it, or delete it to start over")
+    changes = None
     if resume:
-        if not checkpoint.is_dir():
-            raise UserError(f"nothing to resume: no checkpoint {checkpoint}")
-        refuse_changed_settings(ctx, settings, load_settings(checkpoint))
+        resume = True if checkpoint.is_dir() else _trained_model(output, checkpoint)
+        typed = refuse_changed_settings(ctx, settings, load_settings(
+            checkpoint if resume is True else resume), RESUME_CHANGES)
+        changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
     config = TrainConfig(**settings)
     start = time.perf_counter()
     try:
         model, state = fit(corpus, config, tokenizer, checkpoint, resume, progress=not quiet,
-                           cache=not no_cache, cache_dir=cache_dir)
+                           cache=not no_cache, cache_dir=cache_dir, changes=changes)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.args[0].epoch + 1}: the run is saved in "
                    f"{checkpoint}; add --resume to continue it.", err=True)
         sys.exit(130)
+    except Diverged as e:
+        kept = checkpoint if checkpoint.is_dir() else resume if resume not in (False, True) \
+            else None
+        if kept is None:
+            raise
+        epochs = load_config(kept)["state"]["epoch"]
+        raise UserError(f"{e}. The run to the end of epoch {epochs} is kept in {kept}: add "
+                        f"--resume and a smaller --alpha to continue it") from None
     if format_ == "native":
         save_model(output, model, state, {"tokenizer": tokenizer.key()})
     else:
@@ -327,6 +340,15 @@ def _format_from_name(path):
         return "text"
     suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2")]
     return EXTENSIONS.get(suffixes[-1] if suffixes else None, "native")
+
+
+def _trained_model(output, checkpoint):
+    """For --resume without a checkpoint: `output`, if `train` wrote a model there in the
+    native format, to train further from (it stays as it is until the run ends)."""
+    if not (output.is_dir() and "state" in load_config(output)):
+        raise UserError(f"nothing to resume: no checkpoint {checkpoint}, and {output} is not a "
+                        f"model written by `wordvec train` in the native format")
+    return output
 
 
 def _check_target(path, format_, inputs=()):

@@ -12,7 +12,7 @@ import json
 import mmap
 import multiprocessing
 import signal
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -52,6 +52,10 @@ class TrainState:
 
 class Interrupted(Exception):
     """Ctrl-C arrived; the run stopped between two steps and can be resumed."""
+
+
+class Diverged(UserError):
+    """The loss became non-finite or exploded; the last epoch-end checkpoint is kept."""
 
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
@@ -251,7 +255,7 @@ class _Ledger:
     def settle(self, state):
         """Fold what the workers did into `state`; raise UserError if the loss diverged."""
         if self.diverged_at():
-            raise UserError(f"the training loss became {self.flags[1]:.4g} per prediction in epoch "
+            raise Diverged(f"the training loss became {self.flags[1]:.4g} per prediction in epoch "
                             f"{state.epoch + 1} (learning rate {self.diverge.max():.3g}): try "
                             f"a smaller --alpha or --batch")
         state.words += int(self.words.sum())
@@ -302,20 +306,32 @@ def load_model(folder):
     return model, state, saved
 
 
+RESUME_CHANGES = ("epochs", "workers", "alpha", "min_alpha")   # what a resumed run may change
+
+
 def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False, cache=True,
-        cache_dir=None):
+        cache_dir=None, changes=None):
     """Train word vectors on the corpus at `source` (a file or folder, read through `corpora`
     and its token cache, unless `cache` is false). Returns (model, state).
 
     checkpoint: a folder where the model is saved at every epoch end and on Ctrl-C (then
-    Interrupted is raised). resume: continue from that checkpoint, with its settings.
+    Interrupted is raised). resume: True to continue from that checkpoint, or the folder of a
+    model `save_model` wrote to continue from, with its settings but for
+    `changes`, a dict of RESUME_CHANGES: more epochs (the learning rate then follows the
+    longer run's schedule from where it is), another number of workers, another learning
+    rate (the rest of the run decays linearly from it as from the start).
     """
     extra = {"tokenizer": tokenizer.key()}
     if resume:
-        if checkpoint is None or not Path(checkpoint).is_dir():
-            raise UserError(f"nothing to resume: no checkpoint {checkpoint}")
-        model, state, saved = load_model(checkpoint)
-        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], checkpoint)
+        start = checkpoint if resume is True else resume
+        if start is None or not Path(start).is_dir():
+            raise UserError(f"nothing to resume: no checkpoint {start}")
+        model, state, saved = load_model(start)
+        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], start)
+        model.config = _changed(model.config, changes or {})
+        if state is not None and state.epoch >= model.config.epochs:
+            raise UserError(f"{start} has done all {state.epoch} of its epochs: nothing to "
+                            f"resume (a larger --epochs trains it further)")
         config = model.config
     words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
                                           cache_dir)
@@ -335,6 +351,16 @@ def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False
         save(model, stop.args[0])
         raise
     return model, state
+
+
+def _changed(config, changes):
+    """`config` with `changes` (RESUME_CHANGES only); min_alpha follows a new alpha unless
+    given."""
+    if set(changes) - set(RESUME_CHANGES):
+        raise ValueError(f"a resumed run can change only {', '.join(RESUME_CHANGES)}")
+    if "alpha" in changes and "min_alpha" not in changes:
+        changes = {**changes, "min_alpha": None}
+    return replace(config, **changes)
 
 
 def load_settings(checkpoint):
@@ -361,7 +387,13 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
                          progress=progress)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
     if len(vocab) < 2:
+        hint = ("raise --max-vocab" if (config.max_vocab or 2) < 2 else
+                "lower --min-count" if config.min_count > 1 else "it needs more text")
         raise UserError(f"the vocabulary of {source} has {len(vocab)} word: word2vec needs "
-                        f"at least 2 (lower --min-count?)")
+                        f"at least 2 ({hint})")
     encoded = corpus.encode(vocab)
+    if np.diff(encoded.offsets).max(initial=0) < 2:
+        raise UserError(f"no sentence of {source} has 2 words of the vocabulary, so no word "
+                        f"has a context (one word per line? --no-sentence-per-line reads "
+                        f"each file as one sentence)")
     return vocab.index_to_key, vocab.counts, encoded.ids, encoded.offsets
