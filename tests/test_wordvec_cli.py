@@ -275,6 +275,10 @@ def test_a_trained_native_model_trains_further(small_corpus, tmp_path):
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert f"The run to the end of epoch 2 is kept in {out}: add --resume" in result.output
     assert load_model(out)[1].epoch == 2 and not (tmp_path / "m.checkpoint").exists()
+    other = tmp_path / "other.txt"
+    synth.write(other, 1000, seed=9)
+    result = run("train", other, *args[1:], "--resume", "--epochs", 3)
+    assert f"the corpus {other} is not the one {out} was trained on" in result.output
 
 
 def test_convert_to_stdout_and_into_folders(vectors, tmp_path):

@@ -151,24 +151,24 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     if checkpoint.exists() and not resume:
         raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
                         f"it, or delete it to start over")
-    changes = None
+    resume_from, changes = None, None
     if resume:
-        resume = True if checkpoint.is_dir() else _trained_model(output, checkpoint)
-        typed = refuse_changed_settings(ctx, settings, load_settings(
-            checkpoint if resume is True else resume), RESUME_CHANGES)
+        resume_from = checkpoint if checkpoint.is_dir() else _trained_model(output, checkpoint)
+        typed = refuse_changed_settings(ctx, settings, load_settings(resume_from),
+                                        RESUME_CHANGES)
         changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
     config = TrainConfig(**settings)
     start = time.perf_counter()
     try:
-        model, state = fit(corpus, config, tokenizer, checkpoint, resume, progress=not quiet,
-                           cache=not no_cache, cache_dir=cache_dir, changes=changes)
+        model, state = fit(corpus, config, tokenizer, checkpoint, resume_from,
+                           progress=not quiet, cache=not no_cache, cache_dir=cache_dir,
+                           changes=changes)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.args[0].epoch + 1}: the run is saved in "
                    f"{checkpoint}; add --resume to continue it.", err=True)
         sys.exit(130)
     except Diverged as e:
-        kept = checkpoint if checkpoint.is_dir() else resume if resume not in (False, True) \
-            else None
+        kept = checkpoint if checkpoint.is_dir() else resume_from
         if kept is None:
             raise
         epochs = load_config(kept)["state"]["epoch"]

@@ -309,37 +309,36 @@ def load_model(folder):
 RESUME_CHANGES = ("epochs", "workers", "alpha", "min_alpha")   # what a resumed run may change
 
 
-def fit(source, config, tokenizer, checkpoint=None, resume=False, progress=False, cache=True,
+def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False, cache=True,
         cache_dir=None, changes=None):
     """Train word vectors on the corpus at `source` (a file or folder, read through `corpora`
     and its token cache, unless `cache` is false). Returns (model, state).
 
     checkpoint: a folder where the model is saved at every epoch end and on Ctrl-C (then
-    Interrupted is raised). resume: True to continue from that checkpoint, or the folder of a
-    model `save_model` wrote to continue from, with its settings but for
+    Interrupted is raised). resume: a folder `save_model` wrote (that checkpoint, or a
+    model trained before) to continue from, with its settings but for
     `changes`, a dict of RESUME_CHANGES: more epochs (the learning rate then follows the
     longer run's schedule from where it is), another number of workers, another learning
     rate (the rest of the run decays linearly from it as from the start).
     """
     extra = {"tokenizer": tokenizer.key()}
-    if resume:
-        start = checkpoint if resume is True else resume
-        if start is None or not Path(start).is_dir():
-            raise UserError(f"nothing to resume: no checkpoint {start}")
-        model, state, saved = load_model(start)
-        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], start)
+    if resume is not None:
+        if not Path(resume).is_dir():
+            raise UserError(f"nothing to resume: no checkpoint {resume}")
+        model, state, saved = load_model(resume)
+        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
         model.config = _changed(model.config, changes or {})
         if state is not None and state.epoch >= model.config.epochs:
-            raise UserError(f"{start} has done all {state.epoch} of its epochs: nothing to "
+            raise UserError(f"{resume} has done all {state.epoch} of its epochs: nothing to "
                             f"resume (a larger --epochs trains it further)")
         config = model.config
     words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
                                           cache_dir)
-    if not resume:
+    if resume is None:
         model, state = Word2Vec(config, words, counts), None
     elif words != model.words:
-        raise UserError(f"the corpus {source} is not the one the checkpoint {checkpoint} was "
-                        f"trained on: its vocabulary differs")
+        raise UserError(f"the corpus {source} is not the one {resume} was trained on: its "
+                        f"vocabulary differs")
 
     def save(model, state):
         if checkpoint is not None:
