@@ -172,6 +172,22 @@ def test_scatter_add_equals_a_dense_scatter_with_repeats():
         nn.scatter_add(table[:, :, 0], rows, values[:, :, 0])
 
 
+@pytest.mark.parametrize("sorted_cols", [True, False])
+def test_scatter_add_of_shared_weighted_values(sorted_cols):
+    """Entries that share value rows (cols), in column order as layers give them or not."""
+    rng = np.random.default_rng(1)
+    table = rng.standard_normal((30, 4)).astype(np.float32)
+    rows, cols = rng.integers(0, 30, 500), rng.integers(0, 60, 500)
+    if sorted_cols:
+        cols.sort()
+    weights = rng.standard_normal(500).astype(np.float32)
+    values = rng.standard_normal((60, 4)).astype(np.float32)
+    expected = table.copy()
+    np.add.at(expected, rows, 2.0 * weights[:, None] * values[cols])
+    nn.scatter_add(table, rows, values, 2.0, cols=cols, weights=weights)
+    np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_scatter_add_caps_a_row_that_repeats_too_often():
     table = np.zeros((3, 2), np.float32)
     rows = np.array([0] * 10 + [1] * 2)
