@@ -15,7 +15,8 @@ import numpy as np
 from npnlp.errors import UserError
 from wordvec.formats import is_number
 
-RESTRICT_VOCAB = 30_000
+RESTRICT_VOCAB = 30_000         # word2vec.c's compute-accuracy
+GENSIM_RESTRICT_VOCAB = 300_000  # the default of gensim's methods, and of ours under their names
 BLOCK = 512  # questions scored per matrix product: a (512, restrict_vocab) float32 block
 
 
@@ -36,7 +37,7 @@ class Section:
 @dataclass
 class AnalogyResult:
     sections: list     # Section per `: name` block of the file
-    oov: int           # questions skipped for a word outside the vocabulary
+    oov: int           # questions with a word outside the vocabulary
     questions: int     # questions in the file
 
     @property
@@ -94,23 +95,20 @@ def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insens
     for name, lines in _analogy_sections(path):
         section = Section(name)
         sections.append(section)
-        known = []
-        for line in lines:
-            words = tuple(map(fold, line))
-            questions += 1
-            if all(w in ok_vocab for w in words):
-                known.append(words)
+        asked = [tuple(map(fold, line)) for line in lines]
+        known = [q for q in asked if all(w in ok_vocab for w in q)]
+        questions, oov = questions + len(asked), oov + len(asked) - len(known)
+        answers = iter([a for start in range(0, len(known), BLOCK)
+                        for a in _answers(kv, known[start:start + BLOCK], ok_vocab,
+                                          restrict_vocab, cosmul, fold)])
+        for question in asked:   # in the file's order, as gensim lists them
+            if all(w in ok_vocab for w in question):
+                right = next(answers) == question[3]
+            elif dummy4unknown:
+                right = False
             else:
-                oov += 1
-                if dummy4unknown:
-                    section.incorrect.append(words)
-        for start in range(0, len(known), BLOCK):
-            block = known[start:start + BLOCK]
-            ids = np.array([[ok_vocab[w] for w in q] for q in block]).reshape(-1, 4)
-            answers = _answers(kv, ids, block, restrict_vocab, cosmul, fold)
-            for question, predicted in zip(block, answers):
-                (section.correct if predicted == question[3] else section.incorrect).append(
-                    question)
+                continue
+            (section.correct if right else section.incorrect).append(question)
     return AnalogyResult(sections, oov, questions)
 
 
@@ -136,8 +134,8 @@ def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitiv
         ia, ib = ok_vocab[a], ok_vocab[b]
         model.append(float(kv.vectors[ia] @ kv.vectors[ib] / (kv.norms[ia] * kv.norms[ib])))
     if len(gold) < 2:
-        raise UserError(f"{path}: {len(gold)} pairs with both words in the vocabulary; "
-                        f"at least 2 are needed for a correlation")
+        raise UserError(f"{path}: {len(gold) - dummy4unknown * oov} pairs with both words in "
+                        f"the vocabulary; at least 2 are needed for a correlation")
     from scipy import stats  # here: importing it costs a second at every command's start
 
     (pearson, pearson_p), (spearman, spearman_p) = (stats.pearsonr(gold, model),
@@ -155,10 +153,11 @@ def _ok_vocab(kv, restrict_vocab, case_insensitive):
     return {k.upper(): i for i, k in reversed(list(enumerate(keys)))}
 
 
-def _answers(kv, ids, questions, restrict_vocab, cosmul, fold):
-    """The answer to each question (a, b, c, _) of `ids`: the best-scoring word other than
-    the question's a, b and c rows whose folded form is not a, b or c either (a spelling
+def _answers(kv, questions, ok_vocab, restrict_vocab, cosmul, fold):
+    """The answer to each question (a, b, c, _): the best-scoring word other than the
+    question's a, b and c rows whose folded form is not a, b or c either (a spelling
     variant, with case folding), looking at most 5 words down, as gensim."""
+    ids = np.array([[ok_vocab[w] for w in q] for q in questions]).reshape(-1, 4)
     unit = kv.vectors[ids[:, :3]] / kv.norms[ids[:, :3], None]          # (Q, 3, D)
     if cosmul:
         shifted = (1 + kv.cosine_similarities(unit.reshape(-1, kv.vector_size),

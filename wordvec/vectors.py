@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from npnlp.errors import UserError
-from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
+from wordvec.evaluate import GENSIM_RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import read_word2vec, write_projector, write_word2vec
 from wordvec.native import is_native, load_native, save_native
 
@@ -180,27 +180,26 @@ class KeyedVectors:
 
     # --- evaluation ---
 
-    def evaluate_word_analogies(self, analogies, restrict_vocab=300_000, case_insensitive=True,
-                                dummy4unknown=False, similarity_function="most_similar",
-                                cosmul=False):
+    def evaluate_word_analogies(self, analogies, restrict_vocab=GENSIM_RESTRICT_VOCAB,
+                                case_insensitive=True, dummy4unknown=False,
+                                similarity_function="most_similar"):
         """gensim's method, with its arguments, defaults and result: (accuracy, sections),
         each section a dict of its name and its correct and incorrect questions, the last the
-        total. `similarity_function="most_similar_cosmul"` (or `cosmul`) answers by 3CosMul,
-        which gensim's ignores. `wordvec.evaluate` gives the result as an `AnalogyResult`,
-        with the questions skipped, and `wordvec evaluate` limits the vocabulary to
-        word2vec.c's 30,000."""
+        total. `similarity_function="most_similar_cosmul"` answers by 3CosMul, where gensim's
+        always uses most_similar. `wordvec.evaluate` gives the result as an `AnalogyResult`,
+        and `wordvec evaluate` limits the vocabulary to word2vec.c's 30,000."""
         if similarity_function not in ("most_similar", "most_similar_cosmul"):
             raise ValueError(f"similarity_function must be 'most_similar' or "
                              f"'most_similar_cosmul', not {similarity_function!r}")
-        cosmul = cosmul or similarity_function == "most_similar_cosmul"
         result = evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive,
-                                         cosmul, dummy4unknown)
+                                         similarity_function == "most_similar_cosmul",
+                                         dummy4unknown)
         sections = [{"section": s.name, "correct": s.correct, "incorrect": s.incorrect}
                     for s in [*result.sections, result.total]]
         return result.total.accuracy, sections
 
-    def evaluate_word_pairs(self, pairs, restrict_vocab=300_000, case_insensitive=True,
-                            dummy4unknown=False):
+    def evaluate_word_pairs(self, pairs, restrict_vocab=GENSIM_RESTRICT_VOCAB,
+                            case_insensitive=True, dummy4unknown=False):
         """gensim's method, with its defaults and result: ((Pearson r, p), (Spearman rho, p),
         percentage of pairs with a word outside the vocabulary); `wordvec.evaluate` gives it
         as a `PairsResult`."""
