@@ -27,17 +27,17 @@ def tokenizer_options(command):
                               sentence_per_line)
         return command(tokenizer=tokenizer, **kwargs)
 
-    flags = [
-        ("--whitespace", "Split on whitespace only, punctuation attached (fast; text8)."),
-        ("--lowercase", "Lowercase the text."),
-        ("--keep-punctuation", "Keep punctuation characters as tokens of their own."),
-        ("--drop-numbers", "Drop numbers (42, 3.14, 1,000)."),
-        ("--sentence-per-line/--no-sentence-per-line", "Every line is a sentence, as "
+    flags = [   # (flag, default, help)
+        ("--whitespace", False, "Split on whitespace only, punctuation attached (fast; text8)."),
+        ("--lowercase", False, "Lowercase the text."),
+        ("--keep-punctuation", False, "Keep punctuation characters as tokens of their own."),
+        ("--drop-numbers", False, "Drop numbers (42, 3.14, 1,000)."),
+        ("--sentence-per-line/--no-sentence-per-line", True, "Every line is a sentence, as "
          "word2vec.c, fastText and gensim's LineSentence read text (the default); with "
-         "--no-sentence-per-line every file is one.", True),
+         "--no-sentence-per-line every file is one."),
     ]
-    for flag, text, *default in reversed(flags):
-        wrapper = click.option(flag, is_flag=True, default=bool(default), help=text)(wrapper)
+    for flag, default, text in reversed(flags):
+        wrapper = click.option(flag, is_flag=True, default=default, help=text)(wrapper)
     return wrapper
 
 

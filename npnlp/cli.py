@@ -110,6 +110,6 @@ def refuse_changed_settings(ctx, settings, saved, allowed=()):
     differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {saved.get(n)})"
               for n in sorted(typed - set(allowed)) if settings[n] != saved.get(n)]
     if differ:
-        raise UserError(f"a resumed run keeps its settings; these differ from the "
-                        f"checkpoint's: {', '.join(differ)}")
+        raise UserError(f"a resumed run keeps its settings; these differ from the saved "
+                        f"run's: {', '.join(differ)}")
     return typed

@@ -265,7 +265,9 @@ def test_a_trained_native_model_trains_further(small_corpus, tmp_path):
     args = [small_corpus, "-o", out, "--dim", 8, "--min-count", 2, "-q"]
     assert run("train", *args, "--epochs", 1).exit_code == 0
     result = run("train", *args, "--resume")
-    assert result.exit_code == 1 and "has done all 1 of its epochs" in result.output
+    assert result.exit_code == 1 and "has done 1 epoch and --epochs is 1" in result.output
+    result = run("train", *args, "--epochs", 1)   # not replaced without being asked
+    assert result.exit_code == 1 and "holds a model `wordvec train` can train" in result.output
     result = run("train", *args, "--resume", "--epochs", 2, "--alpha", 0.01, "--workers", 2)
     assert result.exit_code == 0, result.output
     model, state, _ = load_model(out)
@@ -274,6 +276,7 @@ def test_a_trained_native_model_trains_further(small_corpus, tmp_path):
     result = run("train", *args, "--resume", "--epochs", 3, "--alpha", 9, "--workers", 1)
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert f"The run to the end of epoch 2 is kept in {out}: add --resume" in result.output
+    assert "--batch" not in result.output   # a resumed run keeps its steps
     assert load_model(out)[1].epoch == 2 and not (tmp_path / "m.checkpoint").exists()
     other = tmp_path / "other.txt"
     synth.write(other, 1000, seed=9)

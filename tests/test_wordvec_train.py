@@ -305,6 +305,8 @@ def test_bad_settings_are_user_errors(tmp_path):
         fit(tmp_path / "tiny.txt", TrainConfig(min_count=3), LINES)
     with pytest.raises(UserError, match=r"has 1 word: .* \(raise --max-vocab\)"):
         fit(tmp_path / "tiny.txt", TrainConfig(min_count=1, max_vocab=1), LINES)
+    with pytest.raises(UserError, match=r"has 1 word: .* \(lower --min-count\)"):
+        fit(tmp_path / "tiny.txt", TrainConfig(min_count=2, max_vocab=1), LINES)
     (tmp_path / "words.txt").write_text("a\nb\na\nb\n")   # a word per line: no context
     with pytest.raises(UserError, match="no sentence of .* has 2 words of the vocabulary"):
         fit(tmp_path / "words.txt", TrainConfig(min_count=1), LINES)

@@ -151,6 +151,9 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     if checkpoint.exists() and not resume:
         raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
                         f"it, or delete it to start over")
+    if _is_trained_model(output) and not resume:
+        raise UserError(f"{output} holds a model `wordvec train` can train further: add "
+                        f"--resume (and a larger --epochs), or delete it to start over")
     resume_from, changes = None, None
     if resume:
         resume_from = checkpoint if checkpoint.is_dir() else _trained_model(output, checkpoint)
@@ -171,9 +174,11 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
         kept = checkpoint if checkpoint.is_dir() else resume_from
         if kept is None:
             raise
-        epochs = load_config(kept)["state"]["epoch"]
-        raise UserError(f"{e}. The run to the end of epoch {epochs} is kept in {kept}: add "
-                        f"--resume and a smaller --alpha to continue it") from None
+        state = load_config(kept)["state"]
+        reached = f"partway through epoch {state['epoch'] + 1}" if state["done"] or \
+            state["partial"] else f"to the end of epoch {state['epoch']}"
+        raise UserError(f"{e.what}. The run {reached} is kept in {kept}: add --resume and a "
+                        f"smaller --alpha to continue it") from None
     if format_ == "native":
         save_model(output, model, state, {"tokenizer": tokenizer.key()})
     else:
@@ -322,7 +327,7 @@ def convert(source, output, to, limit, unicode_errors):
             raise click.UsageError(f"cannot tell the format from the name {output}: give "
                                    f"--to ({', '.join(FORMATS)})")
     _check_target(output, to, [source])
-    if to == "native" and (Path(output) / "output.npy").exists():
+    if to == "native" and _is_trained_model(Path(output)):
         raise UserError(f"{output} holds a model `wordvec train` can resume: not replacing it "
                         f"with vectors alone")
     kv = load(source, unicode_errors, limit)
@@ -345,10 +350,14 @@ def _format_from_name(path):
 def _trained_model(output, checkpoint):
     """For --resume without a checkpoint: `output`, if `train` wrote a model there in the
     native format, to train further from (it stays as it is until the run ends)."""
-    if not (output.is_dir() and "state" in load_config(output)):
+    if not _is_trained_model(output):
         raise UserError(f"nothing to resume: no checkpoint {checkpoint}, and {output} is not a "
                         f"model written by `wordvec train` in the native format")
     return output
+
+
+def _is_trained_model(path):
+    return path.is_dir() and (path / "output.npy").exists()
 
 
 def _check_target(path, format_, inputs=()):

@@ -55,7 +55,12 @@ class Interrupted(Exception):
 
 
 class Diverged(UserError):
-    """The loss became non-finite or exploded; the last epoch-end checkpoint is kept."""
+    """The loss became non-finite or exploded; the last checkpoint is kept. `what` says so
+    without advice."""
+
+    def __init__(self, what):
+        super().__init__(f"{what}: try a smaller --alpha or --batch")
+        self.what = what
 
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
@@ -255,9 +260,8 @@ class _Ledger:
     def settle(self, state):
         """Fold what the workers did into `state`; raise UserError if the loss diverged."""
         if self.diverged_at():
-            raise Diverged(f"the training loss became {self.flags[1]:.4g} per prediction in epoch "
-                            f"{state.epoch + 1} (learning rate {self.diverge.max():.3g}): try "
-                            f"a smaller --alpha or --batch")
+            raise Diverged(f"the training loss became {self.flags[1]:.4g} per prediction in "
+                           f"epoch {state.epoch + 1} (learning rate {self.diverge.max():.3g})")
         state.words += int(self.words.sum())
         state.loss_sum += float(self.loss.sum())
         state.pairs += int(self.pairs.sum())
@@ -316,12 +320,13 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
 
     checkpoint: a folder where the model is saved at every epoch end and on Ctrl-C (then
     Interrupted is raised). resume: a folder `save_model` wrote (that checkpoint, or a
-    model trained before) to continue from, with its settings but for
+    model trained before; True: the checkpoint) to continue from, with its settings but for
     `changes`, a dict of RESUME_CHANGES: more epochs (the learning rate then follows the
     longer run's schedule from where it is), another number of workers, another learning
     rate (the rest of the run decays linearly from it as from the start).
     """
     extra = {"tokenizer": tokenizer.key()}
+    resume = {True: checkpoint, False: None}.get(resume, resume)
     if resume is not None:
         if not Path(resume).is_dir():
             raise UserError(f"nothing to resume: no checkpoint {resume}")
@@ -329,8 +334,10 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
         model.config = _changed(model.config, changes or {})
         if state is not None and state.epoch >= model.config.epochs:
-            raise UserError(f"{resume} has done all {state.epoch} of its epochs: nothing to "
-                            f"resume (a larger --epochs trains it further)")
+            raise UserError(f"{resume} has done {state.epoch} epoch"
+                            f"{'s' * (state.epoch != 1)} and --epochs is "
+                            f"{model.config.epochs}: nothing to resume (a larger --epochs "
+                            f"trains it further)")
         config = model.config
     words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
                                           cache_dir)
@@ -369,7 +376,7 @@ def load_settings(checkpoint):
 
 def _check_same_tokenizer(saved, now, checkpoint):
     """A resumed run must read its corpus as before: name the flags that differ."""
-    if saved == now:
+    if saved is None or saved == now:   # a model saved from Python may not say
         return
     saved, now = json.loads(saved or "{}"), json.loads(now)
     defaults = {f.name: f.default for f in fields(Tokenizer)}
@@ -386,7 +393,8 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
                          progress=progress)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
     if len(vocab) < 2:
-        hint = ("raise --max-vocab" if (config.max_vocab or 2) < 2 else
+        frequent = int((np.asarray(corpus.counts) >= config.min_count).sum())
+        hint = ("raise --max-vocab" if frequent >= 2 else
                 "lower --min-count" if config.min_count > 1 else "it needs more text")
         raise UserError(f"the vocabulary of {source} has {len(vocab)} word: word2vec needs "
                         f"at least 2 ({hint})")
