@@ -17,7 +17,15 @@ from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import UNICODE_ERRORS
 from wordvec.native import is_native_folder, load_config
-from wordvec.train import RESUME_CHANGES, Diverged, Interrupted, fit, load_settings, save_model
+from wordvec.train import (
+    RESUME_CHANGES,
+    Diverged,
+    Interrupted,
+    fit,
+    is_trained_model,
+    load_settings,
+    save_model,
+)
 from wordvec.vectors import KeyedVectors
 
 FORMATS = ("text", "binary", "native", "projector")
@@ -151,7 +159,7 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
     if checkpoint.exists() and not resume:
         raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
                         f"it, or delete it to start over")
-    if _is_trained_model(output) and not resume:
+    if is_trained_model(output) and not resume:
         raise UserError(f"{output} holds a model `wordvec train` can train further: add "
                         f"--resume (and a larger --epochs), or delete it to start over")
     resume_from, changes = None, None
@@ -327,7 +335,7 @@ def convert(source, output, to, limit, unicode_errors):
             raise click.UsageError(f"cannot tell the format from the name {output}: give "
                                    f"--to ({', '.join(FORMATS)})")
     _check_target(output, to, [source])
-    if to == "native" and _is_trained_model(Path(output)):
+    if to == "native" and is_trained_model(Path(output)):
         raise UserError(f"{output} holds a model `wordvec train` can resume: not replacing it "
                         f"with vectors alone")
     kv = load(source, unicode_errors, limit)
@@ -350,14 +358,11 @@ def _format_from_name(path):
 def _trained_model(output, checkpoint):
     """For --resume without a checkpoint: `output`, if `train` wrote a model there in the
     native format, to train further from (it stays as it is until the run ends)."""
-    if not _is_trained_model(output):
+    if not is_trained_model(output):
         raise UserError(f"nothing to resume: no checkpoint {checkpoint}, and {output} is not a "
                         f"model written by `wordvec train` in the native format")
     return output
 
-
-def _is_trained_model(path):
-    return path.is_dir() and (path / "output.npy").exists()
 
 
 def _check_target(path, format_, inputs=()):

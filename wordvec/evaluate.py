@@ -7,6 +7,7 @@ compute-accuracy) and fold case: a question word matches the most frequent vocab
 that is equal to it in upper case. Questions and pairs with a word outside that vocabulary
 are skipped and counted.
 """
+import itertools
 import sys
 from dataclasses import dataclass, field
 
@@ -96,13 +97,14 @@ def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insens
         section = Section(name)
         sections.append(section)
         asked = [tuple(map(fold, line)) for line in lines]
-        known = [q for q in asked if all(w in ok_vocab for w in q)]
+        in_vocab = [all(w in ok_vocab for w in q) for q in asked]
+        known = list(itertools.compress(asked, in_vocab))
         questions, oov = questions + len(asked), oov + len(asked) - len(known)
         answers = iter([a for start in range(0, len(known), BLOCK)
                         for a in _answers(kv, known[start:start + BLOCK], ok_vocab,
                                           restrict_vocab, cosmul, fold)])
-        for question in asked:   # in the file's order, as gensim lists them
-            if all(w in ok_vocab for w in question):
+        for question, answerable in zip(asked, in_vocab):   # in the file's order, as gensim
+            if answerable:
                 right = next(answers) == question[3]
             elif dummy4unknown:
                 right = False

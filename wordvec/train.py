@@ -298,6 +298,11 @@ def save_model(folder, model, state=None, extra=None):
                                       "output": model.output.W.data}, config)
 
 
+def is_trained_model(folder):
+    """Whether `folder` holds a model `save_model` wrote (not vectors alone)."""
+    return Path(folder).is_dir() and (Path(folder) / "output.npy").exists()
+
+
 def load_model(folder):
     """(model, state, extra config) from a folder written by `save_model`."""
     words, arrays, saved = load_native(folder, mmap=False)
@@ -326,7 +331,8 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     rate (the rest of the run decays linearly from it as from the start).
     """
     extra = {"tokenizer": tokenizer.key()}
-    resume = {True: checkpoint, False: None}.get(resume, resume)
+    if resume is True:
+        resume = checkpoint
     if resume is not None:
         if not Path(resume).is_dir():
             raise UserError(f"nothing to resume: no checkpoint {resume}")
@@ -378,7 +384,7 @@ def _check_same_tokenizer(saved, now, checkpoint):
     """A resumed run must read its corpus as before: name the flags that differ."""
     if saved is None or saved == now:   # a model saved from Python may not say
         return
-    saved, now = json.loads(saved or "{}"), json.loads(now)
+    saved, now = json.loads(saved), json.loads(now)
     defaults = {f.name: f.default for f in fields(Tokenizer)}
     flags = [f"{'add' if saved.get(k) != defaults[k] else 'drop'} "
              f"--{'' if not defaults[k] else 'no-'}{k.replace('_', '-')}"
