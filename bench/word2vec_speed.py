@@ -45,8 +45,8 @@ def gensim(args, job):
 
     from wordvec import KeyedVectors
 
-    text = Path(args.corpus).read_text().split()
-    sentences = [text[i:i + 10_000] for i in range(0, len(text), 10_000)]
+    lines = [line.split() for line in Path(args.corpus).read_text().splitlines()]
+    sentences = [s[i:i + 10_000] for s in lines for i in range(0, len(s), 10_000)]   # as ours
     settings = JOBS[job]
     model = Word2Vec(vector_size=SETTINGS["dim"], window=SETTINGS["window"],
                      min_count=SETTINGS["min_count"], sample=SETTINGS["sample"],
@@ -58,7 +58,7 @@ def gensim(args, job):
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
     seconds, rss = time.perf_counter() - start, peak_mb()
     ours = KeyedVectors(model.wv.index_to_key, model.wv.vectors)   # scored by both too
-    return seconds, len(text) * args.epochs, (*quality(model.wv, args), rss,
+    return seconds, model.corpus_total_words * args.epochs, (*quality(model.wv, args), rss,
                                               *quality(ours, args))
 
 
@@ -70,10 +70,15 @@ def peak_mb():
 
 
 def quality(kv, args):
-    """Analogy accuracy and WordSim-353 Spearman, by the same gensim calls for both tools."""
+    """Analogy accuracy and WordSim-353 Spearman, by the same gensim calls for both tools,
+    and with --neighbour A,B the rank of B among A's neighbours (0: the nearest)."""
     analogies, pairs = DATA / "questions-words.txt", DATA / "wordsim353.tsv"
+    rank = float("nan")
+    if args.neighbour:
+        a, b = args.neighbour.split(",")
+        rank = [w for w, _ in kv.most_similar(a, topn=len(kv.index_to_key))].index(b)
     return (kv.evaluate_word_analogies(analogies, restrict_vocab=30_000)[0],
-            kv.evaluate_word_pairs(pairs, restrict_vocab=30_000)[1][0])
+            kv.evaluate_word_pairs(pairs, restrict_vocab=30_000)[1][0], rank)
 
 
 def softmax(args, _):
@@ -114,7 +119,8 @@ def run_job(args, name, job):
     command = [sys.executable, __file__, "--child", name, "--job", job, "--corpus", args.corpus,
                "--epochs", str(args.epochs), "--workers", str(args.workers),
                "--softmax-tokens", str(args.softmax_tokens), "--seed", str(args.seed),
-               *(["--batch", str(args.batch)] if args.batch else [])]
+               *(["--batch", str(args.batch)] if args.batch else []),
+               *(["--neighbour", args.neighbour] if args.neighbour else [])]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode:
         print(f"  ({name} {job} failed: {result.stderr.strip().splitlines()[-1]})")
@@ -134,6 +140,8 @@ def main():
                         "(default: wordvec's own)")
     parser.add_argument("--seed", type=int, default=1, help="of both tools")
     parser.add_argument("--tools", default="ours,gensim", help="ours, gensim or both")
+    parser.add_argument("--neighbour", metavar="A,B", help="also report the rank of B among "
+                        "A's neighbours (gensim's test on its Lee corpus: war,terrorism)")
     parser.add_argument("--child")
     parser.add_argument("--job")
     args = parser.parse_args()
@@ -154,12 +162,12 @@ def main():
             rate = r["words"] / r["seconds"]
             ratio = rate / (runs["gensim"]["words"] / runs["gensim"]["seconds"]) \
                 if runs.get("gensim") else float("nan")
-            analogy, spearman, rss = r["figures"][:3]
+            analogy, spearman, _, rss = r["figures"][:4]
             print(f"{job:<9}{'wordvec' if name == 'ours' else name:<9}{rate:>11,.0f}"
                   f"{ratio:>7.2f}{rss:>9,.0f}{analogy:>9.4f}{spearman:>8.3f}")
             if name == "gensim":
                 print(f"{'':<9}gensim's vectors scored by wordvec's evaluation: analogy "
-                      f"{r['figures'][3]:.4f}, WS-353 {r['figures'][4]:.3f}")
+                      f"{r['figures'][4]:.4f}, WS-353 {r['figures'][5]:.3f}")
     r = run_job(args, "softmax", "softmax") if args.softmax_tokens else None
     if r:
         achieved, plain, V = r["figures"]

@@ -1,6 +1,16 @@
-"""Sizing the BLAS thread pool of a running process."""
+"""The cores this process may run on, and sizing the BLAS thread pool of a running
+process."""
 import ctypes
 import os
+
+
+def cores():
+    """The number of cores this process may run on (its CPU affinity, as a container or
+    `taskset` sets it), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:   # macOS, Windows
+        return os.cpu_count() or 1
 
 SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_",
            "scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads")

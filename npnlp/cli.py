@@ -1,10 +1,11 @@
 """The command-line group every tool of the toolkit (`corpora`, `wordvec`, `charlm`) is built on."""
 import os
 import sys
+import warnings
 
 import click
 
-from npnlp.errors import UserError
+from npnlp.errors import Advice, UserError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 SOURCE = click.Path(allow_dash=True)  # a str: only the string '-' is standard input
@@ -13,6 +14,7 @@ OUTPUT = click.Path(dir_okay=False, allow_dash=True)  # '-' is standard output
 
 class Group(click.Group):
     """A click group that turns `UserError` and OS errors into a one-line message and exit 1,
+    an `Advice` warning into a one-line 'Warning: ...',
     a closed output pipe (`| head`) into a silent exit, and Ctrl-C into exit 130: bad input
     never ends in a traceback.
 
@@ -32,7 +34,10 @@ class Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("once", Advice)
+                warnings.showwarning = _show_advice(warnings.showwarning)
+                return super().invoke(ctx)
         except click.UsageError as e:
             raise self._hinted(ctx, e) from None
         except UserError as e:
@@ -80,6 +85,17 @@ class Group(click.Group):
                 hint = hint if hint[0].isupper() else f"use {hint}"
                 return click.UsageError(f"No such option: {name} ({hint})", error.ctx)
         return error
+
+
+def _show_advice(show):
+    """warnings.showwarning printing an `Advice` as one 'Warning: ...' line on stderr, and
+    any other warning as `show` does."""
+    def showwarning(message, category, *args, **kwargs):
+        if issubclass(category, Advice):
+            click.echo(f"Warning: {message}", err=True)
+        else:
+            show(message, category, *args, **kwargs)
+    return showwarning
 
 
 def _plain(option):

@@ -1,5 +1,6 @@
-"""The one exception type the toolkit raises for bad user input (files, settings, data), and
-the check of a setting that must be a whole number."""
+"""The one exception type the toolkit raises for bad user input (files, settings, data), the
+warning it gives about a run that goes ahead, and the check of a setting that must be a whole
+number."""
 import numbers
 
 
@@ -9,6 +10,11 @@ class UserError(ValueError):
     A `ValueError`, so that Python callers can catch the toolkit's and NumPy's complaints
     about bad values as one family.
     """
+
+
+class Advice(UserWarning):
+    """Something the user should know about a run that still goes ahead (a corpus too small
+    to learn much, more workers than cores); command-line tools print it as one line."""
 
 
 def check_count(name, value, minimum=1):

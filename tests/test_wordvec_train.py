@@ -2,6 +2,7 @@
 recovered by every architecture and objective, exact resume, bad settings."""
 import heapq
 import itertools
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -10,7 +11,7 @@ from nn_checks import assert_close
 
 import nn
 from corpora import Tokenizer, synth
-from npnlp.errors import UserError
+from npnlp.errors import Advice, UserError
 from wordvec.batches import Windows, keep_probabilities, steps, windows
 from wordvec.config import TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
@@ -234,13 +235,26 @@ def test_cbow_noise_groups_count_each_member_against_the_row_cap(synth_corpus):
     assert evaluate_word_analogies(model.wv, questions).total.accuracy > 0.8
 
 
-def test_default_steps_depend_on_the_objective_and_stay_under_twice_the_vocabulary():
-    sizes = {(sg, loss): TrainConfig(sg=sg, loss=loss).step_size(10**5)
+def test_default_steps_bound_the_row_updates_in_flight():
+    """A step is the objective's default on a large vocabulary, and shrinks so that the
+    workers' steps together update at most about 1.9 x 2 V rows: with more workers, a
+    smaller vocabulary or more rows per centre."""
+    V, rows = 10**6, 42                                   # skip-gram, negative 5, window 5
+    sizes = {(sg, loss): TrainConfig(sg=sg, loss=loss).step_size(V, rows)
              for sg in (True, False) for loss in ("negative", "hierarchical", "softmax")}
     assert sizes[True, "negative"] == 1000 and sizes[False, "negative"] == 3000
     assert sizes[True, "hierarchical"] == sizes[False, "hierarchical"] == 700
-    assert TrainConfig(sg=False).step_size(355) == 710          # a tiny vocabulary
-    assert TrainConfig(sg=False, batch=3000).step_size(355) == 3000   # asked for: kept
+    assert sizes[True, "softmax"] == 250
+    small = [TrainConfig(workers=w).step_size(22_000, rows) for w in (1, 2, 4, 8, 16)]
+    assert small[:2] == [1000, 995] and small[2] * 4 == pytest.approx(995 * 2, abs=4)
+    assert small[4] * 16 * rows <= 1.9 * 2 * 22_000 < (small[4] + 1) * 16 * rows
+    assert TrainConfig(workers=64).step_size(355, rows) == 16     # never below MIN_STEP
+    assert TrainConfig(sg=False, batch=3000).step_size(355, 12) == 3000   # asked for: kept
+    assert TrainConfig(loss="softmax", workers=4).step_size(V, rows) == 125
+
+
+def test_workers_zero_means_one_per_core():
+    assert TrainConfig(workers=0).workers == len(os.sched_getaffinity(0))
 
 
 def trained(corpus, stop_after=None, **settings):
@@ -328,3 +342,51 @@ def test_a_diverging_loss_stops_training(synth_corpus):
     config = TrainConfig(dim=16, epochs=1, min_count=3, alpha=9.0, batch=2000, sample=0)
     with pytest.raises(UserError, match="the training loss became"):
         fit(synth_corpus[0], config, LINES)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """2,000 sentences of the synthetic corpus: 15,000 words, a vocabulary of about 300."""
+    path = tmp_path_factory.mktemp("small") / "corpus.txt"
+    synth.write(path, 2_000, seed=5)
+    return path
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
+def test_default_steps_learn_a_small_corpus(small_corpus, sg, loss):
+    """At default settings (but dim and epochs), each word of a planted pair finds the other
+    among its nearest. Steps of the large-corpus defaults (1,000 or 3,000 centres, 700 for
+    hierarchical softmax) ranked them beyond the first 50 in some models."""
+    config = TrainConfig(sg=sg, loss=loss, dim=50, epochs=10)
+    with pytest.warns(Advice, match="too few"):
+        model, _ = fit(small_corpus, config, LINES)
+    ranks = [model.wv.rank(a, b) for a, b in synth.SIMILAR]
+    assert np.median(ranks) <= 10
+
+
+def test_eight_racing_workers_train_a_small_corpus_as_one_does(small_corpus):
+    """With 8 workers on 2 cores, the updates of many steps race. The default steps shrink
+    with the workers, so the final loss is that of one worker (1.785 against 1.782); with
+    steps of 1,000 centres whatever the workers, it was 9% higher (2.265 against 2.071)."""
+    losses = []
+    for workers in (1, 8):
+        config = TrainConfig(dim=50, epochs=10, workers=workers)
+        model, state = fit(small_corpus, config, LINES)
+        assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 10
+        losses.append(state.epoch_loss[-1])
+    assert losses[1] == pytest.approx(losses[0], rel=0.02)
+
+
+def test_subsampling_keeps_pairs_in_a_tiny_corpus(tmp_path):
+    """300 two-word sentences of 8 words: sample x total is 0.6 occurrences, and word2vec's
+    formula would keep each word a tenth of the time (3 pairs an epoch)."""
+    rng = np.random.default_rng(0)
+    words = np.array(["the", "a", "of", "to", "and", "in", "is", "it"])
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text("\n".join(" ".join(rng.choice(words, 2)) for _ in range(300)))
+    keep = keep_probabilities(np.full(8, 75), 1e-3)
+    assert keep.min() > 0.45
+    with pytest.warns(Advice):
+        _, state = fit(corpus, TrainConfig(dim=8, epochs=1, min_count=1), LINES)
+    assert state.epoch == 1 and state.words == 600

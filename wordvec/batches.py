@@ -8,16 +8,24 @@ import numpy as np
 
 MAX_SENTENCE = 10_000   # longer sentences (a corpus without line breaks) are cut, as gensim
 BLOCK_TOKENS = 50_000   # tokens per block: whole sentences, subsampled and windowed at once
+MIN_BLOCKS = 64         # blocks a corpus is cut in at least, for its workers to share
+MIN_BLOCK_TOKENS = 1000
+MIN_THRESHOLD = 10      # occurrences: subsampling's threshold in a small corpus
 
 
 def keep_probabilities(counts, sample):
     """word2vec.c's chance of keeping each occurrence of a word of count c:
     (sqrt(c / t) + 1) t / c with t = sample x (total count), capped at 1; all 1 if sample
-    is 0. Words much more frequent than t are kept about sqrt(t / c) of the time."""
+    is 0. Words much more frequent than t are kept about sqrt(t / c) of the time.
+
+    t is at least MIN_THRESHOLD occurrences: in a corpus of under 10,000 words (at the
+    default sample), sample x total falls below a handful of occurrences and thins every
+    word alike, keeping 24% of a text of 40 words seen 26 times each, and can leave no
+    pair to train on."""
     counts = np.asarray(counts, dtype=np.float64)
     if sample == 0:
         return np.ones_like(counts)
-    t = sample * counts.sum()
+    t = max(sample * counts.sum(), MIN_THRESHOLD)
     return np.minimum((np.sqrt(counts / t) + 1) * t / counts, 1.0)
 
 
@@ -51,10 +59,13 @@ def draw(table, rng, shape):
     return np.where(rng.random(shape) < table.prob[column], column, table.alias[column])
 
 
-def blocks(offsets, max_sentence=MAX_SENTENCE, block_tokens=BLOCK_TOKENS):
+def blocks(offsets, max_sentence=MAX_SENTENCE, block_tokens=None):
     """Cut the corpus into blocks of whole sentences: a list of sentence-start arrays, each
     block's starts followed by its end (token positions). Sentences longer than
-    `max_sentence` are first cut into pieces of that length."""
+    `max_sentence` are first cut into pieces of that length. Blocks hold BLOCK_TOKENS, or
+    fewer in a small corpus, so that it has MIN_BLOCKS for the workers to share."""
+    if block_tokens is None:
+        block_tokens = min(BLOCK_TOKENS, max(MIN_BLOCK_TOKENS, int(offsets[-1]) // MIN_BLOCKS))
     starts = [np.arange(a, b, max_sentence) for a, b in zip(offsets[:-1], offsets[1:])]
     starts = np.concatenate([*starts, offsets[-1:]]).astype(np.int64)
     result, first = [], 0

@@ -56,6 +56,23 @@ main.hints = {"train": {
     "analogy": {"topn": "--topn", "restrictvocab": "--restrict-vocab"}}
 
 
+class Workers(click.ParamType):
+    """A number of workers: a whole number, 0 or 'auto' for one per core."""
+
+    name = "N|auto"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or str(value).isdigit():
+            return int(value)
+        if str(value).lower() == "auto":
+            return 0
+        self.fail(f"{value!r} is not a number of workers (a whole number, or 0 or 'auto' "
+                  f"for one per core)", param, ctx)
+
+
+WORKERS = Workers()
+
+
 def vectors_argument(command):
     """Give `command` a VECTORS argument and --unicode-errors; it receives a KeyedVectors."""
     command = click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS),
@@ -107,13 +124,13 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--min-alpha", type=click.FloatRange(0),
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),
-              help="Centre words per update step [default: skip-gram 1000, CBOW 3000; "
-              "700 for hierarchical, 250 for the exact softmax; at most twice the "
-              "vocabulary].")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Centre words per update step [default: chosen from the vocabulary, the "
+              "objective and --workers, see the README; at most 1000 for skip-gram, 3000 "
+              "CBOW, 700 hierarchical, 250 the exact softmax].")
+@click.option("--workers", type=WORKERS, default="1", show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "
-              "and gensim): faster, but their updates race, so only one worker gives the "
-              "same vectors for the same seed.")
+              "and gensim), 0 or 'auto' for one per core: faster, but their updates race, "
+              "so only one worker gives the same vectors for the same seed.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,
@@ -185,8 +202,9 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
         state = load_config(kept)["state"]
         reached = f"partway through epoch {state['epoch'] + 1}" if state["done"] or \
             state["partial"] else f"to the end of epoch {state['epoch']}"
-        raise UserError(f"{e.what}. The run {reached} is kept in {kept}: add --resume and a "
-                        f"smaller --alpha to continue it") from None
+        raise UserError(f"{e.what}: {e.advice}. The run {reached} is kept in {kept}: add "
+                        f"--resume (with a smaller --alpha or fewer --workers) to continue "
+                        f"it") from None
     if format_ == "native":
         save_model(output, model, state, {"tokenizer": tokenizer.key()})
     else:

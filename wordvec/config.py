@@ -2,10 +2,14 @@
 with the model (and with every checkpoint, so that `--resume` continues the same run)."""
 from dataclasses import dataclass
 
+from npnlp.blas import cores
 from npnlp.errors import UserError, check_count
 from npnlp.settings import Saved
 
 LOSSES = ("negative", "hierarchical", "softmax")
+IN_FLIGHT = 1.9          # row updates in flight, per row of the two tables
+SOFTMAX_IN_FLIGHT = 500
+MIN_STEP = 16
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,8 @@ class TrainConfig(Saved):
         rows are not capped), so frequent words and top nodes learn less per step than
         word2vec.c's one-pair-at-a-time updates; larger batches run faster and score lower
         (measured in bench/word2vec_speed.py).
-    workers: processes training at once (Hogwild: their updates race, so only a run with
-        one worker is reproducible).
+    workers: processes training at once, 0 for one per core (Hogwild: their updates race,
+        so only a run with one worker is reproducible, which is why 1 is the default).
     """
 
     sg: bool = True
@@ -54,19 +58,28 @@ class TrainConfig(Saved):
     batch: int | None = None
     workers: int = 1
 
-    def step_size(self, V):
-        """Centre words per update step for a vocabulary of V words: `batch`, else the
-        objective's default, at most 2 V."""
+    def step_size(self, V, rows_per_centre):
+        """Centre words per update step: `batch`, else the objective's default cut so that
+        the rows of both tables the centres in flight update (one step per worker, a centre
+        updating `rows_per_centre` rows) are at most IN_FLIGHT x 2 V, at least MIN_STEP.
+        The exact softmax updates every output row for every centre: its bound is
+        SOFTMAX_IN_FLIGHT centres."""
         if self.batch is not None:
             return self.batch
-        default = {"hierarchical": 700, "softmax": 250}.get(self.loss, 1000 if self.sg else 3000)
-        return min(default, 2 * V)
+        if self.loss == "softmax":
+            return max(MIN_STEP, min(250, SOFTMAX_IN_FLIGHT // self.workers))
+        default = 700 if self.loss == "hierarchical" else 1000 if self.sg else 3000
+        in_flight = IN_FLIGHT * 2 * V / (self.workers * rows_per_centre)
+        return max(MIN_STEP, min(default, int(in_flight)))
 
     def __post_init__(self):
         if self.loss not in LOSSES:
             raise UserError(f"loss must be one of {', '.join(LOSSES)}, not {self.loss!r}")
-        for name in ("dim", "window", "min_count", "epochs", "workers"):
+        for name in ("dim", "window", "min_count", "epochs"):
             check_count(name, getattr(self, name))
+        check_count("workers", self.workers, minimum=0)
+        if self.workers == 0:
+            object.__setattr__(self, "workers", cores())
         if self.batch is not None:
             check_count("batch", self.batch)
         if self.loss == "negative" and self.negative < 1:

@@ -45,6 +45,19 @@ class Word2Vec(nn.Module):
         return terms * float(np.log(2))
 
     @property
+    def rows_per_centre(self):
+        """About how many rows of the two tables a centre word's update touches: its
+        context words (window + 1 on average, as word2vec.c draws each centre's width from
+        1..window) and the output rows of each prediction (the centre and its noise words,
+        or its Huffman path, of mean length weighted by the words' counts)."""
+        context = self.config.window + 1
+        if self._tree is None:
+            out = 1 + self.config.negative
+        else:
+            out = float(np.dot(self.counts, self._tree.lengths) / self.counts.sum())
+        return context * (1 + out) if self.config.sg else context + out
+
+    @property
     def wv(self):
         """The word vectors, as a KeyedVectors sharing this model's memory (its word index
         built at the first lookup, not at every access)."""

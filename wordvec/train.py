@@ -12,6 +12,7 @@ import json
 import mmap
 import multiprocessing
 import signal
+import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -20,8 +21,8 @@ import numpy as np
 
 import nn
 from corpora import Tokenizer, Vocab, load_corpus
-from npnlp.blas import limit_blas_threads
-from npnlp.errors import UserError
+from npnlp.blas import cores, limit_blas_threads
+from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
@@ -31,6 +32,7 @@ from wordvec.model import Word2Vec
 from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
+SMALL_CORPUS = 100_000 # words: a corpus smaller than this is warned about
 EXPLODED = 10          # a step's mean loss above 10 x the untrained model's has diverged
 
 
@@ -45,6 +47,7 @@ class TrainState:
     epoch_loss: list = field(default_factory=list) # mean loss per pair of each epoch done
     loss_sum: float = 0.0                          # of the current epoch so far
     pairs: int = 0
+    step: int = 0                                  # centres a step of `partial` (0: unknown)
 
     def __post_init__(self):
         self.partial = {int(b): int(s) for b, s in self.partial.items()}   # JSON keys
@@ -55,12 +58,12 @@ class Interrupted(Exception):
 
 
 class Diverged(UserError):
-    """The loss became non-finite or exploded; the last checkpoint is kept. `what` says so
-    without advice."""
+    """The loss became non-finite or exploded; the last checkpoint is kept. `what` says so,
+    `advice` names the likely cause from the run's settings."""
 
-    def __init__(self, what):
-        super().__init__(f"{what}: try a smaller --alpha or --batch")
-        self.what = what
+    def __init__(self, what, advice):
+        super().__init__(f"{what}: {advice}")
+        self.what, self.advice = what, advice
 
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
@@ -76,6 +79,13 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     config = model.config
     state = state or TrainState()
     run = _Run(model, ids, offsets)
+    if state.step and state.step != run.step_size:   # resumed with other --workers
+        state.partial = {b: s * state.step // run.step_size for b, s in state.partial.items()}
+    state.step = run.step_size
+    if config.workers > cores():
+        warnings.warn(f"{config.workers} workers on {cores()} cores take turns: their updates "
+                      f"race harder than on {config.workers} cores, and run no faster",
+                      Advice, stacklevel=2)
     keep_freed_memory()
     with (stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar,
           np.errstate(over="ignore", invalid="ignore")):   # a diverging loss is checked
@@ -88,6 +98,8 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
                 run.blocks(todo, state.epoch, ledger, 0, stop or ctrl_c)
             else:
                 run.in_workers(todo, state.epoch, ledger, stop or ctrl_c, bar)
+            if ledger.diverged_at():
+                raise Diverged(ledger.divergence(state.epoch), run.divergence_advice())
             ledger.settle(state)
             if ledger.stopped:
                 raise Interrupted(state)
@@ -111,11 +123,29 @@ class _Run:
         self.parts = blocks(offsets)
         self.n_blocks = len(self.parts)
         self.keep = keep_probabilities(model.counts, self.config.sample)
-        self.step_size = self.config.step_size(len(model.words))
+        self.default_step = replace(self.config, batch=None).step_size(
+            len(model.words), model.rows_per_centre)
+        self.step_size = self.config.batch or self.default_step
         self.total_words = self.config.epochs * len(ids)
         self.alpha = nn.LinearDecay(self.config.alpha, self.total_words + 1,
                                     self.config.min_alpha)
         self.shared = False   # whether the weight tables are in shared memory yet
+
+    def divergence_advice(self):
+        """What to change after the loss diverged, from the likely cause in the settings."""
+        config = self.config
+        default_alpha = TrainConfig(sg=config.sg).alpha
+        if config.batch is not None and config.batch > self.default_step:
+            return (f"--batch {config.batch} with {config.workers} worker"
+                    f"{'s' * (config.workers > 1)} updates too many rows at once for this "
+                    f"vocabulary (the default step here is {self.default_step}; leave "
+                    f"--batch out)")
+        if config.alpha > default_alpha:
+            return f"--alpha {config.alpha:g} is above the default {default_alpha:g}: lower it"
+        if config.workers > cores():
+            return (f"{config.workers} workers on {cores()} cores race their updates: try "
+                    f"--workers {cores()} or a smaller --alpha")
+        return "try a smaller --alpha"
 
     def blocks(self, todo, epoch, ledger, worker, stop):
         """Train on the blocks `todo` (an iterable) of `epoch` in order, reporting to
@@ -184,9 +214,11 @@ class _Run:
 
     def _worker(self, todo, epoch, ledger, worker):
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when to stop
-        if self.config.loss == "softmax":   # its large products: 2 workers x 2 BLAS threads
-            limit_blas_threads(1)            # on 2 cores took 12x longer; the small batched
-                                             # products of the others ran 5% faster unlimited
+        # the exact softmax's large products: 2 workers x 2 BLAS threads on 2 cores took 12x
+        # longer; the small batched products of the others ran 5% faster unlimited, but not
+        # with more workers than cores
+        if self.config.loss == "softmax" or self.config.workers > cores():
+            limit_blas_threads(1)
         self.blocks(todo, epoch, ledger, worker, lambda: ledger.stopped)
 
 
@@ -257,11 +289,12 @@ class _Ledger:
     def diverged_at(self):
         return bool(self.flags[2])
 
+    def divergence(self, epoch):
+        return (f"the training loss became {self.flags[1]:.4g} per prediction in epoch "
+                f"{epoch + 1} (learning rate {self.diverge.max():.3g})")
+
     def settle(self, state):
-        """Fold what the workers did into `state`; raise UserError if the loss diverged."""
-        if self.diverged_at():
-            raise Diverged(f"the training loss became {self.flags[1]:.4g} per prediction in "
-                           f"epoch {state.epoch + 1} (learning rate {self.diverge.max():.3g})")
+        """Fold what the workers did into `state`."""
         state.words += int(self.words.sum())
         state.loss_sum += float(self.loss.sum())
         state.pairs += int(self.pairs.sum())
@@ -347,6 +380,11 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         config = model.config
     words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
                                           cache_dir)
+    if len(ids) < SMALL_CORPUS and resume is None:
+        warnings.warn(f"{source} has {len(ids):,} words of the vocabulary to train on: too few "
+                      f"for word2vec to learn much (it wants millions); expect sensible "
+                      f"neighbours for frequent words only, more with more --epochs",
+                      Advice, stacklevel=2)
     if resume is None:
         model, state = Word2Vec(config, words, counts), None
     elif words != model.words:
