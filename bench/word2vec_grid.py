@@ -12,12 +12,14 @@ defaults (dim 100, window 5, min-count 5, sample 1e-3, 5 negatives) on three cor
   10 epochs, 3 seeds.
 - text8: the text8 head (2.2 M tokens), 5 epochs, 1 seed.
 
-Each cell prints words/s, analogy accuracy and WordSim-353 Spearman (questions and pairs
-out of the vocabulary left out: on the small corpora few remain, so read those columns as
-relative) as the mean over the seeds, and the neighbour rank for each seed. A run that fails
-(diverges) prints its error. One job runs at a time, each in its own process
-(bench/word2vec_speed.py's); on a machine with fewer cores than workers, the workers take
-turns, which races their updates at least as hard as real parallel workers do.
+Both tools' vectors are scored by wordvec's evaluation (bench/word2vec_speed.py shows it
+gives gensim's figures). Each cell prints words/s, analogy accuracy and WordSim-353
+Spearman (questions and pairs out of the vocabulary left out: on the small corpora few
+remain, so read those columns as relative) as the mean over the seeds, and the neighbour
+rank for each seed. A run that fails (diverges) prints its error. One job runs at a time,
+each in its own process (bench/word2vec_speed.py's); on a machine with fewer cores than
+workers, the workers take turns, which races their updates at least as hard as real
+parallel workers do.
 """
 import argparse
 import math
@@ -72,7 +74,7 @@ def cell(corpus, epochs, seeds, neighbour, tool, job, workers, batch):
     for seed in range(1, seeds + 1):
         args = argparse.Namespace(corpus=str(corpus), epochs=epochs, workers=workers,
                                   softmax_tokens=0, seed=seed, batch=batch,
-                                  neighbour=neighbour)
+                                  neighbour=neighbour, score_with_ours=True)
         r = run_job(args, tool, job)
         if r is None:
             failed += 1

@@ -290,6 +290,26 @@ def test_two_workers_stop_between_steps_and_resume_to_a_whole_run(synth_corpus):
     assert final.epoch == 8 and final.words == 8 * len(ids) and len(final.epoch_loss) == 8
 
 
+def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopped(
+        synth_corpus):
+    """More workers make smaller default steps: the steps done inside a block are counted
+    again in the new size, so the run neither repeats nor skips more than one step."""
+    config = TrainConfig(dim=16, epochs=1, min_count=3)
+    words, counts, ids, offsets = prepare(synth_corpus[0], config, LINES)
+    model = Word2Vec(config, words, counts)
+    calls = itertools.count()
+    with pytest.raises(Interrupted) as stopped:
+        train(model, ids, offsets, stop=lambda: next(calls) >= 5)
+    state = stopped.value.args[0]
+    (block, done), = state.partial.items()
+    before = state.step
+    assert before == 32 and done == 6
+    model.config = replace(config, workers=4)
+    final = train(model, ids, offsets, state=state)
+    assert final.step == 16 and final.epoch == 1
+    assert 0 <= final.words - len(ids) < final.step * 2
+
+
 @pytest.mark.parametrize("sg,loss", [(True, "negative"), (True, "hierarchical"),
                                      (False, "negative")])
 def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, sg, loss):

@@ -7,7 +7,12 @@ from npnlp.errors import UserError, check_count
 from npnlp.settings import Saved
 
 LOSSES = ("negative", "hierarchical", "softmax")
-IN_FLIGHT = 1.9          # row updates in flight, per row of the two tables
+# The centres of the steps in flight (one a worker) update rows of both tables at once, each
+# from weights that miss the others' updates. Their row updates stay at most IN_FLIGHT per
+# row: the default steps (1,000 skip-gram, 3,000 CBOW centres) with 2 workers on the 22,487
+# words of text8-head (bench/word2vec_grid.py). The exact softmax updates every output row
+# for every centre: 2 workers x 500 centres diverged once in 7 runs, 2 x 250 never.
+IN_FLIGHT = 1.9
 SOFTMAX_IN_FLIGHT = 500
 MIN_STEP = 16
 
@@ -22,22 +27,11 @@ class TrainConfig(Saved):
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
         word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
     sample: subsampling threshold of frequent words (0 keeps every word).
-    batch: centre words per update step (with negative sampling 1,000 for skip-gram and
-        3,000 for CBOW, one prediction per centre: 6% faster than 2,000 at the same scores
-        over 3 seeds, 4,000 0.4 analogy point lower; 700 for hierarchical softmax, whose top
-        tree nodes are in every example: skip-gram with 2 workers ran 3.5% faster than at
-        500 over seeds 1-3 at the same scores (analogy 0.080-0.085, WS-353 0.536-0.561), and
-        no faster at 1,000; 250 for the exact softmax, every output row in every example:
-        1,000 diverged on the synthetic corpus with 2 workers once in 7 runs for skip-gram
-        and once in 3 for CBOW), and never more than twice the vocabulary: on a 366k-token
-        corpus of 355 words, CBOW with 2 racing workers scored 0.33-0.86 on its planted
-        analogies at 3,000 and 2,000 centres a step, 1.0 at 1,000 or with 1 worker. The
-        updates of a step are summed, and a row updated by more than MAX_ROW_REPEATS
-        (train.py) examples in a step, each context word of a window or member of a CBOW
-        noise group counted, takes that many times their mean (the exact softmax's output
-        rows are not capped), so frequent words and top nodes learn less per step than
-        word2vec.c's one-pair-at-a-time updates; larger batches run faster and score lower
-        (measured in bench/word2vec_speed.py).
+    batch: centre words per update step; by default chosen by `step_size` from the
+        vocabulary, the objective and the workers. A step's updates are summed, and a row
+        updated by more than MAX_ROW_REPEATS (train.py) examples in a step takes that many
+        times their mean (the exact softmax's output rows are not capped), so frequent
+        words learn less per step than in word2vec.c's one-pair-at-a-time SGD.
     workers: processes training at once, 0 for one per core (Hogwild: their updates race,
         so only a run with one worker is reproducible, which is why 1 is the default).
     """
