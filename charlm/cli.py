@@ -13,7 +13,7 @@ from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import load_chars
 from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
-from npnlp.files import check_output
+from npnlp.files import check_output, output_lock
 
 
 @group
@@ -79,9 +79,12 @@ main.hints = {
               help="The same seed and settings give the same model.")
 @click.option("--resume", is_flag=True, help="Continue from CHECKPOINT.last, with its settings "
               "(--steps or --epochs may extend it; other settings stay as saved).")
+@click.option("--force", is_flag=True, help="Replace an existing CHECKPOINT with the new run's "
+              "model (an interrupted run's CHECKPOINT.last is never replaced: --resume it, "
+              "or delete it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
-def train_command(ctx, text, checkpoint, resume, quiet, **settings):
+def train_command(ctx, text, checkpoint, resume, force, quiet, **settings):
     """Train a character language model on TEXT (a UTF-8 file or folder, '-' for standard
     input), keeping the model with the best validation loss in CHECKPOINT.
 
@@ -93,6 +96,10 @@ def train_command(ctx, text, checkpoint, resume, quiet, **settings):
     paths = Paths(checkpoint)
     for path in (paths.best, paths.last, paths.log):
         check_output(path, [text])
+    ctx.with_resource(output_lock(paths.best))   # before the checks: a second run is refused
+    if paths.best.exists() and not paths.last.exists() and not (resume or force):
+        raise UserError(f"{paths.best} exists: training would replace it with the new run's "
+                        f"model; add --force to replace it, or choose another -o")
     if paths.last.exists() and not resume:
         raise UserError(f"{paths.last} holds an earlier run: add --resume to continue it, or "
                         f"choose another -o (or delete it) to start over")

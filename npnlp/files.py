@@ -4,6 +4,7 @@ gives, the cache folder.
 The string '-' stands for standard output (for readers, standard input), as in Unix tools; a
 `Path('-')` is a file named '-'.
 """
+import hashlib
 import io
 import os
 import re
@@ -171,6 +172,50 @@ def check_output(path, inputs=()):
     except UserError as e:
         raise UserError(f"cannot write {path}: {e}") from None
     _check_not_input(path, inputs)
+
+
+@contextmanager
+def output_lock(path):
+    """Hold PATH.lock while a run writes `path` (and the files beside it): a second run that
+    asks for the same lock is refused with a UserError naming the first one's process, rather
+    than both finishing and the last writer silently winning.
+
+    The lock is the operating system's (flock), so a run killed even by SIGKILL releases it;
+    a lock file left behind is simply taken. The file, which holds the locking process's id,
+    is removed on exit."""
+    import fcntl  # POSIX; the toolkit's workers need fork anyway
+
+    path = Path(path)
+    name = path.name
+    if len(os.fsencode(name)) > 250:   # NAME_MAX: the start of the name and a digest
+        name = f"{truncate_name(name)}.{hashlib.sha256(os.fsencode(name)).hexdigest()[:16]}"
+    lock = path.with_name(f"{name}.lock")
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise UserError(f"another run (process {holder}) is writing {path}: wait for it "
+                            f"to end, or choose another output") from None
+        try:   # the file may have been removed by the run that held it: lock the one there
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        try:
+            lock.unlink()
+        except OSError:
+            pass
+        os.close(fd)
 
 
 def check_folder(folder):

@@ -249,3 +249,15 @@ def test_a_run_stopped_before_its_first_validation_and_resumed_keeps_a_model(tmp
     model.config = CharConfig(**{**config.to_dict(), "steps": 1})
     state = train(model, vocab, text, paths, state, optimizer_state, hidden)
     assert paths.best.exists() and math.isfinite(state.best_val)
+
+
+def test_train_refuses_to_replace_a_file_without_force(song_file, tmp_path):
+    out = tmp_path / "notes.txt"
+    out.write_text("my notes")
+    args = ["train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
+            "--seq-len", 20, "--batch", 4, "--steps", 5, "-q"]
+    result = run(*args)
+    assert result.exit_code == 1 and "add --force to replace it" in result.output
+    assert out.read_text() == "my notes"
+    assert run(*args, "--force").exit_code == 0
+    load(out)   # now a model

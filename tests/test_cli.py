@@ -72,3 +72,35 @@ def test_ctrl_c_outside_training_exits_130(monkeypatch, tmp_path):
     (tmp_path / "c.txt").write_text("a b\n")
     result = CliRunner().invoke(corpora_main, ["stats", str(tmp_path / "c.txt")])
     assert (result.exit_code, result.stderr) == (130, "Interrupted.\n")
+
+
+@pytest.mark.parametrize("tool,args", [
+    ("wordvec", ["--epochs", "1000", "--dim", "8", "--min-count", "1"]),
+    ("charlm", ["--steps", "100000", "--hidden", "8", "--layers", "1", "--embed", "4",
+                "--seq-len", "10", "--batch", "2"]),
+])
+def test_a_second_run_writing_the_same_output_is_refused(tool, args, tmp_path, toolkit_env):
+    """Two real processes: while the first trains, the second is refused (and the first's
+    run goes on, to be stopped by Ctrl-C as usual)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    text = tmp_path / "text.txt"
+    text.write_text("the cat sat on the mat and the dog sat on the log\n" * 50)
+    out = tmp_path / "out.bin"
+    entry = f"import sys; from {tool}.cli import main; sys.argv[0] = '{tool}'; main()"
+    command = [sys.executable, "-c", entry, "train", str(text), "-o", str(out), "-q", *args]
+    first = subprocess.Popen(command, env=toolkit_env, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / "out.bin.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = subprocess.run(command, env=toolkit_env, capture_output=True, text=True)
+    assert second.returncode == 1
+    assert f"another run (process {first.pid}) is writing" in second.stderr
+    assert first.poll() is None
+    first.send_signal(signal.SIGINT)
+    assert first.wait(60) == 130, first.stderr.read()
+    assert not lock.exists()

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from corpora.cli import main
 from npnlp.errors import UserError
-from npnlp.files import STALE_AFTER, atomic_write, check_folder
+from npnlp.files import STALE_AFTER, atomic_write, check_folder, output_lock
 
 LONGEST_NAME = "語" * 85  # 255 bytes of UTF-8: the longest name most file systems take
 
@@ -87,3 +87,36 @@ def test_a_folder_no_file_can_be_made_in_is_refused_before_any_work(tmp_path):
         check_folder("/proc")
     check_folder(tmp_path)
     assert list(tmp_path.iterdir()) == []          # the probe leaves nothing behind
+
+
+def test_an_output_lock_refuses_a_second_holder_until_released(tmp_path):
+    out = tmp_path / "vectors.bin"
+    with output_lock(out):
+        assert (tmp_path / "vectors.bin.lock").read_text() == f"{os.getpid()}\n"
+        with pytest.raises(UserError, match=f"another run \\(process {os.getpid()}\\) is "
+                                            f"writing {out}"):
+            with output_lock(out):
+                pass
+    assert list(tmp_path.iterdir()) == []
+    with output_lock(tmp_path / LONGEST_NAME):   # a lock beside the longest name fits too
+        assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_lock_held_by_a_killed_process_is_taken(tmp_path):
+    """SIGKILL leaves the lock file behind, but the operating system releases the lock."""
+    out = tmp_path / "model.npz"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\n"
+                               "from npnlp.files import output_lock\n"
+                               f"with output_lock({str(out)!r}):\n"
+                               "    print('locked', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert holder.stdout.readline() == "locked\n"
+    with pytest.raises(UserError, match="another run"):
+        with output_lock(out):
+            pass
+    holder.kill()
+    holder.wait()
+    assert (tmp_path / "model.npz.lock").exists()
+    with output_lock(out):
+        pass

@@ -12,7 +12,7 @@ from corpora import Vocab
 from corpora.cli import tokenizer_options
 from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
-from npnlp.files import check_folder, check_output
+from npnlp.files import check_folder, check_output, output_lock
 from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import UNICODE_ERRORS
@@ -162,6 +162,7 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
                                "path; `wordvec convert OUT - --to text` prints vectors")
     format_ = format_ or _format_from_name(output)
     _check_target(output, format_, [corpus])
+    ctx.with_resource(output_lock(output))   # before the checks: a second run is refused
     checkpoint = output.with_name(output.name + ".checkpoint")
     if save_vocab:
         check_output(save_vocab, [corpus])
