@@ -8,7 +8,7 @@ import click
 from charlm.config import CELLS, OPTIMIZERS, CharConfig
 from charlm.data import load_text
 from charlm.model import CharRNN
-from charlm.sample import check_prime, generate
+from charlm.sample import generate
 from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import load_chars
 from npnlp.cli import SOURCE, group, refuse_changed_settings
@@ -157,11 +157,11 @@ def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
         raise click.UsageError("--greedy takes the likeliest character: --top-k and --top-p "
                                "do not apply")
     model, vocab, *_ = load(checkpoint)
-    check_prime(vocab, prime)
+    chars = generate(model, vocab, length, 0 if greedy else temperature, top_k, top_p, prime,
+                     seed)   # checks the settings and the prime before any output
     out = sys.stdout
     out.write(prime)
-    for char in generate(model, vocab, length, 0 if greedy else temperature, top_k, top_p,
-                         prime, seed):
+    for char in chars:
         out.write(char)
         if char == "\n":
             out.flush()

@@ -7,7 +7,7 @@ from npnlp.errors import UserError
 
 def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prime="",
              seed=None):
-    """Yield `length` generated characters one by one, after the model has read `prime`
+    """An iterator of `length` generated characters, one by one, after the model has read `prime`
     (which is not repeated).
 
     The model reads the prime after a newline when the vocabulary has one (where texts and
@@ -15,11 +15,19 @@ def generate(model, vocab, length, temperature=1.0, top_k=None, top_p=None, prim
     model of tiny Shakespeare read "ROMEO:" as noise and sampled "Z3Z..." where after
     "\nROMEO:" it expects a new line. Without a prime it starts after that newline, or from
     a uniformly drawn character. temperature 0 is greedy. seed: the same seed gives the
-    same text.
+    same text. The settings are checked at the call, before the first character.
     """
     if length < 0:
         raise UserError(f"length must be at least 0, not {length}")
+    if not temperature >= 0:   # NaN too
+        raise UserError(f"temperature must be a number of at least 0, not {temperature}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise UserError(f"top-p must be a number in (0, 1], not {top_p}")
     check_prime(vocab, prime)
+    return _generate(model, vocab, length, temperature, top_k, top_p, prime, seed)
+
+
+def _generate(model, vocab, length, temperature, top_k, top_p, prime, seed):
     rng = np.random.default_rng(seed)
     model.eval()
     newline = "\n" if "\n" in vocab else ""

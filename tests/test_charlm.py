@@ -261,3 +261,15 @@ def test_train_refuses_to_replace_a_file_without_force(song_file, tmp_path):
     assert out.read_text() == "my notes"
     assert run(*args, "--force").exit_code == 0
     load(out)   # now a model
+
+
+@pytest.mark.parametrize("option,message", [("--temperature", "temperature must be"),
+                                            ("--top-p", "top-p must be")])
+def test_sample_refuses_nan_before_any_output(song_file, tmp_path, option, message):
+    out = tmp_path / "m"
+    assert run("train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
+               "--seq-len", 20, "--batch", 4, "--steps", 2, "-q").exit_code == 0
+    result = run("sample", out, option, "nan", "--prime", "the")
+    assert result.exit_code == 1 and result.output == f"Error: {message} " + (
+        "a number of at least 0, not nan\n" if option == "--temperature" else
+        "a number in (0, 1], not nan\n")

@@ -104,3 +104,17 @@ def test_a_second_run_writing_the_same_output_is_refused(tool, args, tmp_path, t
     first.send_signal(signal.SIGINT)
     assert first.wait(60) == 130, first.stderr.read()
     assert not lock.exists()
+
+
+def test_ctrl_c_while_a_tool_is_still_importing_exits_130_without_a_traceback(
+        monkeypatch, capsys):
+    import importlib
+
+    from npnlp import entry
+
+    def interrupted(name):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(importlib, "import_module", interrupted)
+    with pytest.raises(SystemExit) as exit:
+        entry.wordvec()
+    assert exit.value.code == 130 and capsys.readouterr().err == "Interrupted.\n"
