@@ -117,13 +117,25 @@ def _silence_stdout():
         pass
 
 
+def _typed(param, value):
+    """The option `param` with `value` as a user types it: `--cbow` for sg False, not
+    `--sg False`."""
+    if getattr(param, "is_flag", False) and isinstance(value, bool):
+        names = param.opts if value else param.secondary_opts
+        if names:
+            return names[0]
+    name = max(param.opts, key=len)
+    return f"{name} {value}"
+
+
 def refuse_changed_settings(ctx, settings, saved, allowed=()):
     """A resumed run keeps its saved settings: raise UserError naming every option typed on
     the command line (not left at its default) whose value differs from `saved` (a dict),
     except those in `allowed`. Returns the names typed."""
     typed = {n for n in settings
              if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE}
-    differ = [f"--{n.replace('_', '-')} {settings[n]} (saved: {saved.get(n)})"
+    params = {p.name: p for p in ctx.command.params}
+    differ = [f"{_typed(params[n], settings[n])} (saved: {_typed(params[n], saved.get(n))})"
               for n in sorted(typed - set(allowed)) if settings[n] != saved.get(n)]
     if differ:
         raise UserError(f"a resumed run keeps its settings; these differ from the saved "

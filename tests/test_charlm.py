@@ -209,7 +209,7 @@ def test_resume_extends_with_steps_and_refuses_other_changes(song_file, tmp_path
             "--seq-len", 10, "--batch", 2, "-q"]
     assert run(*args, "--steps", 4).exit_code == 0
     result = run(*args, "--steps", 8, "--resume", "--hidden", 16)
-    assert result.exit_code == 1 and "--hidden 16 (saved: 8)" in result.output
+    assert result.exit_code == 1 and "--hidden 16 (saved: --hidden 8)" in result.output
     assert run(*args, "--steps", 8, "--resume").exit_code == 0
     assert load(tmp_path / "m.npz.last")[2].step == 8
     result = run(*args, "--steps", 6, "--resume")   # fewer steps than done: says so

@@ -251,7 +251,9 @@ def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path
     save_model(tmp_path / "v.bin.checkpoint", model,
                extra={"tokenizer": Tokenizer(sentence_per_line=False, lowercase=True).key()})
     result = run("train", small_corpus, "-o", tmp_path / "v.bin", "--resume", "--dim", 50)
-    assert "--dim 50 (saved: 8)" in result.output
+    assert "--dim 50 (saved: --dim 8)" in result.output
+    result = run("train", small_corpus, "-o", tmp_path / "v.bin", "--resume", "--cbow")
+    assert "--cbow (saved: --sg)" in result.output   # as typed, not '--sg False'
     result = run("train", small_corpus, "-o", tmp_path / "v.bin", "--resume")
     assert "add --lowercase, add --no-sentence-per-line" in result.output
 
