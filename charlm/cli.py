@@ -171,8 +171,17 @@ def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
 @main.command("evaluate")
 @click.argument("checkpoint", type=click.Path(dir_okay=False))
 @click.argument("text", type=SOURCE)
-def evaluate_command(checkpoint, text):
-    """The loss of CHECKPOINT's model on TEXT, in nats and bits per character."""
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def evaluate_command(checkpoint, text, quiet):
+    """The loss of CHECKPOINT's model on TEXT, in nats and bits per character. Characters the
+    model never saw cannot be predicted: they are left out of the text, and counted."""
     model, vocab, *_ = load(checkpoint)
-    loss = evaluate(model, load_chars(text).encode(vocab))
+    corpus = load_chars(text, progress=not quiet)
+    missing, counts = corpus.unseen(vocab)
+    if len(missing):
+        shown = ", ".join(f"{c!r} ({n:,})" for c, n in zip(missing[:10], counts[:10]))
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        click.echo(f"Warning: {counts.sum():,} characters the model never saw are left out of "
+                   f"the text, not scored: {shown}{more}", err=True)
+    loss = evaluate(model, corpus.encode(vocab, skip_unseen=True), progress=not quiet)
     click.echo(f"{loss:.4f} nats/char, {loss / math.log(2):.4f} bits/char")

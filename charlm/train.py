@@ -134,7 +134,7 @@ def _validate(model, vocab, text, paths, state, opt, hidden, rate):
         f.writelines(",".join(f"{e[k]:.6g}" for k in LOG_FIELDS) + "\n" for e in state.log)
 
 
-def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000):
+def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000, progress=False):
     """Mean loss in nats per character of predicting each character of `ids` from the ones
     before it, in evaluation mode: `ids` is read as up to `batch` parallel streams of at
     least `min_stream` characters (so that every prediction but the first few of a stream
@@ -145,11 +145,14 @@ def evaluate(model, ids, batch=64, seq_len=200, min_stream=1000):
     data = streams(ids, batch, 1, "the text to evaluate")
     model.eval()
     total, count, hidden = 0.0, 0, None
-    for i in range(-(-(data.shape[1] - 1) // seq_len)):   # the last window may be shorter
-        x, y = window(data, i, seq_len)
-        logits, hidden, _ = model.forward(x, hidden)
-        loss, _ = nn.softmax_cross_entropy(logits, y, reduction="sum")
-        total, count = total + loss, count + y.size
+    with progress_bar(data.size - batch, "char", progress) as bar:
+        for i in range(-(-(data.shape[1] - 1) // seq_len)):   # the last window may be shorter
+            x, y = window(data, i, seq_len)
+            logits, hidden, _ = model.forward(x, hidden)
+            loss, _ = nn.softmax_cross_entropy(logits, y, reduction="sum")
+            total, count = total + loss, count + y.size
+            bar.update(y.size)
+            bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
     model.train()
     return total / count
 

@@ -32,21 +32,41 @@ class CharCorpus:
     ids: np.ndarray
     stats: ReadStats
 
-    def encode(self, vocab):
+    def encode(self, vocab, skip_unseen=False):
         """The text in the ids of `vocab` (a CharVocab), int32 (N,).
 
         When every character keeps its id, as in a CharVocab of `chars` (an `unk` above them
         changes nothing), this is `ids` itself: memory-mapped, no copy. Otherwise it is a new
         array in memory, mapped a chunk at a time so that it is the only full-size array. A
-        character not in `vocab` becomes its `unk`, or raises UserError when it has none.
+        character not in `vocab` becomes its `unk`; without one, its occurrences are left out
+        with `skip_unseen` (see `unseen`), else UserError names it and where it first occurs.
         """
-        lookup = vocab.encode(self.chars)
+        missing = self.unseen(vocab)[0] if vocab.unk is None else ""
+        if missing and not skip_unseen:
+            at = int(np.argmax(np.isin(self.ids, [self.chars.index(c) for c in missing])))
+            char = self.chars[self.ids[at]]
+            raise UserError(f"the character {char!r} (U+{ord(char):04X}) at position {at:,} "
+                            f"of the text is not in the vocabulary, which has no "
+                            f"unknown-character stand-in")
+        known = "".join(c for c in self.chars if c not in missing)
+        lookup = np.full(len(self.chars), -1, np.int32)
+        lookup[[self.chars.index(c) for c in known]] = vocab.encode(known)
         if np.array_equal(lookup, np.arange(len(lookup))):
             return self.ids
-        out = np.empty(len(self.ids), np.int32)
-        for start in range(0, len(out), CHUNK_SIZE):
-            out[start:start + CHUNK_SIZE] = lookup[self.ids[start:start + CHUNK_SIZE]]
-        return out
+        chunks = (lookup[self.ids[start:start + CHUNK_SIZE]]
+                  for start in range(0, len(self.ids), CHUNK_SIZE))
+        if not missing:
+            out = np.empty(len(self.ids), np.int32)
+            for i, chunk in enumerate(chunks):
+                out[i * CHUNK_SIZE:i * CHUNK_SIZE + len(chunk)] = chunk
+            return out
+        return np.concatenate([chunk[chunk >= 0] for chunk in chunks] or [lookup[:0]])
+
+    def unseen(self, vocab):
+        """The characters of the text that `vocab` lacks, and how often each occurs:
+        (str, int64 counts)."""
+        missing = [i for i, c in enumerate(self.chars) if c not in vocab]
+        return "".join(self.chars[i] for i in missing), self.counts[missing]
 
 
 def load_chars(source, cache=True, cache_dir=None, progress=False, chunk_size=CHUNK_SIZE):

@@ -273,3 +273,27 @@ def test_sample_refuses_nan_before_any_output(song_file, tmp_path, option, messa
     assert result.exit_code == 1 and result.output == f"Error: {message} " + (
         "a number of at least 0, not nan\n" if option == "--temperature" else
         "a number in (0, 1], not nan\n")
+
+
+def test_evaluate_leaves_out_and_counts_characters_the_model_never_saw(song_file, tmp_path):
+    out = tmp_path / "m"
+    assert run("train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
+               "--seq-len", 20, "--batch", 4, "--steps", 5, "-q").exit_code == 0
+    verse = "the cat sat on the mat. " * 30
+    other, kept = tmp_path / "other.txt", tmp_path / "kept.txt"
+    other.write_text(verse + "Zebra!\n" + verse)
+    kept.write_text(verse + "ea" + verse)            # what is left of it: the seen characters
+    result = run("evaluate", out, other, "-q")
+    assert result.exit_code == 0, result.output
+    warning, score = result.output.splitlines()     # stderr, then stdout
+    assert warning == ("Warning: 5 characters the model never saw are left out of the text, "
+                       "not scored: '\\n' (1), '!' (1), 'Z' (1), 'b' (1), 'r' (1)")
+    assert score == run("evaluate", out, kept, "-q").output.strip()
+
+
+def test_an_unseen_character_without_a_stand_in_is_named_with_its_position(tmp_path):
+    from corpora import load_chars
+    path = tmp_path / "t.txt"
+    path.write_text("abcabcabXab")
+    with pytest.raises(UserError, match=r"'X' \(U\+0058\) at position 8 of the text"):
+        load_chars(path, cache=False).encode(CharVocab("abc"))

@@ -99,7 +99,7 @@ def test_rare_characters_become_unk_or_are_an_error(tmp_path):
     assert pooled.chars == "?ab"
     assert pooled.decode(corpus.encode(pooled)) == "aaabb??"
     strict = CharVocab.from_counts(corpus.chars, corpus.counts, min_count=2)
-    with pytest.raises(UserError, match=r"'\\n' \(U\+000A\) is not in the vocabulary"):
+    with pytest.raises(UserError, match=r"'c' \(U\+0063\) at position 5 of the text is not in"):
         corpus.encode(strict)
     with pytest.raises(UserError, match="min_count must be a whole number"):
         CharVocab.from_counts(corpus.chars, corpus.counts, min_count=0)
