@@ -252,6 +252,22 @@ def _decode(stream, path, stats, chunk_size, join=""):
             return
 
 
+def _wide_encoding(head):
+    """'UTF-32' or 'UTF-16' if the first bytes of a stream are text in it (a byte-order mark,
+    or mostly ASCII text whose every other, or every fourth, byte is NUL), else None."""
+    if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16"
+    head = head[:len(head) // 4 * 4]
+    if len(head) >= 8:
+        nul = [head[i::4].count(0) / (len(head) // 4) for i in range(4)]
+        wide = "".join("0" if n > 0.9 else "c" if n < 0.5 else "?" for n in nul)
+        return {"000c": "UTF-32BE", "c000": "UTF-32LE", "0c0c": "UTF-16BE",
+                "c0c0": "UTF-16LE"}.get(wide)
+    return None
+
+
 class _TextCheck:
     """Judges a stream for looking binary, stretch by stretch, so that text followed by
     binary data is caught too: every stretch of at least SNIFF_SIZE bytes (a chunk, or chunks
@@ -265,9 +281,12 @@ class _TextCheck:
         self.replaced = 0  # in the whole stream
         self.start = 0  # where the stretch being counted begins
         self.stretch = self.last = (0, 0, 0, 0)  # bytes, NUL bytes, characters, replaced
+        self.head = b""  # the stream's first bytes, to recognise UTF-16 and UTF-32
 
     def add(self, raw, text, replaced, final):
         """Count a chunk: its bytes, its decoded text and how many sequences were replaced."""
+        if len(self.head) < 4096:
+            self.head += raw[:4096 - len(self.head)]
         self.replaced += replaced
         counts = (len(raw), raw.count(0), len(text), replaced)
         self.stretch = tuple(a + b for a, b in zip(self.stretch, counts))
@@ -281,6 +300,10 @@ class _TextCheck:
 
     def _judge(self, size, nul, chars, replaced):
         if 100 * nul > size or 4 * replaced > chars:
+            encoding = _wide_encoding(self.head) if self.start == 0 else None
+            if encoding:
+                raise UserError(f"{self.path} is {encoding} text, not UTF-8: convert it first, "
+                                f"e.g. iconv -f {encoding} -t UTF-8 {self.path} > text.txt")
             raise UserError(
                 f"{self.path} looks binary, not UTF-8 text: {nul:,} NUL bytes and {replaced:,} "
                 f"invalid sequences in its bytes {self.start:,} to {self.start + size:,}")

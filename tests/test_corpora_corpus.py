@@ -199,3 +199,17 @@ def test_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypa
     (tmp_path / "a.txt").write_text("words")
     with pytest.raises(UserError, match="the path is empty"):
         load_corpus("")
+
+
+@pytest.mark.parametrize("encoding,named", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"),
+                                            ("utf-16-be", "UTF-16BE"), ("utf-32", "UTF-32")])
+def test_a_utf16_or_utf32_text_is_named_with_the_command_that_converts_it(
+        tmp_path, encoding, named):
+    path = tmp_path / "wide.txt"
+    path.write_bytes("the cat sat on the mat\n".encode(encoding) * 100)
+    with pytest.raises(UserError, match=f"is {named} text, not UTF-8: convert it first, "
+                                        f"e.g. iconv -f {named} -t UTF-8"):
+        load_corpus(path, cache=False)
+    path.write_bytes(bytes(1000))   # NUL bytes alone are not UTF-16
+    with pytest.raises(UserError, match="looks binary"):
+        load_corpus(path, cache=False)

@@ -143,6 +143,8 @@ def test_projector_pair(kv, tmp_path):
 
 
 BROKEN = {
+    "short first row": (b"2 3\nthe 1 2\nof 1 2 3\n", r"line 2: expected the word 'the' and 3 "
+                        r"numbers, found 2 fields after it"),   # once taken as binary
     "empty": (b"", "is empty"),
     "neither header nor row": (b"the quick fox\n", "first line must be '<words> "
                                "<dimensions>' or a word and its numbers, not 'the quick fox'"),

@@ -181,8 +181,9 @@ def _shown(head):
 
 def _is_text_row(data, start, D, typos=True):
     """Whether the row at `start` reads as a word, a space and D numbers on one line, split
-    as `_text_rows` splits it, or, with `typos` and D > 1, as D printable fields at least
-    half of them numbers (text with a typo, which the text parser then names). A binary row
+    as `_text_rows` splits it, or, with `typos`, as printable fields at least half of them
+    numbers, however many (text with a typo or a missing number, which the text parser then
+    names), unless D is 1 and there is one field. A binary row
     of one dimension whose 4 bytes are ASCII digits reads as text too: no tool can tell that
     file from text."""
     line = _line(data, start, 64 * D + 1000)
@@ -190,11 +191,13 @@ def _is_text_row(data, start, D, typos=True):
         return False
     word, _, numbers = line.partition(b" ")
     fields = numbers.split()
-    if not word or len(fields) != D:
+    if not word or not fields:
         return False
     numeric = sum(map(is_number, fields))
-    return numeric == D or typos and D > 1 and 2 * numeric >= D and numbers.isascii() and \
-        numbers.decode().isprintable()
+    if len(fields) == D and numeric == D:
+        return True
+    return typos and (D > 1 or len(fields) > 1) and 2 * numeric >= len(fields) and \
+        numbers.isascii() and numbers.decode().isprintable()
 
 
 def is_number(field):
