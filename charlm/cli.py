@@ -130,6 +130,12 @@ def train_command(ctx, text, checkpoint, resume, force, quiet, **settings):
     if resume and state.step == done:
         click.echo(f"Nothing to resume: the run in {paths.last} has done its {done:,} steps; "
                    f"raise --steps or --epochs to train longer.", err=True)
+    uniform = math.log(len(vocab))
+    if state.best_val > uniform:
+        click.echo(f"Warning: the best validation loss, {state.best_val:.4f} nats/char, is "
+                   f"worse than guessing uniformly among the {len(vocab)} characters "
+                   f"({uniform:.4f}): the model learned nothing; try a lower --lr (now "
+                   f"{config.lr:g})", err=True)
     if not quiet:
         best = state.best_val
         click.echo(f"{state.step:,} steps; best validation loss {best:.4f} nats/char "

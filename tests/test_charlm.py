@@ -297,3 +297,18 @@ def test_an_unseen_character_without_a_stand_in_is_named_with_its_position(tmp_p
     path.write_text("abcabcabXab")
     with pytest.raises(UserError, match=r"'X' \(U\+0058\) at position 8 of the text"):
         load_chars(path, cache=False).encode(CharVocab("abc"))
+
+
+def test_a_run_that_ends_worse_than_uniform_guessing_says_so(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("the cat sat on the mat. " * 100)
+    args = ["train", text, "-o", tmp_path / "m", "--hidden", 8, "--layers", 1,
+            "--embed", 4, "--seq-len", 20, "--batch", 4, "--steps", 40, "--eval-every", 20,
+            "--optimizer", "sgd", "-q"]
+    result = run(*args, "--lr", 30)   # best validation loss 4.31 nats/char; ln 11 is 2.40
+    assert result.exit_code == 0
+    assert "worse than guessing uniformly among the 11 characters (2.3979)" in result.output
+    good = run(*args, "--lr", 3, "--force")
+    assert good.exit_code == 1   # the first run's CHECKPOINT.last is there
+    good = run(*args[:3], tmp_path / "good", *args[4:], "--lr", 3)
+    assert good.exit_code == 0 and good.output == ""
