@@ -128,7 +128,15 @@ def _validate(model, vocab, text, paths, state, opt, hidden, rate):
     if val < state.best_val or not math.isfinite(state.best_val):
         state.best_val = val
         save(paths.best, model, vocab, state)
-    save(paths.last, model, vocab, state, opt, hidden)
+    had_last = paths.last.exists()
+    try:
+        save(paths.last, model, vocab, state, opt, hidden)
+    except OSError as e:
+        before = (f"; {paths.last} still holds the run's previous state, which --resume "
+                  f"continues once that is fixed") if had_last else ""
+        raise UserError(f"could not write {paths.last}: {e.strerror or e}. The best model so "
+                        f"far (validation loss {state.best_val:.4f}) is safe in "
+                        f"{paths.best}{before}") from None
     with atomic_write(paths.log) as f:
         f.write(",".join(LOG_FIELDS) + "\n")
         f.writelines(",".join(f"{e[k]:.6g}" for k in LOG_FIELDS) + "\n" for e in state.log)

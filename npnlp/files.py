@@ -81,8 +81,10 @@ def atomic_write(path, binary=False):
         with f:
             yield f
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno and not e.filename:   # a full disk, say:
+            raise OSError(e.errno, e.strerror, str(path)) from None  # name the file
         raise
 
 

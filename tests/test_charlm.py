@@ -312,3 +312,27 @@ def test_a_run_that_ends_worse_than_uniform_guessing_says_so(tmp_path):
     assert good.exit_code == 1   # the first run's CHECKPOINT.last is there
     good = run(*args[:3], tmp_path / "good", *args[4:], "--lr", 3)
     assert good.exit_code == 0 and good.output == ""
+
+
+def test_a_full_disk_at_the_latest_state_says_the_best_model_is_safe(
+        song_file, tmp_path, monkeypatch):
+    import errno
+
+    import charlm.train
+    saved = charlm.train.save
+
+    def full_for_last(path, *args):
+        if str(path).endswith(".last") and (tmp_path / "m.last").exists():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        saved(path, *args)
+    monkeypatch.setattr(charlm.train, "save", full_for_last)
+    result = run("train", song_file, "-o", tmp_path / "m", "--hidden", 8, "--layers", 1,
+                 "--embed", 4, "--seq-len", 20, "--batch", 4, "--steps", 20,
+                 "--eval-every", 10, "-q")
+    assert result.exit_code == 1
+    assert f"could not write {tmp_path / 'm.last'}: No space left on device. The best model " \
+           f"so far (validation loss" in result.output
+    assert f"is safe in {tmp_path / 'm'}; {tmp_path / 'm.last'} still holds the run's " \
+           f"previous state, which --resume continues" in result.output
+    load(tmp_path / "m")
+    assert load(tmp_path / "m.last")[2].step == 10

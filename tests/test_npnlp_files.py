@@ -120,3 +120,11 @@ def test_a_lock_held_by_a_killed_process_is_taken(tmp_path):
     assert (tmp_path / "model.npz.lock").exists()
     with output_lock(out):
         pass
+
+
+def test_a_write_that_fails_names_the_file_not_its_temporary(tmp_path):
+    import errno
+    with pytest.raises(OSError) as failed:
+        with atomic_write(tmp_path / "out.txt"):
+            raise OSError(errno.ENOSPC, "No space left on device")   # as a full disk does
+    assert failed.value.filename == str(tmp_path / "out.txt") and not list(tmp_path.iterdir())

@@ -296,3 +296,28 @@ def test_convert_to_stdout_and_into_folders(vectors, tmp_path):
     assert run("similar", "-").exit_code == 2
     result = run("analogy", "-", input="")   # the vectors on stdin leave no room for queries
     assert result.exit_code == 2 and "give the words A B C as arguments" in result.output
+
+
+def test_a_full_disk_at_the_final_save_keeps_the_run_and_resume_writes_it(
+        small_corpus, tmp_path, monkeypatch):
+    import errno
+
+    import wordvec.vectors
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    args = ["train", small_corpus, "--dim", 8, "--epochs", 2, "--min-count", 2, "-q"]
+    with monkeypatch.context() as patch:
+        patch.setattr(wordvec.vectors, "write_word2vec", full)
+        result = run(*args, "-o", tmp_path / "v.txt")
+    assert result.exit_code == 1
+    assert result.output.splitlines(keepends=True)[-1] == (
+        f"Error: could not write {tmp_path / 'v.txt'}: No space left on device. The trained "
+        f"model is safe in {tmp_path / 'v.txt.checkpoint'}: once that is fixed, the same "
+        f"command with --resume writes it (or `wordvec convert {tmp_path / 'v.txt.checkpoint'}"
+        f" OUT`)\n")
+    resumed = run(*args, "-o", tmp_path / "v.txt", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert not (tmp_path / "v.txt.checkpoint").exists()
+    assert run(*args, "-o", tmp_path / "straight.txt").exit_code == 0
+    assert (tmp_path / "v.txt").read_text() == (tmp_path / "straight.txt").read_text()

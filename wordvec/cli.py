@@ -206,10 +206,17 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
         raise UserError(f"{e.what}: {e.advice}. The run {reached} is kept in {kept}: add "
                         f"--resume (with a smaller --alpha or fewer --workers) to continue "
                         f"it") from None
-    if format_ == "native":
-        save_model(output, model, state, {"tokenizer": tokenizer.key()})
-    else:
-        model.wv.save_word2vec_format(output, binary=format_ == "binary")
+    try:
+        if format_ == "native":
+            save_model(output, model, state, {"tokenizer": tokenizer.key()})
+        else:
+            model.wv.save_word2vec_format(output, binary=format_ == "binary")
+    except OSError as e:
+        if not checkpoint.is_dir():
+            raise
+        raise UserError(f"could not write {output}: {e.strerror or e}. The trained model is "
+                        f"safe in {checkpoint}: once that is fixed, the same command with "
+                        f"--resume writes it (or `wordvec convert {checkpoint} OUT`)") from None
     if save_vocab:
         Vocab(model.words, model.counts).save(save_vocab)
     shutil.rmtree(checkpoint, ignore_errors=True)

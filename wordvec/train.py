@@ -361,7 +361,8 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     model trained before; True: the checkpoint) to continue from, with its settings but for
     `changes`, a dict of RESUME_CHANGES: more epochs (the learning rate then follows the
     longer run's schedule from where it is), another number of workers, another learning
-    rate (the rest of the run decays linearly from it as from the start).
+    rate (the rest of the run decays linearly from it as from the start). A checkpoint of a
+    finished run (its output failed to save) is returned as it is.
     """
     extra = {"tokenizer": tokenizer.key()}
     if resume is True:
@@ -372,7 +373,10 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         model, state, saved = load_model(resume)
         _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
         model.config = _changed(model.config, changes or {})
-        if state is not None and state.epoch >= model.config.epochs:
+        finished = state is not None and state.epoch >= model.config.epochs
+        if finished and Path(resume) == Path(checkpoint or ""):   # its output failed to
+            return model, state                                   # save: nothing to train
+        if finished:
             raise UserError(f"{resume} has done {state.epoch} epoch"
                             f"{'s' * (state.epoch != 1)} and --epochs is "
                             f"{model.config.epochs}: nothing to resume (a larger --epochs "
