@@ -14,6 +14,7 @@ from corpora import load_chars
 from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
 from npnlp.files import check_output, output_lock
+from npnlp.memory import check_fits
 
 
 @group
@@ -114,6 +115,9 @@ def train_command(ctx, text, checkpoint, resume, force, quiet, **settings):
     else:
         config = CharConfig(**settings)
     data = load_text(text, config.val_fraction, progress=not quiet)
+    check_fits(CharRNN.memory_needed(config, len(data.vocab)),
+               f"a {config.layers}-layer {config.cell} of {config.hidden:,} units with "
+               f"{config.embed:,}-dimension embeddings")
     if not resume:
         vocab, state, optimizer_state, hidden = data.vocab, None, None, None
         model = CharRNN(config, len(vocab))

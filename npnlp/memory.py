@@ -1,7 +1,11 @@
-"""Keeping freed memory in the process, for training loops that allocate and free the same
-large arrays at every step."""
+"""Memory: what a run may have (checked before it allocates), and keeping freed memory in
+the process, for training loops that allocate and free the same large arrays at every
+step."""
 import ctypes
 import ctypes.util
+import os
+
+from npnlp.errors import UserError
 
 M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
 
@@ -22,3 +26,33 @@ def keep_freed_memory(pad=256 << 20):
     mallopt(M_MMAP_THRESHOLD, 32 << 20)
     mallopt(M_TOP_PAD, pad)
     mallopt(M_TRIM_THRESHOLD, 2 * pad)
+
+
+def available():
+    """Bytes of memory a new run can have now: the kernel's MemAvailable (free memory and
+    reclaimable caches), else the physical memory; None where neither is known."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_fits(needed, what):
+    """Raise UserError, before anything is allocated, when `needed` bytes (an estimate of
+    what `what` will allocate) exceed the memory available: better than NumPy's
+    _ArrayMemoryError minutes into a run."""
+    free = available()
+    if free is not None and needed > free:
+        raise UserError(f"{what} needs about {_size(needed)} of memory, more than the "
+                        f"{_size(free)} available on this machine")
+
+
+def _size(n):
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.0f} MiB"

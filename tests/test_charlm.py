@@ -336,3 +336,10 @@ def test_a_full_disk_at_the_latest_state_says_the_best_model_is_safe(
            f"previous state, which --resume continues" in result.output
     load(tmp_path / "m")
     assert load(tmp_path / "m.last")[2].step == 10
+
+
+def test_a_model_too_large_for_memory_is_refused_before_it_is_allocated(song_file, tmp_path):
+    result = run("train", song_file, "-o", tmp_path / "m", "--hidden", 100_000)
+    assert result.exit_code == 1 and result.output.startswith(
+        "Error: a 2-layer lstm of 100,000 units with 64-dimension embeddings needs about ")
+    assert not list(tmp_path.glob("m*"))

@@ -321,3 +321,21 @@ def test_a_full_disk_at_the_final_save_keeps_the_run_and_resume_writes_it(
     assert not (tmp_path / "v.txt.checkpoint").exists()
     assert run(*args, "-o", tmp_path / "straight.txt").exit_code == 0
     assert (tmp_path / "v.txt").read_text() == (tmp_path / "straight.txt").read_text()
+
+
+def test_absurd_sizes_are_refused_or_clamped_before_anything_is_allocated(
+        small_corpus, tmp_path):
+    out = tmp_path / "v.bin"
+    result = run("train", small_corpus, "-o", out, "--dim", 10_000_000, "--min-count", 2)
+    assert result.exit_code == 1 and "10,000,000 dimensions with 1 worker needs about" in \
+        result.output and "GiB of memory, more than the" in result.output
+    result = run("train", small_corpus, "-o", out, "--negative", 5000, "--min-count", 2)
+    assert result.exit_code == 1 and "--negative 5000 draws more noise words per " \
+        "prediction than the vocabulary has words" in result.output
+    longest = max(len(line.split()) for line in small_corpus.read_text().splitlines())
+    result = run("train", small_corpus, "-o", out, "--window", 1000, "--dim", 8,
+                 "--epochs", 1, "--min-count", 2, "--format", "native")
+    assert result.exit_code == 0, result.output
+    assert f"--window 1000 is wider than the longest sentence ({longest} words): using " \
+           f"{longest - 1}" in result.output
+    assert json.loads((out / "config.json").read_text())["train"]["window"] == longest - 1

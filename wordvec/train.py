@@ -24,11 +24,18 @@ from corpora import Tokenizer, Vocab, load_corpus
 from npnlp.blas import cores, limit_blas_threads
 from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
-from npnlp.memory import keep_freed_memory
+from npnlp.memory import check_fits, keep_freed_memory
 from npnlp.progress import progress_bar
-from wordvec.batches import blocks, keep_probabilities, steps, windows
+from wordvec.batches import (
+    BLOCK_TOKENS,
+    MAX_SENTENCE,
+    blocks,
+    keep_probabilities,
+    steps,
+    windows,
+)
 from wordvec.config import TrainConfig
-from wordvec.model import Word2Vec
+from wordvec.model import SOFTMAX_LOGITS, Word2Vec
 from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
@@ -390,6 +397,7 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
                       f"neighbours for frequent words only, more with more --epochs",
                       Advice, stacklevel=2)
     if resume is None:
+        config = check_run(config, len(words), offsets)
         model, state = Word2Vec(config, words, counts), None
     elif words != model.words:
         raise UserError(f"the corpus {source} is not the one {resume} was trained on: its "
@@ -405,6 +413,42 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         save(model, stop.args[0])
         raise
     return model, state
+
+
+def check_run(config, V, offsets):
+    """`config`, its window cut to the longest sentence (warned about), once a run on a
+    vocabulary of V words and sentences at `offsets` is known to make sense and to fit in
+    memory; else UserError, before anything large is allocated."""
+    if config.loss == "negative" and config.negative >= V:
+        raise UserError(f"--negative {config.negative} draws more noise words per prediction "
+                        f"than the vocabulary has words ({V:,})")
+    longest = int(min(np.diff(offsets).max(), MAX_SENTENCE))
+    if config.window >= longest:
+        warnings.warn(f"--window {config.window} is wider than the longest sentence "
+                      f"({longest:,} words): using {longest - 1:,}", Advice, stacklevel=3)
+        config = replace(config, window=longest - 1)
+    block = max(int(b[-1] - b[0]) for b in blocks(offsets))
+    check_fits(memory_needed(config, V, block), f"training {V:,} words x {config.dim:,} dimensions "
+               f"with {config.workers} worker{'s' * (config.workers > 1)}")
+    return config
+
+
+def memory_needed(config, V, block_tokens=BLOCK_TOKENS):
+    """About the bytes a run allocates (float32, int64 ids): the two tables, and for each
+    worker a block's windows and a step's arrays (the input rows of its windows and their
+    gradients, the output rows of its predictions, their gradients); an estimate that
+    refuses absurd settings, not a measurement."""
+    D, w = config.dim, config.window
+    tables = 2 * V * D * 4
+    block = block_tokens * 2 * w * 12      # windows(): 1.09 GB measured for window 1000
+    if config.loss == "softmax":
+        step = 2 * SOFTMAX_LOGITS * 4 + 250 * 2 * w * D * 4 * 2
+    else:
+        out = 1 + config.negative if config.loss == "negative" else max(1, V).bit_length()
+        rows = (w + 1) * (1 + out) if config.sg else w + 1 + out
+        size = config.step_size(V, rows)
+        step = size * D * 4 * (2 * 2 * w + 2 * out * (2 * w if config.sg else 1) + 2)
+    return tables + config.workers * (block + step)
 
 
 def _changed(config, changes):
