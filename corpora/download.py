@@ -100,7 +100,9 @@ def _download(url: str, path: Path, corpus: PublicCorpus, progress: bool) -> Non
                 sha256.update(chunk)
                 bar.update(len(chunk))
     except (OSError, http.client.HTTPException) as e:
-        raise UserError(f"cannot download {url}: {_reason(e)}") from None
+        hint = "" if isinstance(e, urllib.error.HTTPError) else (
+            " (offline? --mirror or $NPNLP_MIRROR fetches it from a copy: a folder or a URL)")
+        raise UserError(f"cannot download {url}: {_reason(e)}{hint}") from None
     size = path.stat().st_size
     if size != corpus.size:
         raise UserError(f"{url} gave {size:,} bytes, expected {corpus.size:,}")

@@ -98,3 +98,13 @@ def test_duplicates_and_mismatched_shapes_are_refused():
         KeyedVectors(["a", "b", "a"], np.zeros((3, 2), np.float32))
     with pytest.raises(ValueError, match="2 words but vectors of shape"):
         KeyedVectors(["a", "b"], np.zeros((3, 2), np.float32))
+
+
+def test_a_word_in_another_case_and_a_zero_vector_are_named_as_such():
+    kv = KeyedVectors(["horse", "cart", "void"], [[1.0, 0.0], [0.5, 0.5], [0.0, 0.0]])
+    with pytest.raises(KeyError, match="word 'Horse' not in vocabulary \\(it has 'horse'\\)"):
+        kv.most_similar("Horse")
+    with pytest.raises(ValueError, match="the vector of 'void' is all zeros"):
+        kv.most_similar("void")
+    with pytest.raises(ValueError, match="the query words cancel out"):
+        kv.most_similar(positive=["horse"], negative=["horse"])

@@ -79,7 +79,15 @@ class KeyedVectors:
         try:
             return self.key_to_index[key]
         except KeyError:
-            raise KeyError(f"word {key!r} not in vocabulary") from None
+            raise KeyError(f"word {key!r} not in vocabulary{self._case_hint(key)}") from None
+
+    def _case_hint(self, key):
+        """' (it has 'horse')' when `key` is in the vocabulary in another case."""
+        if isinstance(key, str):
+            for other in (key.lower(), key.capitalize(), key.upper()):
+                if other != key and other in self.key_to_index:
+                    return f" (it has {other!r})"
+        return ""
 
     def get_vector(self, key, norm=False):
         """The vector of `key`, scaled to unit length if `norm`."""
@@ -121,7 +129,10 @@ class KeyedVectors:
         keys, weights = _weighted(positive, negative)
         mean = self._mean([self._unit(k) for k in keys], weights)
         if not mean.any():
-            raise ValueError("the query words cancel out: nothing is nearest to a zero vector")
+            zero = [k for k in keys if isinstance(k, str) and not self.get_vector(k).any()]
+            raise ValueError(f"the vector of {zero[0]!r} is all zeros: it has no direction, so "
+                             f"no word is nearest to it" if zero else
+                             "the query words cancel out: nothing is nearest to a zero vector")
         if topn is None:
             return self.cosine_similarities(mean, restrict_vocab)[0]
         skip = {self.key_to_index[k] for k in keys if isinstance(k, str)}
