@@ -83,9 +83,11 @@ main.hints = {
 @click.option("--force", is_flag=True, help="Replace an existing CHECKPOINT with the new run's "
               "model (an interrupted run's CHECKPOINT.last is never replaced: --resume it, "
               "or delete it).")
+@click.option("--no-cache", is_flag=True, help="Read the text again, neither reading nor "
+              "writing the character cache (`corpora cache` lists and clears it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
-def train_command(ctx, text, checkpoint, resume, force, quiet, **settings):
+def train_command(ctx, text, checkpoint, resume, force, no_cache, quiet, **settings):
     """Train a character language model on TEXT (a UTF-8 file or folder, '-' for standard
     input), keeping the model with the best validation loss in CHECKPOINT.
 
@@ -114,7 +116,7 @@ def train_command(ctx, text, checkpoint, resume, force, quiet, **settings):
             model.config, **{n: settings[n] for n in typed & extend})
     else:
         config = CharConfig(**settings)
-    data = load_text(text, config.val_fraction, progress=not quiet)
+    data = load_text(text, config.val_fraction, progress=not quiet, cache=not no_cache)
     check_fits(CharRNN.memory_needed(config, len(data.vocab)),
                f"a {config.layers}-layer {config.cell} of {config.hidden:,} units with "
                f"{config.embed:,}-dimension embeddings")
@@ -181,12 +183,14 @@ def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
 @main.command("evaluate")
 @click.argument("checkpoint", type=click.Path(dir_okay=False))
 @click.argument("text", type=SOURCE)
+@click.option("--no-cache", is_flag=True, help="Read the text again, neither reading nor "
+              "writing the character cache (`corpora cache` lists and clears it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def evaluate_command(checkpoint, text, quiet):
+def evaluate_command(checkpoint, text, no_cache, quiet):
     """The loss of CHECKPOINT's model on TEXT, in nats and bits per character. Characters the
     model never saw cannot be predicted: they are left out of the text, and counted."""
     model, vocab, *_ = load(checkpoint)
-    corpus = load_chars(text, progress=not quiet)
+    corpus = load_chars(text, cache=not no_cache, progress=not quiet)
     missing, counts = corpus.unseen(vocab)
     if len(missing):
         shown = ", ".join(f"{c!r} ({n:,})" for c, n in zip(missing[:10], counts[:10]))

@@ -14,10 +14,11 @@ class Text(NamedTuple):
     val: np.ndarray
 
 
-def load_text(source, val_fraction, progress=False):
+def load_text(source, val_fraction, progress=False, cache=True):
     """The characters of `source` (file, folder or '-'), read through `corpora`'s streamed,
-    cached character path, and split: the last `val_fraction` of it for validation."""
-    corpus = load_chars(source, progress=progress)
+    character path (cached unless `cache` is false), and split: the last `val_fraction` of
+    it for validation."""
+    corpus = load_chars(source, cache=cache, progress=progress)
     vocab = CharVocab(corpus.chars)
     ids = corpus.encode(vocab)
     if len(vocab) < 2:

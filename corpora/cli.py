@@ -1,16 +1,17 @@
 """The `corpora` command."""
 import functools
+import time
 from pathlib import Path
 
 import click
 
-from corpora import download, synth
+from corpora import cache, download, synth
 from corpora.corpus import load_corpus
 from corpora.registry import REGISTRY
 from corpora.tokenize import MAX_TOKEN, Tokenizer, write_tokens
 from corpora.vocab import Vocab
 from npnlp.cli import OUTPUT, SOURCE, group
-from npnlp.files import atomic_write, check_output, is_stdio
+from npnlp.files import atomic_write, cache_root, check_output, is_stdio
 
 
 @group
@@ -160,6 +161,36 @@ def fetch_command(name, cache_dir, mirror, quiet, list_):
         raise click.UsageError("missing NAME; `corpora fetch --list` shows the known corpora")
     else:
         click.echo(download.fetch(name, cache_dir, mirror, progress=not quiet))
+
+
+@main.command("cache")
+@click.option("--clear", is_flag=True, help="Remove the token and character entries (a later "
+              "read rebuilds what it needs).")
+@click.option("--downloads", is_flag=True, help="With --clear, remove the downloaded corpora "
+              "too.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache root [default: $NPNLP_CACHE_DIR, else $XDG_CACHE_HOME/npnlp, else "
+              "~/.cache/npnlp].")
+def cache_command(clear, downloads, cache_dir):
+    """List what the cache holds (tokenized and character-coded texts, one entry per file
+    version and tokenizer setting, and downloaded corpora) with their sizes, or clear it."""
+    if downloads and not clear:
+        raise click.UsageError("--downloads goes with --clear")
+    root = cache_dir or cache_root()
+    if clear:
+        freed = cache.clear(root, downloads)
+        kept = "" if downloads else "; downloaded corpora kept (add --downloads)"
+        click.echo(f"Freed {_size(freed)} in {root}{kept}")
+        return
+    found = cache.entries(root)
+    for e in found:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.mtime))
+        click.echo(f"{e.kind:<9}{_size(e.bytes):>10}  {when}  {e.name}")
+    click.echo(f"{len(found)} entries, {_size(sum(e.bytes for e in found))} in {root}")
+
+
+def _size(n):
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.1f} MB"
 
 
 @main.command("synth")

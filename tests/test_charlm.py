@@ -343,3 +343,15 @@ def test_a_model_too_large_for_memory_is_refused_before_it_is_allocated(song_fil
     assert result.exit_code == 1 and result.output.startswith(
         "Error: a 2-layer lstm of 100,000 units with 64-dimension embeddings needs about ")
     assert not list(tmp_path.glob("m*"))
+
+
+def test_no_cache_reads_the_text_without_writing_the_character_cache(song_file, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("NPNLP_CACHE_DIR", str(tmp_path / "cache"))
+    result = run("train", song_file, "-o", tmp_path / "m", "--hidden", 8, "--layers", 1,
+                 "--embed", 4, "--seq-len", 20, "--batch", 4, "--steps", 2, "-q", "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert run("evaluate", tmp_path / "m", song_file, "-q", "--no-cache").exit_code == 0
+    assert not (tmp_path / "cache").exists()
+    assert run("evaluate", tmp_path / "m", song_file, "-q").exit_code == 0
+    assert list((tmp_path / "cache" / "chars").iterdir())

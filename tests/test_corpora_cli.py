@@ -253,3 +253,27 @@ def test_build_vocab_script_refuses_to_overwrite_its_input(corpus_file, toolkit_
     assert result.stderr == (f"Error: refusing to overwrite {corpus_file}: it is the input "
                              f"{corpus_file}\n")
     assert corpus_file.read_text() == TEXT
+
+
+def test_cache_lists_its_entries_and_clears_them_keeping_downloads(tmp_path):
+    from corpora import load_chars, load_corpus
+    cache_dir = tmp_path / "cache"
+    text = tmp_path / "story.txt"
+    text.write_text("once upon a time " * 100)
+    load_corpus(text, cache_dir=cache_dir)
+    text.write_text("twice upon a time " * 100)   # a new version: a second entry
+    load_corpus(text, cache_dir=cache_dir)
+    load_chars(text, cache_dir=cache_dir)
+    (cache_dir / "corpora" / "text8").mkdir(parents=True)
+    (cache_dir / "corpora" / "text8" / "text8").write_bytes(bytes(2**20))
+    listed = CliRunner().invoke(main, ["cache", "--cache-dir", str(cache_dir)])
+    assert listed.exit_code == 0, listed.output
+    kinds = [line.split()[0] for line in listed.output.splitlines()[:-1]]
+    assert kinds == ["tokens", "tokens", "chars", "download"]
+    assert all(line.endswith("story.txt") for line in listed.output.splitlines()[:3])
+    assert listed.output.splitlines()[-1].startswith("4 entries, 1.0 MB in ")
+    cleared = CliRunner().invoke(main, ["cache", "--clear", "--cache-dir", str(cache_dir)])
+    assert cleared.exit_code == 0 and "downloaded corpora kept" in cleared.output
+    assert [p.name for p in cache_dir.rglob("*") if p.is_file()] == ["text8"]
+    CliRunner().invoke(main, ["cache", "--clear", "--downloads", "--cache-dir", str(cache_dir)])
+    assert not [p for p in cache_dir.rglob("*") if p.is_file()]
