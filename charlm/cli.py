@@ -8,7 +8,7 @@ import click
 from charlm.config import CELLS, OPTIMIZERS, CharConfig
 from charlm.data import load_text
 from charlm.model import CharRNN
-from charlm.sample import generate
+from charlm.sample import generate, samples
 from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import load_chars
 from npnlp.cli import SOURCE, group, refuse_changed_settings
@@ -158,26 +158,53 @@ def train_command(ctx, text, checkpoint, resume, force, no_cache, quiet, **setti
 @click.option("--top-p", type=click.FloatRange(0, 1, min_open=True),
               help="Draw among the fewest likeliest characters that make up P.")
 @click.option("--prime", default="", help="Text the model reads first; output continues it.")
+@click.option("--prime-file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the prime from this UTF-8 file ('-': standard input).")
+@click.option("--stop", help="End a sample once it has generated this string (included).")
+@click.option("--num-samples", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Samples to draw, in one batched pass; printed one after another, a blank "
+              "line between them.")
 @click.option("--seed", type=click.IntRange(min=0), help="Repeatable output.")
 @click.option("--greedy", is_flag=True, help="Always the likeliest character (temperature 0).")
-def sample(checkpoint, length, temperature, top_k, top_p, prime, seed, greedy):
+def sample(checkpoint, length, temperature, top_k, top_p, prime, prime_file, stop, num_samples,
+           seed, greedy):
     """Generate text from CHECKPOINT, streamed to standard output as it comes."""
-    source = click.get_current_context().get_parameter_source("temperature")
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source("temperature")
     if greedy and source == click.core.ParameterSource.COMMANDLINE and temperature != 0:
         raise click.UsageError("--greedy is temperature 0: give one or the other")
     if greedy and (top_k or top_p):
         raise click.UsageError("--greedy takes the likeliest character: --top-k and --top-p "
                                "do not apply")
+    if prime_file and prime:
+        raise click.UsageError("--prime and --prime-file: give one or the other")
+    if stop == "":
+        raise click.UsageError("--stop needs a string of at least one character")
+    if prime_file:
+        prime = _read_prime(prime_file)
     model, vocab, *_ = load(checkpoint)
-    chars = generate(model, vocab, length, 0 if greedy else temperature, top_k, top_p, prime,
-                     seed)   # checks the settings and the prime before any output
+    settings = (0 if greedy else temperature, top_k, top_p, prime, seed, stop)
     out = sys.stdout
-    out.write(prime)
+    if num_samples > 1:
+        texts = samples(model, vocab, num_samples, length, *settings)
+        out.write("\n\n".join(prime + text for text in texts) + "\n")
+        return
+    chars = generate(model, vocab, length, *settings)   # checks the settings and the prime
+    out.write(prime)                                     # before any output
     for char in chars:
         out.write(char)
         if char == "\n":
             out.flush()
     out.write("\n")
+
+
+def _read_prime(path):
+    """The text of a prime file, as UTF-8: one line of error if it is not."""
+    data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path} is not UTF-8 text (byte {e.start:,})") from None
 
 
 @main.command("evaluate")

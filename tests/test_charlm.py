@@ -355,3 +355,25 @@ def test_no_cache_reads_the_text_without_writing_the_character_cache(song_file, 
     assert not (tmp_path / "cache").exists()
     assert run("evaluate", tmp_path / "m", song_file, "-q").exit_code == 0
     assert list((tmp_path / "cache" / "chars").iterdir())
+
+
+def test_batched_samples_stop_strings_and_prime_files(song_file, tmp_path):
+    from charlm.sample import samples
+    out = tmp_path / "m"
+    assert run("train", song_file, "-o", out, "--hidden", 16, "--layers", 1, "--embed", 8,
+               "--seq-len", 20, "--batch", 4, "--steps", 40, "-q").exit_code == 0
+    model, vocab, *_ = load(out)
+    greedy = "".join(generate(model, vocab, 40, temperature=0, prime="the"))
+    assert samples(model, vocab, 3, 40, temperature=0, prime="the") == [greedy] * 3
+    one = "".join(generate(model, vocab, 40, prime="the", seed=3))
+    assert samples(model, vocab, 1, 40, prime="the", seed=3) == [one]   # the same draws
+    drawn = samples(model, vocab, 4, 200, prime="the", seed=3, stop="at")
+    assert all(t.endswith("at") and t.count("at") == 1 for t in drawn), drawn
+    cut = "".join(generate(model, vocab, 200, prime="the", seed=3, stop="at"))
+    assert cut.endswith("at") and cut.count("at") == 1
+    (tmp_path / "prime.txt").write_text("the c")
+    by_file = run("sample", out, "-n", 30, "--seed", 4, "--prime-file", tmp_path / "prime.txt")
+    assert by_file.exit_code == 0
+    assert by_file.output == run("sample", out, "-n", 30, "--seed", 4, "--prime", "the c").output
+    several = run("sample", out, "-n", 30, "--seed", 4, "--num-samples", 3, "--prime", "the")
+    assert several.exit_code == 0 and several.output.count("\n\nthe") == 2
