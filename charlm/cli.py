@@ -16,6 +16,8 @@ from npnlp.errors import UserError
 from npnlp.files import check_output, output_lock
 from npnlp.memory import check_fits
 
+NETWORK = {"cell", "hidden", "layers", "embed"}   # what --init-from keeps of its model
+
 
 @group
 def main():
@@ -79,7 +81,11 @@ main.hints = {
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="The same seed and settings give the same model.")
 @click.option("--resume", is_flag=True, help="Continue from CHECKPOINT.last, with its settings "
-              "(--steps or --epochs may extend it; other settings stay as saved).")
+              "(--steps or --epochs may extend it and --lr change it; others stay as saved).")
+@click.option("--init-from", type=click.Path(dir_okay=False),
+              help="Fine-tune: start from this trained checkpoint's weights (char-rnn's "
+              "-init_from), its network (--cell, --hidden, --layers, --embed) kept; characters "
+              "TEXT adds start untrained.")
 @click.option("--force", is_flag=True, help="Replace an existing CHECKPOINT with the new run's "
               "model (an interrupted run's CHECKPOINT.last is never replaced: --resume it, "
               "or delete it).")
@@ -87,7 +93,8 @@ main.hints = {
               "writing the character cache (`corpora cache` lists and clears it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
-def train_command(ctx, text, checkpoint, resume, force, no_cache, quiet, **settings):
+def train_command(ctx, text, checkpoint, resume, init_from, force, no_cache, quiet,
+                  **settings):
     """Train a character language model on TEXT (a UTF-8 file or folder, '-' for standard
     input), keeping the model with the best validation loss in CHECKPOINT.
 
@@ -96,6 +103,9 @@ def train_command(ctx, text, checkpoint, resume, force, no_cache, quiet, **setti
     """
     if checkpoint == "-":
         raise click.UsageError("train writes a checkpoint and files beside it: give -o a path")
+    if resume and init_from:
+        raise click.UsageError("--resume continues this run; --init-from starts a new one from "
+                               "another's weights: give one or the other")
     paths = Paths(checkpoint)
     for path in (paths.best, paths.last, paths.log):
         check_output(path, [text])
@@ -110,19 +120,35 @@ def train_command(ctx, text, checkpoint, resume, force, no_cache, quiet, **setti
         if not paths.last.is_file():
             raise UserError(f"nothing to resume: no {paths.last}")
         model, vocab, state, optimizer_state, hidden = load(paths.last)
-        extend = {"steps", "epochs"}   # a resumed run may be made longer, nothing else
+        extend = {"steps", "epochs", "lr"}   # a resumed run may be made longer, or its rate
         typed = refuse_changed_settings(ctx, settings, model.config.to_dict(), extend)
         config = model.config = dataclasses.replace(
             model.config, **{n: settings[n] for n in typed & extend})
+        if "lr" in typed:   # from here on; the decay after each epoch goes on from it
+            state.lr = config.lr
+    elif init_from:
+        base, base_vocab, *_ = load(init_from)
+        refuse_changed_settings(ctx, settings, base.config.to_dict(), set(settings) - NETWORK,
+                                f"--init-from keeps the network of {init_from}")
+        config = CharConfig(**{**settings, **{n: getattr(base.config, n) for n in NETWORK}})
     else:
         config = CharConfig(**settings)
-    data = load_text(text, config.val_fraction, progress=not quiet, cache=not no_cache)
+    data = load_text(text, config.val_fraction, progress=not quiet, cache=not no_cache,
+                     base=base_vocab if init_from else None)
     check_fits(CharRNN.memory_needed(config, len(data.vocab)),
                f"a {config.layers}-layer {config.cell} of {config.hidden:,} units with "
                f"{config.embed:,}-dimension embeddings")
     if not resume:
         vocab, state, optimizer_state, hidden = data.vocab, None, None, None
         model = CharRNN(config, len(vocab))
+        if init_from:
+            model.take_weights(base, vocab, base_vocab)
+            added = "".join(c for c in vocab.chars if c not in base_vocab)
+            if added:
+                click.echo(f"Warning: {len(added)} character{'s' * (len(added) > 1)} of "
+                           f"{text} that {init_from} never saw start untrained: "
+                           f"{', '.join(map(repr, added[:20]))}"
+                           f"{' ...' if len(added) > 20 else ''}", err=True)
     elif data.vocab.chars != vocab.chars or len(data.train) + len(data.val) != state.text_length:
         raise UserError(f"{text} is not the text {paths.last} was trained on")
     done = state.step if resume else 0

@@ -14,12 +14,13 @@ class Text(NamedTuple):
     val: np.ndarray
 
 
-def load_text(source, val_fraction, progress=False, cache=True):
+def load_text(source, val_fraction, progress=False, cache=True, base=None):
     """The characters of `source` (file, folder or '-'), read through `corpora`'s streamed,
     character path (cached unless `cache` is false), and split: the last `val_fraction` of
-    it for validation."""
+    it for validation. base: a CharVocab (of a model to fine-tune) whose characters the
+    vocabulary keeps, with the text's own added."""
     corpus = load_chars(source, cache=cache, progress=progress)
-    vocab = CharVocab(corpus.chars)
+    vocab = CharVocab(set(corpus.chars) | set(base.chars)) if base else CharVocab(corpus.chars)
     ids = corpus.encode(vocab)
     if len(vocab) < 2:
         raise UserError(f"{source} holds {len(vocab)} distinct character: there is nothing "

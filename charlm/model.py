@@ -38,6 +38,18 @@ class CharRNN(nn.Module):
         self.dropout = nn.Dropout(config.dropout, rng=self.rng)
         self.head = nn.Linear(H, V, rng=self.rng, dtype=dtype)
 
+    def take_weights(self, other, vocab, other_vocab):
+        """Start from the weights of `other`, a trained CharRNN of the same network over
+        `other_vocab`: its recurrent layers whole, and for each of its characters (in
+        `vocab` under a new id, maybe) its embedding row and output weights. Characters only
+        `vocab` has keep this model's fresh initial weights."""
+        self.rnn.load_state_dict(other.rnn.state_dict())
+        old = np.arange(len(other_vocab))
+        new = vocab.encode(other_vocab.chars)
+        self.embed.W.data[new] = other.embed.W.data[old]
+        self.head.W.data[:, new] = other.head.W.data[:, old]
+        self.head.b.data[new] = other.head.b.data[old]
+
     @staticmethod
     def memory_needed(config, V):
         """About the peak bytes of training (float32): 12 copies of the weights (their

@@ -128,16 +128,17 @@ def _typed(param, value):
     return f"{name} {value}"
 
 
-def refuse_changed_settings(ctx, settings, saved, allowed=()):
+def refuse_changed_settings(ctx, settings, saved, allowed=(),
+                            why="a resumed run keeps its settings; these differ from the "
+                                "saved run's"):
     """A resumed run keeps its saved settings: raise UserError naming every option typed on
     the command line (not left at its default) whose value differs from `saved` (a dict),
-    except those in `allowed`. Returns the names typed."""
+    except those in `allowed`, after `why`. Returns the names typed."""
     typed = {n for n in settings
              if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE}
     params = {p.name: p for p in ctx.command.params}
     differ = [f"{_typed(params[n], settings[n])} (saved: {_typed(params[n], saved.get(n))})"
               for n in sorted(typed - set(allowed)) if settings[n] != saved.get(n)]
     if differ:
-        raise UserError(f"a resumed run keeps its settings; these differ from the saved "
-                        f"run's: {', '.join(differ)}")
+        raise UserError(f"{why}: {', '.join(differ)}")
     return typed

@@ -377,3 +377,44 @@ def test_batched_samples_stop_strings_and_prime_files(song_file, tmp_path):
     assert by_file.output == run("sample", out, "-n", 30, "--seed", 4, "--prime", "the c").output
     several = run("sample", out, "-n", 30, "--seed", 4, "--num-samples", 3, "--prime", "the")
     assert several.exit_code == 0 and several.output.count("\n\nthe") == 2
+
+
+def test_init_from_fine_tunes_a_trained_model_on_a_text_with_new_characters(song_file, tmp_path):
+    base = tmp_path / "base"
+    net = ["--hidden", 16, "--layers", 1, "--embed", 8]
+    steps = ["--seq-len", 20, "--batch", 4, "-q"]
+    assert run("train", song_file, "-o", base, *net, *steps, "--steps", 40).exit_code == 0
+    model, vocab, *_ = load(base)
+    wider = CharVocab(vocab.chars + "dgl!")
+    tuned = CharRNN(model.config, len(wider))
+    tuned.take_weights(model, wider, vocab)
+    ids = vocab.encode("the cat sat")[:, None].astype(np.int64)
+    logits, *_ = model.eval().forward(ids)
+    wide_logits, *_ = tuned.eval().forward(wider.encode("the cat sat")[:, None].astype(np.int64))
+    np.testing.assert_allclose(wide_logits[..., wider.encode(vocab.chars)], logits, rtol=1e-5)
+
+    dog = tmp_path / "dog.txt"
+    dog.write_text("the dog sat on the log! " * 40)
+    result = run("train", dog, "-o", tmp_path / "tuned", "--init-from", base, *steps,
+                 "--steps", 10)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Warning: 4 characters of {dog} that {base} never saw "
+                                    f"start untrained: '!', 'd', 'g', 'l'")
+    assert load(tmp_path / "tuned")[0].config.hidden == 16     # the base's network, kept
+    refused = run("train", dog, "-o", tmp_path / "t2", "--init-from", base, "--hidden", 32)
+    assert refused.exit_code == 1
+    assert f"--init-from keeps the network of {base}: --hidden 32" in refused.output
+    both = run("train", dog, "-o", tmp_path / "t3", "--init-from", base, "--resume")
+    assert both.exit_code == 2
+
+
+def test_a_resumed_run_may_take_a_new_learning_rate(song_file, tmp_path):
+    out = tmp_path / "m"
+    args = ["train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
+            "--seq-len", 20, "--batch", 4, "--eval-every", 5, "-q"]
+    assert run(*args, "--steps", 5).exit_code == 0
+    assert run(*args, "--steps", 10, "--resume", "--lr", 1e-4).exit_code == 0
+    log = (tmp_path / "m.log.csv").read_text().splitlines()
+    lr = log[0].split(",").index("lr")
+    assert [float(line.split(",")[lr]) for line in log[1:]] == [2e-3, 1e-4]
+    assert load(out)[0].config.lr == 1e-4
