@@ -2,16 +2,18 @@
 import dataclasses
 import math
 import sys
+from pathlib import Path
 
 import click
 
 from charlm.config import CELLS, OPTIMIZERS, CharConfig
 from charlm.data import load_text
 from charlm.model import CharRNN
+from charlm.plot import read_log, write_svg
 from charlm.sample import generate, samples
 from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import load_chars
-from npnlp.cli import SOURCE, group, refuse_changed_settings
+from npnlp.cli import OUTPUT, SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
 from npnlp.files import check_output, output_lock
 from npnlp.memory import check_fits
@@ -231,6 +233,20 @@ def _read_prime(path):
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise UserError(f"{path} is not UTF-8 text (byte {e.start:,})") from None
+
+
+@main.command("plot")
+@click.argument("checkpoint", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=OUTPUT,
+              help="The SVG file to write ('-': standard output).")
+def plot_command(checkpoint, output):
+    """Draw the learning curve of the run that wrote CHECKPOINT (training and validation loss
+    against the step, from CHECKPOINT.log.csv) as an SVG picture."""
+    log = Paths(checkpoint).log
+    check_output(output, [log])
+    rows = read_log(log)
+    write_svg(output, rows, f"{Path(checkpoint).name}: best validation loss "
+                            f"{min(r['val_loss'] for r in rows):.4f} nats/char")
 
 
 @main.command("evaluate")

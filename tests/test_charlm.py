@@ -418,3 +418,20 @@ def test_a_resumed_run_may_take_a_new_learning_rate(song_file, tmp_path):
     lr = log[0].split(",").index("lr")
     assert [float(line.split(",")[lr]) for line in log[1:]] == [2e-3, 1e-4]
     assert load(out)[0].config.lr == 1e-4
+
+
+def test_plot_draws_the_learning_curve_as_svg(song_file, tmp_path):
+    import xml.etree.ElementTree as ET
+    out = tmp_path / "m"
+    assert run("train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
+               "--seq-len", 20, "--batch", 4, "--steps", 30, "--eval-every", 10,
+               "-q").exit_code == 0
+    result = run("plot", out, "-o", tmp_path / "curve.svg")
+    assert result.exit_code == 0, result.output
+    svg = ET.parse(tmp_path / "curve.svg").getroot()
+    lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [3, 3, 3]   # axes, 2 curves
+    val = [float(p.split(",")[1]) for p in lines[2].get("points").split()]
+    assert val[-1] > val[0]    # SVG's y grows downwards: the validation loss fell
+    missing = run("plot", tmp_path / "none", "-o", tmp_path / "c.svg")
+    assert missing.exit_code == 1 and "no log" in missing.output
