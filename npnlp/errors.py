@@ -2,6 +2,7 @@
 warning it gives about a run that goes ahead, and the check of a setting that must be a whole
 number."""
 import numbers
+import unicodedata
 
 
 class UserError(ValueError):
@@ -10,6 +11,18 @@ class UserError(ValueError):
     A `ValueError`, so that Python callers can catch the toolkit's and NumPy's complaints
     about bad values as one family.
     """
+
+
+def quoted(text):
+    """`text` quoted for a message as repr() does, with a bare combining mark (one that
+    follows no letter or digit, such as the quote) also escaped as \\u0301: printed, it
+    would fuse with the quote."""
+    out = []
+    for c in repr(text):
+        bare = not out or unicodedata.category(out[-1][-1])[0] not in "LN" or len(out[-1]) > 1
+        mark = unicodedata.category(c) in ("Mn", "Me")
+        out.append(f"\\u{ord(c):04x}" if mark and bare else c)
+    return "".join(out)
 
 
 class Advice(UserWarning):

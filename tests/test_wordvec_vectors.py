@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from npnlp.errors import UserError
 from wordvec import KeyedVectors
 
 
@@ -108,3 +109,15 @@ def test_a_word_in_another_case_and_a_zero_vector_are_named_as_such():
         kv.most_similar("void")
     with pytest.raises(ValueError, match="the query words cancel out"):
         kv.most_similar(positive=["horse"], negative=["horse"])
+
+
+def test_a_bare_combining_mark_and_an_invalid_word_are_shown_readably(tmp_path):
+    kv = KeyedVectors(["tea"], [[1.0, 0.0]])
+    with pytest.raises(KeyError, match=r"word '\\\\u0301' not in vocabulary"):
+        kv.get_index("\u0301")                  # would print fused with the quote
+    with pytest.raises(KeyError, match="word 'e\u0301' not in vocabulary"):
+        kv.get_index("e\u0301")                 # after a letter it is that letter's accent
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(b"2 2\ncaf\xe9 1 0\ntea 0 1\n")
+    with pytest.raises(UserError, match=r"the word 'caf\\xe9' is not valid UTF-8"):
+        KeyedVectors.load_word2vec_format(path)

@@ -328,7 +328,7 @@ def _decode(words, path, errors):
     except UnicodeDecodeError:
         row = next(i for i, w in enumerate(words, 1) if not _is_utf8(w))
         word = bytes(words[row - 1]).decode("utf-8", "backslashreplace")
-        raise UserError(f"{path}, row {row}: the word {word!r} is not valid UTF-8 "
+        raise UserError(f"{path}, row {row}: the word '{word}' is not valid UTF-8 "
                         f"(word2vec.c cuts words at 100 bytes); read it with "
                         f"--unicode-errors (unicode_errors=) replace or ignore") from None
 

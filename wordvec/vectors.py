@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from npnlp.errors import UserError
+from npnlp.errors import UserError, quoted
 from wordvec.evaluate import GENSIM_RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import read_word2vec, write_projector, write_word2vec
 from wordvec.native import is_native, load_native, save_native
@@ -79,7 +79,8 @@ class KeyedVectors:
         try:
             return self.key_to_index[key]
         except KeyError:
-            raise KeyError(f"word {key!r} not in vocabulary{self._case_hint(key)}") from None
+            raise KeyError(f"word {quoted(key)} not in vocabulary{self._case_hint(key)}") \
+                from None
 
     def _case_hint(self, key):
         """' (it has 'horse')' when `key` is in the vocabulary in another case."""
