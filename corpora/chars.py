@@ -23,7 +23,8 @@ class CharCorpus:
 
     chars: str (V,), the distinct characters in code-point order.
     counts: int64 (V,), how often each character occurs.
-    ids: int32 (N,), the text as ids into `chars`, memory-mapped when it comes from the cache.
+    ids: (N,) uint8, uint16 or int32 (`id_dtype`), the text as ids into `chars`,
+        memory-mapped when it comes from the cache.
     stats: what reading the files saw (bytes, chars, lines, replaced invalid UTF-8).
     """
 
@@ -33,7 +34,7 @@ class CharCorpus:
     stats: ReadStats
 
     def encode(self, vocab, skip_unseen=False):
-        """The text in the ids of `vocab` (a CharVocab), int32 (N,).
+        """The text in the ids of `vocab` (a CharVocab), (N,) of `id_dtype(len(vocab))`.
 
         When every character keeps its id, as in a CharVocab of `chars` (an `unk` above them
         changes nothing), this is `ids` itself: memory-mapped, no copy. Otherwise it is a new
@@ -55,12 +56,14 @@ class CharCorpus:
             return self.ids
         chunks = (lookup[self.ids[start:start + CHUNK_SIZE]]
                   for start in range(0, len(self.ids), CHUNK_SIZE))
+        dtype = id_dtype(len(vocab))
         if not missing:
-            out = np.empty(len(self.ids), np.int32)
+            out = np.empty(len(self.ids), dtype)
             for i, chunk in enumerate(chunks):
                 out[i * CHUNK_SIZE:i * CHUNK_SIZE + len(chunk)] = chunk
             return out
-        return np.concatenate([chunk[chunk >= 0] for chunk in chunks] or [lookup[:0]])
+        return np.concatenate([chunk[chunk >= 0].astype(dtype) for chunk in chunks] or
+                              [lookup[:0].astype(dtype)])
 
     def unseen(self, vocab):
         """The characters of the text that `vocab` lacks, and how often each occurs:
@@ -77,7 +80,8 @@ def load_chars(source, cache=True, cache_dir=None, progress=False, chunk_size=CH
     cache root, default `npnlp.files.cache_root()`), keyed by the identity of the files
     (absolute path, size, modification time), and returned memory-mapped from there; the
     next call for the same files reads them back instead of the text. Entries are written
-    atomically. Without `cache`, the ids are returned in memory, 4 bytes a character.
+    atomically. Without `cache`, the ids are returned in memory. Ids take 1 byte a character
+    when the text has at most 256 distinct characters, 2 when at most 65,536 (`id_dtype`).
     `progress` shows a bar on stderr. Raises UserError when the text is empty.
     """
     files = list_files(source)
@@ -120,14 +124,21 @@ def _encode(source, out, scratch, progress, chunk_size):
         if not counts.any():
             raise UserError(f"{source} is empty")
         present = np.flatnonzero(counts)
-        id_of = np.zeros(present[-1] + 1, "<i4")
+        dtype = id_dtype(len(present))
+        id_of = np.zeros(present[-1] + 1, dtype)
         id_of[present] = np.arange(len(present))
-        header = {"descr": "<i4", "fortran_order": False, "shape": (int(counts.sum()),)}
+        header = {"descr": dtype, "fortran_order": False, "shape": (int(counts.sum()),)}
         np.lib.format.write_array_header_1_0(out, header)
         spool.seek(0)
         while block := spool.read(4 * chunk_size):
             out.write(id_of[np.frombuffer(block, "<u4")].tobytes())
     return _text(present), counts[present], stats
+
+
+def id_dtype(V):
+    """The smallest array type for ids of V characters: 1 byte for most texts (at most 256
+    distinct characters), 2 for most others, else 4."""
+    return "<u1" if V <= 1 << 8 else "<u2" if V <= 1 << 16 else "<i4"
 
 
 def _spool_codepoints(source, spool, stats, progress, chunk_size):

@@ -57,7 +57,7 @@ def test_text_read_in_any_chunk_size_encodes_like_the_whole_text(tmp_path_factor
     assert corpus.chars == "".join(sorted(set(read)))
     assert dict(zip(corpus.chars, corpus.counts.tolist())) == Counter(read)
     vocab = CharVocab(corpus.chars)
-    assert corpus.ids.dtype == np.int32
+    assert corpus.ids.dtype == (np.uint8 if len(corpus.chars) <= 256 else np.uint16)
     assert corpus.ids.tolist() == vocab.encode(read).tolist()
     assert vocab.decode(corpus.encode(vocab)) == read
 
@@ -116,3 +116,17 @@ def test_tiny_shakespeare_has_65_characters(data_file):
     text = path.read_text(encoding="ascii")
     np.testing.assert_array_equal(corpus.ids, vocab.encode(text))
     assert vocab.decode(corpus.ids) == text
+
+
+@pytest.mark.parametrize("distinct,itemsize", [(200, 1), (300, 2), (70_000, 4)])
+def test_ids_take_the_fewest_bytes_their_characters_need(tmp_path, distinct, itemsize):
+    """A text of at most 256 distinct characters (most) is cached at 1 byte a character, not
+    4; at most 65,536, at 2."""
+    chars = [chr(c) for c in range(0x10000, 0x10000 + distinct)]   # beyond the surrogates
+    path = tmp_path / "t.txt"
+    path.write_text("".join(chars) * 2)
+    corpus = load_chars(path, cache_dir=tmp_path / "cache")
+    assert corpus.ids.dtype.itemsize == itemsize and len(corpus.ids) == 2 * distinct
+    assert CharVocab(corpus.chars).decode(corpus.ids) == "".join(chars) * 2
+    ids_file = next((tmp_path / "cache" / "chars").glob("*.ids.npy"))
+    assert ids_file.stat().st_size < 2 * distinct * itemsize + 200
