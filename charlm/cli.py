@@ -88,9 +88,8 @@ main.hints = {
               help="Fine-tune: start from this trained checkpoint's weights (char-rnn's "
               "-init_from), its network (--cell, --hidden, --layers, --embed) kept; characters "
               "TEXT adds start untrained.")
-@click.option("--force", is_flag=True, help="Replace an existing CHECKPOINT with the new run's "
-              "model (an interrupted run's CHECKPOINT.last is never replaced: --resume it, "
-              "or delete it).")
+@click.option("--force", is_flag=True, help="Start over: replace an existing CHECKPOINT and the "
+              "run files beside it (CHECKPOINT.last, CHECKPOINT.log.csv).")
 @click.option("--no-cache", is_flag=True, help="Read the text again, neither reading nor "
               "writing the character cache (`corpora cache` lists and clears it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
@@ -115,9 +114,9 @@ def train_command(ctx, text, checkpoint, resume, init_from, force, no_cache, qui
     if paths.best.exists() and not paths.last.exists() and not (resume or force):
         raise UserError(f"{paths.best} exists: training would replace it with the new run's "
                         f"model; add --force to replace it, or choose another -o")
-    if paths.last.exists() and not resume:
+    if paths.last.exists() and not (resume or force):
         raise UserError(f"{paths.last} holds an earlier run: add --resume to continue it, or "
-                        f"choose another -o (or delete it) to start over")
+                        f"--force to start over")
     if resume:
         if not paths.last.is_file():
             raise UserError(f"nothing to resume: no {paths.last}")
@@ -214,6 +213,9 @@ def sample(checkpoint, length, temperature, top_k, top_p, prime, prime_file, sto
     settings = (0 if greedy else temperature, top_k, top_p, prime, seed, stop)
     out = sys.stdout
     if num_samples > 1:
+        c = model.config
+        check_fits(num_samples * (len(vocab) + 8 * c.hidden * c.layers) * 8 * 4,
+                   f"{num_samples:,} samples drawn at once")
         texts = samples(model, vocab, num_samples, length, *settings)
         out.write("\n\n".join(prime + text for text in texts) + "\n")
         return
@@ -242,8 +244,9 @@ def _read_prime(path):
 def plot_command(checkpoint, output):
     """Draw the learning curve of the run that wrote CHECKPOINT (training and validation loss
     against the step, from CHECKPOINT.log.csv) as an SVG picture."""
-    log = Paths(checkpoint).log
-    check_output(output, [log])
+    paths = Paths(checkpoint)
+    log = paths.log
+    check_output(output, [log, paths.best, paths.last])
     rows = read_log(log)
     write_svg(output, rows, f"{Path(checkpoint).name}: best validation loss "
                             f"{min(r['val_loss'] for r in rows):.4f} nats/char")

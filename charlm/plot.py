@@ -30,6 +30,8 @@ def write_svg(path, rows, title):
     """Write the learning curve of `rows` (read_log's) to `path`, atomically."""
     steps = [r["step"] for r in rows]
     values = [r[key] for r in rows for key, _, _ in SERIES if math.isfinite(r[key])]
+    if not values:
+        raise UserError(f"the log of {title.split(':')[0]} holds no finite loss to draw")
     x0, x1 = min(steps), max(steps) if max(steps) > min(steps) else min(steps) + 1
     y0, y1 = min(values), max(values) if max(values) > min(values) else min(values) + 1
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
+from corpora.registry import REGISTRY
 from npnlp.files import cache_root
 
 KINDS = ("tokens", "chars")                      # what a later read rebuilds
@@ -21,21 +22,25 @@ class Entry(NamedTuple):
 
 
 def entries(cache_dir=None):
-    """The cache's entries, newest first within each kind."""
+    """The cache's entries, newest first within each kind: only files named as the toolkit
+    names its entries, and folders of the registry's corpora, so that a cache root pointed
+    at a folder holding other files never lists (or clears) them."""
     root = Path(cache_dir or cache_root())
     found = []
     for kind in KINDS:
         groups = {}
         for path in sorted((root / kind).glob("*")) if (root / kind).is_dir() else ():
             match = ENTRY.match(path.name)
-            key = match.groups() if match else (path.name, "")
-            groups.setdefault(key, []).append(path)
+            if match and path.is_file():   # nothing else is the toolkit's: left alone
+                groups.setdefault(match.groups(), []).append(path)
         for (name, _), paths in groups.items():
             stats = [p.stat() for p in paths]
             found.append(Entry(kind, name, sum(s.st_size for s in stats),
                                max(s.st_mtime for s in stats), tuple(paths)))
     downloads = root / "corpora"
     for folder in sorted(downloads.iterdir()) if downloads.is_dir() else ():
+        if folder.name not in REGISTRY or not folder.is_dir():
+            continue
         files = [p for p in folder.rglob("*") if p.is_file()]
         found.append(Entry("download", folder.name, sum(p.stat().st_size for p in files),
                            max((p.stat().st_mtime for p in files), default=0), (folder,)))

@@ -100,7 +100,7 @@ def _download(url: str, path: Path, corpus: PublicCorpus, progress: bool) -> Non
                 sha256.update(chunk)
                 bar.update(len(chunk))
     except (OSError, http.client.HTTPException) as e:
-        hint = "" if isinstance(e, urllib.error.HTTPError) else (
+        hint = "" if isinstance(e, urllib.error.HTTPError) or url != corpus.url else (
             " (offline? --mirror or $NPNLP_MIRROR fetches it from a copy: a folder or a URL)")
         raise UserError(f"cannot download {url}: {_reason(e)}{hint}") from None
     size = path.stat().st_size

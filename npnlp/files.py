@@ -176,6 +176,24 @@ def check_output(path, inputs=()):
     _check_not_input(path, inputs)
 
 
+_HELD = set()   # descriptors of the output locks this process holds
+
+
+def _release_in_child():
+    """A forked child (a training worker) closes its copies of the locks: the lock is the
+    run's, and a worker that outlives a killed parent must not keep it held."""
+    for fd in _HELD:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_release_in_child)
+
+
 @contextmanager
 def output_lock(path):
     """Hold PATH.lock while a run writes `path` (and the files beside it): a second run that
@@ -208,11 +226,13 @@ def output_lock(path):
         if same:
             break
         os.close(fd)
+    _HELD.add(fd)
     try:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
+        _HELD.discard(fd)
         try:
             lock.unlink()
         except OSError:

@@ -308,10 +308,11 @@ def test_a_run_that_ends_worse_than_uniform_guessing_says_so(tmp_path):
     result = run(*args, "--lr", 30)   # best validation loss 4.31 nats/char; ln 11 is 2.40
     assert result.exit_code == 0
     assert "worse than guessing uniformly among the 11 characters (2.3979)" in result.output
-    good = run(*args, "--lr", 3, "--force")
-    assert good.exit_code == 1   # the first run's CHECKPOINT.last is there
-    good = run(*args[:3], tmp_path / "good", *args[4:], "--lr", 3)
+    again = run(*args, "--lr", 3)
+    assert again.exit_code == 1 and "add --resume to continue it, or --force" in again.output
+    good = run(*args, "--lr", 3, "--force")   # starts over, in place of the finished run
     assert good.exit_code == 0 and good.output == ""
+    assert load(tmp_path / "m.last")[2].step == 40 and load(tmp_path / "m")[0].config.lr == 3
 
 
 def test_a_full_disk_at_the_latest_state_says_the_best_model_is_safe(
@@ -435,3 +436,5 @@ def test_plot_draws_the_learning_curve_as_svg(song_file, tmp_path):
     assert val[-1] > val[0]    # SVG's y grows downwards: the validation loss fell
     missing = run("plot", tmp_path / "none", "-o", tmp_path / "c.svg")
     assert missing.exit_code == 1 and "no log" in missing.output
+    clobber = run("plot", out, "-o", out)   # the model, not a picture
+    assert clobber.exit_code == 1 and load(out)

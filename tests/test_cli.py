@@ -1,4 +1,5 @@
 """The console scripts: --help, --version, and what to type for another tool's option."""
+
 import pytest
 from click.testing import CliRunner
 
@@ -118,3 +119,51 @@ def test_ctrl_c_while_a_tool_is_still_importing_exits_130_without_a_traceback(
     with pytest.raises(SystemExit) as exit:
         entry.wordvec()
     assert exit.value.code == 130 and capsys.readouterr().err == "Interrupted.\n"
+
+
+def test_a_killed_runs_workers_neither_hold_its_lock_nor_run_on(tmp_path, toolkit_env):
+    """kill -9 of `wordvec train --workers 2` frees the output at once: the forked workers
+    hold no copy of the lock, and they stop when they find their parent gone."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from corpora import synth
+    from npnlp.files import output_lock
+
+    corpus, out = tmp_path / "corpus.txt", tmp_path / "v.bin"
+    synth.write(corpus, 20_000, seed=1)
+    entry = "import sys; from wordvec.cli import main; sys.argv[0] = 'wordvec'; main()"
+    run = subprocess.Popen([sys.executable, "-c", entry, "train", str(corpus), "-o", str(out),
+                            "--workers", "2", "--epochs", "100", "-q"], env=toolkit_env,
+                           stderr=subprocess.DEVNULL)
+    checkpoint = tmp_path / "v.bin.checkpoint"   # saved after the first epoch's workers
+    deadline = time.monotonic() + 60
+    while not checkpoint.is_dir() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)                               # the second epoch's workers are training
+    workers = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    with output_lock(out):                        # not held by the orphaned workers
+        pass
+    time.sleep(1)
+    alive = [pid for pid in workers.stdout.split() if _running(pid)]
+    assert workers.stdout.split() and not alive
+
+
+def _running(pid):
+    """Whether process `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_take_a_number_or_auto_and_nothing_else():
+    from wordvec.cli import main
+    for value in ("\u00b2", "two", "-1"):   # '²' passes str.isdigit
+        result = CliRunner().invoke(main, ["train", "c.txt", "-o", "v.bin", "--workers", value])
+        assert result.exit_code == 2 and "is not a number of workers" in result.output

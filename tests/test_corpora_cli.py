@@ -275,5 +275,8 @@ def test_cache_lists_its_entries_and_clears_them_keeping_downloads(tmp_path):
     cleared = CliRunner().invoke(main, ["cache", "--clear", "--cache-dir", str(cache_dir)])
     assert cleared.exit_code == 0 and "downloaded corpora kept" in cleared.output
     assert [p.name for p in cache_dir.rglob("*") if p.is_file()] == ["text8"]
+    (cache_dir / "tokens" / "notes.txt").write_text("mine")    # not the toolkit's: kept
+    (cache_dir / "corpora" / "thesis").mkdir()
     CliRunner().invoke(main, ["cache", "--clear", "--downloads", "--cache-dir", str(cache_dir)])
-    assert not [p for p in cache_dir.rglob("*") if p.is_file()]
+    assert sorted(p.name for p in cache_dir.rglob("*") if not p.is_dir() or not
+                  any(p.iterdir())) == ["chars", "notes.txt", "thesis"]   # and empty folders

@@ -338,4 +338,7 @@ def test_absurd_sizes_are_refused_or_clamped_before_anything_is_allocated(
     assert result.exit_code == 0, result.output
     assert f"--window 1000 is wider than the longest sentence ({longest} words): using " \
            f"{longest - 1}" in result.output
-    assert json.loads((out / "config.json").read_text())["train"]["window"] == longest - 1
+    assert json.loads((out / "config.json").read_text())["train"]["window"] == 1000   # as typed
+    more = run("train", small_corpus, "-o", out, "--window", 1000, "--dim", 8, "--epochs", 2,
+               "--min-count", 2, "--format", "native", "--resume")   # so the settings match
+    assert more.exit_code == 0, more.output

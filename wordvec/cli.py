@@ -62,7 +62,7 @@ class Workers(click.ParamType):
     name = "N|auto"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, int) or str(value).isdigit():
+        if isinstance(value, int) or str(value).isdecimal() and str(value).isascii():
             return int(value)
         if str(value).lower() == "auto":
             return 0

@@ -11,6 +11,7 @@ do): their updates race, so the vectors then depend on timing as well as on the 
 import json
 import mmap
 import multiprocessing
+import os
 import signal
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -128,6 +129,7 @@ class _Run:
     def __init__(self, model, ids, offsets):
         self.model, self.ids, self.config = model, ids, model.config
         self.parts = blocks(offsets)
+        self.window = widest_window(self.config, offsets)
         self.n_blocks = len(self.parts)
         self.keep = keep_probabilities(model.counts, self.config.sample)
         self.default_step = replace(self.config, batch=None).step_size(
@@ -165,7 +167,7 @@ class _Run:
             starts = self.parts[b]
             rng = np.random.default_rng([config.seed, epoch, b])
             batch = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
-                            config.window, rng)
+                            self.window, rng)
             n_steps = -(-len(batch.centres) // self.step_size)
             block_words = int(starts[-1] - starts[0])
             for s, step in enumerate(steps(batch, self.step_size, by_count)):
@@ -226,7 +228,9 @@ class _Run:
         # with more workers than cores
         if self.config.loss == "softmax" or self.config.workers > cores():
             limit_blas_threads(1)
-        self.blocks(todo, epoch, ledger, worker, lambda: ledger.stopped)
+        parent = os.getppid()   # a worker whose parent was killed stops too
+        self.blocks(todo, epoch, ledger, worker,
+                    lambda: ledger.stopped or os.getppid() != parent)
 
 
 class _Ledger:
@@ -397,7 +401,7 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
                       f"neighbours for frequent words only, more with more --epochs",
                       Advice, stacklevel=2)
     if resume is None:
-        config = check_run(config, len(words), offsets)
+        check_run(config, len(words), offsets)
         model, state = Word2Vec(config, words, counts), None
     elif words != model.words:
         raise UserError(f"the corpus {source} is not the one {resume} was trained on: its "
@@ -415,22 +419,28 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     return model, state
 
 
+def widest_window(config, offsets):
+    """The window a run uses: `config.window`, cut to the longest sentence (or piece of one,
+    MAX_SENTENCE) less one, as a wider one adds nothing but memory. The setting itself is
+    kept, so that a resumed run's settings match."""
+    return min(config.window, int(min(np.diff(offsets).max(), MAX_SENTENCE)) - 1)
+
+
 def check_run(config, V, offsets):
-    """`config`, its window cut to the longest sentence (warned about), once a run on a
-    vocabulary of V words and sentences at `offsets` is known to make sense and to fit in
-    memory; else UserError, before anything large is allocated."""
+    """Raise UserError, before anything large is allocated, unless a run on a vocabulary of
+    V words and sentences at `offsets` makes sense and fits in memory; warn when its window
+    is cut to the longest sentence."""
     if config.loss == "negative" and config.negative >= V:
         raise UserError(f"--negative {config.negative} draws more noise words per prediction "
                         f"than the vocabulary has words ({V:,})")
-    longest = int(min(np.diff(offsets).max(), MAX_SENTENCE))
-    if config.window >= longest:
+    window = widest_window(config, offsets)
+    if window < config.window:
         warnings.warn(f"--window {config.window} is wider than the longest sentence "
-                      f"({longest:,} words): using {longest - 1:,}", Advice, stacklevel=3)
-        config = replace(config, window=longest - 1)
+                      f"({window + 1:,} words): using {window:,}", Advice, stacklevel=3)
+        config = replace(config, window=window)   # for the estimate
     block = max(int(b[-1] - b[0]) for b in blocks(offsets))
     check_fits(memory_needed(config, V, block), f"training {V:,} words x {config.dim:,} dimensions "
                f"with {config.workers} worker{'s' * (config.workers > 1)}")
-    return config
 
 
 def memory_needed(config, V, block_tokens=BLOCK_TOKENS):
