@@ -17,7 +17,7 @@ from wordvec.config import TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
 from wordvec.model import Word2Vec
-from wordvec.train import Interrupted, fit, prepare, train
+from wordvec.train import Interrupted, TrainState, fit, prepare, train
 
 
 def test_huffman_code_of_the_textbook_example():
@@ -410,3 +410,15 @@ def test_subsampling_keeps_pairs_in_a_tiny_corpus(tmp_path):
     with pytest.warns(Advice):
         _, state = fit(corpus, TrainConfig(dim=8, epochs=1, min_count=1), LINES)
     assert state.epoch == 1 and state.words == 600
+
+
+def test_a_checkpoint_from_before_sized_blocks_resumes_on_its_own_blocks(small_corpus):
+    """Its `done` and `partial` name blocks of 50,000 tokens; a small corpus is now cut into
+    blocks of 1,000, which would resume the wrong blocks."""
+    config = TrainConfig(dim=8, epochs=1)
+    words, counts, ids, offsets = prepare(small_corpus, config, LINES)
+    fresh = train(Word2Vec(config, words, counts), ids, offsets)
+    assert fresh.blocks == 1000 and fresh.words == len(ids)
+    legacy = TrainState(partial={0: 3}, words=3 * 16)   # as an older checkpoint holds it
+    resumed = train(Word2Vec(config, words, counts), ids, offsets, state=legacy)
+    assert resumed.blocks == 50_000 and resumed.epoch == 1

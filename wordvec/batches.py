@@ -59,13 +59,19 @@ def draw(table, rng, shape):
     return np.where(rng.random(shape) < table.prob[column], column, table.alias[column])
 
 
+def block_size(offsets):
+    """Tokens per block: BLOCK_TOKENS, or fewer in a small corpus, so that it has MIN_BLOCKS
+    for the workers to share (but at least MIN_BLOCK_TOKENS)."""
+    return min(BLOCK_TOKENS, max(MIN_BLOCK_TOKENS, int(offsets[-1]) // MIN_BLOCKS))
+
+
 def blocks(offsets, max_sentence=MAX_SENTENCE, block_tokens=None):
-    """Cut the corpus into blocks of whole sentences: a list of sentence-start arrays, each
-    block's starts followed by its end (token positions). Sentences longer than
-    `max_sentence` are first cut into pieces of that length. Blocks hold BLOCK_TOKENS, or
-    fewer in a small corpus, so that it has MIN_BLOCKS for the workers to share."""
+    """Cut the corpus into blocks of whole sentences of about `block_tokens` tokens (default
+    `block_size`): a list of sentence-start arrays, each block's starts followed by its end
+    (token positions). Sentences longer than `max_sentence` are first cut into pieces of
+    that length."""
     if block_tokens is None:
-        block_tokens = min(BLOCK_TOKENS, max(MIN_BLOCK_TOKENS, int(offsets[-1]) // MIN_BLOCKS))
+        block_tokens = block_size(offsets)
     starts = [np.arange(a, b, max_sentence) for a, b in zip(offsets[:-1], offsets[1:])]
     starts = np.concatenate([*starts, offsets[-1:]]).astype(np.int64)
     result, first = [], 0

@@ -30,6 +30,7 @@ from npnlp.progress import progress_bar
 from wordvec.batches import (
     BLOCK_TOKENS,
     MAX_SENTENCE,
+    block_size,
     blocks,
     keep_probabilities,
     steps,
@@ -56,6 +57,7 @@ class TrainState:
     loss_sum: float = 0.0                          # of the current epoch so far
     pairs: int = 0
     step: int = 0                                  # centres a step of `partial` (0: unknown)
+    blocks: int = 0                                # tokens a block of `done` (0: unknown)
 
     def __post_init__(self):
         self.partial = {int(b): int(s) for b, s in self.partial.items()}   # JSON keys
@@ -86,7 +88,10 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     """
     config = model.config
     state = state or TrainState()
-    run = _Run(model, ids, offsets)
+    # a checkpoint from before blocks were sized to the corpus used blocks of BLOCK_TOKENS
+    legacy = BLOCK_TOKENS if state.done or state.partial else None
+    run = _Run(model, ids, offsets, state.blocks or legacy)
+    state.blocks = run.block_tokens
     if state.step and state.step != run.step_size:   # resumed with other --workers
         state.partial = {b: s * state.step // run.step_size for b, s in state.partial.items()}
     state.step = run.step_size
@@ -126,9 +131,10 @@ class _Run:
     """What every worker of a run shares: the model, the corpus cut in blocks, the
     subsampling and learning-rate schedules."""
 
-    def __init__(self, model, ids, offsets):
+    def __init__(self, model, ids, offsets, block_tokens=None):
         self.model, self.ids, self.config = model, ids, model.config
-        self.parts = blocks(offsets)
+        self.block_tokens = block_tokens or block_size(offsets)
+        self.parts = blocks(offsets, block_tokens=self.block_tokens)
         self.window = widest_window(self.config, offsets)
         self.n_blocks = len(self.parts)
         self.keep = keep_probabilities(model.counts, self.config.sample)
