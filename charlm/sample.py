@@ -48,12 +48,14 @@ def _check(vocab, length, temperature, top_p, prime):
 
 
 def _one(draws, stop):
-    text = ""
-    for (char,) in draws:
+    """The characters of a single stream's draws, up to and including `stop`."""
+    tail = ""   # the last len(stop) characters: all a stop needs
+    for char in draws:
         yield char
-        text += char
-        if stop is not None and text.endswith(stop):
-            return
+        if stop is not None:
+            tail = (tail + char)[-len(stop):]
+            if tail == stop:
+                return
 
 
 def _draws(model, vocab, n, length, temperature, top_k, top_p, prime, seed):
@@ -73,7 +75,7 @@ def _draws(model, vocab, n, length, temperature, top_k, top_p, prime, seed):
     for _ in range(length):
         logits, state = model.step(current, state)
         current = nn.sample_logits(logits, rng, temperature, top_k, top_p)
-        yield [vocab.decode(c[None]) for c in current]
+        yield vocab.decode(current)   # a str of n characters, one a stream
 
 
 def check_prime(vocab, prime):

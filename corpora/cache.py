@@ -41,9 +41,9 @@ def entries(cache_dir=None):
     for folder in sorted(downloads.iterdir()) if downloads.is_dir() else ():
         if folder.name not in REGISTRY or not folder.is_dir():
             continue
-        files = [p for p in folder.rglob("*") if p.is_file()]
-        found.append(Entry("download", folder.name, sum(p.stat().st_size for p in files),
-                           max((p.stat().st_mtime for p in files), default=0), (folder,)))
+        stats = [p.stat() for p in folder.rglob("*") if p.is_file()]
+        found.append(Entry("download", folder.name, sum(s.st_size for s in stats),
+                           max((s.st_mtime for s in stats), default=0), (folder,)))
     return sorted(found, key=lambda e: (e.kind != "tokens", e.kind, -e.mtime))
 
 

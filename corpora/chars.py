@@ -42,22 +42,21 @@ class CharCorpus:
         character not in `vocab` becomes its `unk`; without one, its occurrences are left out
         with `skip_unseen` (see `unseen`), else UserError names it and where it first occurs.
         """
-        missing = self.unseen(vocab)[0] if vocab.unk is None else ""
-        if missing and not skip_unseen:
-            at = int(np.argmax(np.isin(self.ids, [self.chars.index(c) for c in missing])))
+        seen = np.array([vocab.unk is not None or c in vocab for c in self.chars], bool)
+        if not seen.all() and not skip_unseen:
+            at = int(np.argmax(~seen[self.ids]))
             char = self.chars[self.ids[at]]
             raise UserError(f"the character {char!r} (U+{ord(char):04X}) at position {at:,} "
                             f"of the text is not in the vocabulary, which has no "
                             f"unknown-character stand-in")
-        known = "".join(c for c in self.chars if c not in missing)
         lookup = np.full(len(self.chars), -1, np.int32)
-        lookup[[self.chars.index(c) for c in known]] = vocab.encode(known)
+        lookup[seen] = vocab.encode("".join(c for c, s in zip(self.chars, seen) if s))
         if np.array_equal(lookup, np.arange(len(lookup))):
             return self.ids
         chunks = (lookup[self.ids[start:start + CHUNK_SIZE]]
                   for start in range(0, len(self.ids), CHUNK_SIZE))
         dtype = id_dtype(len(vocab))
-        if not missing:
+        if seen.all():
             out = np.empty(len(self.ids), dtype)
             for i, chunk in enumerate(chunks):
                 out[i * CHUNK_SIZE:i * CHUNK_SIZE + len(chunk)] = chunk

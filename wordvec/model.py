@@ -50,12 +50,10 @@ class Word2Vec(nn.Module):
         context words (window + 1 on average, as word2vec.c draws each centre's width from
         1..window) and the output rows of each prediction (the centre and its noise words,
         or its Huffman path, of mean length weighted by the words' counts)."""
-        context = self.config.window + 1
         if self._tree is None:
-            out = 1 + self.config.negative
-        else:
-            out = float(np.dot(self.counts, self._tree.lengths) / self.counts.sum())
-        return context * (1 + out) if self.config.sg else context + out
+            return rows_per_centre(self.config, 1 + self.config.negative)
+        return rows_per_centre(self.config,
+                               float(np.dot(self.counts, self._tree.lengths) / self.counts.sum()))
 
     @property
     def wv(self):
@@ -176,6 +174,14 @@ class Word2Vec(nn.Module):
         # analogies instead of 0.072-0.081 and trained stably with steps of 500 (12% faster);
         # negative sampling 0.061-0.065 instead of 0.057-0.062 (bench/word2vec_speed.py)
         return loss, self.output.backward(dscores, cache, counted=valid)
+
+
+def rows_per_centre(config, out):
+    """The rows a centre updates when each prediction scores `out` output rows: window + 1
+    context words on average (word2vec.c draws each centre's width from 1..window), each
+    scored by skip-gram, or their sum scored once by CBOW."""
+    context = config.window + 1
+    return context * (1 + out) if config.sg else context + out
 
 
 def _noise_groups(centres, contexts, mask, g):

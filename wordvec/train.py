@@ -37,7 +37,7 @@ from wordvec.batches import (
     windows,
 )
 from wordvec.config import TrainConfig
-from wordvec.model import SOFTMAX_LOGITS, Word2Vec
+from wordvec.model import SOFTMAX_LOGITS, Word2Vec, rows_per_centre
 from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
@@ -461,8 +461,7 @@ def memory_needed(config, V, block_tokens=BLOCK_TOKENS):
         step = 2 * SOFTMAX_LOGITS * 4 + 250 * 2 * w * D * 4 * 2
     else:
         out = 1 + config.negative if config.loss == "negative" else max(1, V).bit_length()
-        rows = (w + 1) * (1 + out) if config.sg else w + 1 + out
-        size = config.step_size(V, rows)
+        size = config.step_size(V, rows_per_centre(config, out))
         step = size * D * 4 * (2 * 2 * w + 2 * out * (2 * w if config.sg else 1) + 2)
     return tables + config.workers * (block + step)
 
