@@ -57,7 +57,7 @@ def gensim(args, job):
     start = time.perf_counter()
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
     seconds, rss = time.perf_counter() - start, peak_mb()
-    ours = KeyedVectors(model.wv.index_to_key, model.wv.vectors)   # scored by both too
+    ours = KeyedVectors.from_vectors(model.wv.index_to_key, model.wv.vectors)   # scored by both too
     if args.score_with_ours:
         return seconds, model.corpus_total_words * args.epochs, (*quality(ours, args), rss)
     return seconds, model.corpus_total_words * args.epochs, (*quality(model.wv, args), rss,

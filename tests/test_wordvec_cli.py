@@ -20,7 +20,7 @@ def vectors(tmp_path):
     words = ["king", "queen", "man", "woman", "apple", "pear"]
     rows = [e[0] + e[1], e[0] + e[2], e[1], e[2], e[3] + 0.1 * e[4], e[3]]
     path = tmp_path / "v.bin"
-    KeyedVectors(words, rows).save_word2vec_format(path, binary=True)
+    KeyedVectors.from_vectors(words, rows).save_word2vec_format(path, binary=True)
     return path
 
 
@@ -81,7 +81,8 @@ def test_evaluate_prints_sections_and_correlations(tmp_path):
     words = [w for pairs in synth.PAIRS.values() for pair in pairs for w in pair]
     rng = np.random.default_rng(0)
     path = tmp_path / "v.txt"
-    KeyedVectors(words, rng.standard_normal((len(words), 8))).save_word2vec_format(path)
+    kv = KeyedVectors.from_vectors(words, rng.standard_normal((len(words), 8)))
+    kv.save_word2vec_format(path)
     questions, pairs = tmp_path / "q.txt", tmp_path / "ws.tsv"
     synth.write_analogies(questions)
     pairs.write_text("king\tqueen\t8\nman\twoman\t7\nparis\tfrance\t5\nwalk\tate\t1\n")

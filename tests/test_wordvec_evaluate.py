@@ -21,7 +21,7 @@ def planted(rng, dim=40):
             vectors += [base, base + offset]
     words.append("distractor")
     vectors.append(rng.standard_normal(dim))
-    return KeyedVectors(words, np.array(vectors, np.float32))
+    return KeyedVectors.from_vectors(words, np.array(vectors, np.float32))
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_spelling_variant_of_a_question_word_is_not_an_answer(tmp_path):
     """With case folding, 'Berlin' beside 'berlin' is a question word, as gensim has it: the
     answer is the next best word."""
     e = np.eye(4, dtype=np.float32)
-    kv = KeyedVectors(["paris", "france", "berlin", "germany", "Berlin"],
+    kv = KeyedVectors.from_vectors(["paris", "france", "berlin", "germany", "Berlin"],
                       [e[0], e[0] + e[1], e[2], e[2] + e[1] + 0.3 * e[3], e[2] + e[1]])
     path = tmp_path / "q.txt"
     path.write_text(": capitals\nparis france berlin germany\n")
@@ -79,7 +79,7 @@ def test_agrees_with_gensim_question_by_question(tmp_path, data_dir):
     words += [w.lower() for w in words if w.lower() not in words][:300]
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((len(words), 10)).astype(np.float32)
-    kv = KeyedVectors(words, vectors)
+    kv = KeyedVectors.from_vectors(words, vectors)
     theirs = gensim.models.KeyedVectors(10)
     theirs.add_vectors(words, vectors)
     # all question words kept, or half of them left out (skipped or counted wrong)
@@ -109,7 +109,7 @@ def test_the_gensim_methods_take_gensims_vocabulary_limit(tmp_path):
     """300,000 words, where `wordvec evaluate` and the functions keep word2vec.c's 30,000."""
     words = [f"w{i}" for i in range(30_010)]
     vectors = np.random.default_rng(0).standard_normal((len(words), 4)).astype(np.float32)
-    kv = KeyedVectors(words, vectors)
+    kv = KeyedVectors.from_vectors(words, vectors)
     path = tmp_path / "q.txt"
     path.write_text(": late\nw30001 w30002 w30003 w30004\n")
     assert evaluate_word_analogies(kv, path).oov == 1
@@ -124,7 +124,7 @@ def test_the_gensim_methods_take_gensims_vocabulary_limit(tmp_path):
 def pairs_kv():
     rng = np.random.default_rng(0)
     words = ["tiger", "cat", "dog", "car", "train", "love"]
-    return KeyedVectors(words, rng.standard_normal((6, 8)).astype(np.float32))
+    return KeyedVectors.from_vectors(words, rng.standard_normal((6, 8)).astype(np.float32))
 
 
 def test_word_pairs_correlations_equal_scipy(pairs_kv, tmp_path):

@@ -2,6 +2,7 @@
 what other tools write, and one-line errors for broken files."""
 import gzip
 import os
+import pickle
 import struct
 import threading
 
@@ -17,7 +18,7 @@ WORDS = ["</s>", "the", "straße", "東京", "a\u00a0b"]
 @pytest.fixture
 def kv():
     rng = np.random.default_rng(0)
-    return KeyedVectors(WORDS, rng.standard_normal((5, 7)).astype(np.float32) * 10)
+    return KeyedVectors.from_vectors(WORDS, rng.standard_normal((5, 7)).astype(np.float32) * 10)
 
 
 def same(a, b):
@@ -164,8 +165,8 @@ BROKEN = {
     "a vocabulary, not vectors": (b"the 1061396\nof 593677\n", "first line must be"),
     "an empty gzip file": (gzip.compress(b""), "broken.vec is empty"),
     "non-finite": (b"2 2\nthe 1 2\nof nan 2\n", "line 3: the vector holds a NaN"),
-    "duplicate": (b"2 2\nthe 1 2\nthe 3 4\n", "line 3: the word 'the' appears twice \\(first "
-                  "in line 2\\)"),
+    "a gensim pickle": (pickle.dumps({"vectors": [1.0]}, protocol=4), "is a Python pickle "
+                        "\\(gensim's model.save\\(\\) or kv.save\\(\\)\\)"),
     "truncated binary": (word2vec_c_binary(["a", "b"], np.ones((2, 4), np.float32))[:-9],
                          "ends in row 2 of the 2 its header announces"),
     "random bytes": (bytes(range(256)) * 4, "not in word2vec format: .* not binary data$"),

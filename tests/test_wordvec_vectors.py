@@ -10,7 +10,7 @@ from wordvec import KeyedVectors
 def kv():
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(500)]
-    return KeyedVectors(words, rng.standard_normal((500, 16)).astype(np.float32))
+    return KeyedVectors.from_vectors(words, rng.standard_normal((500, 16)).astype(np.float32))
 
 
 def cosines(kv, q):
@@ -90,19 +90,19 @@ def test_pairwise_measures(kv):
 def test_doesnt_match_finds_the_odd_one_out():
     words = ["a", "b", "c", "odd"]
     vectors = np.array([[1, 0.1, 0], [1, 0, 0.1], [0.9, 0.1, 0.1], [0, 1, 0]], np.float32)
-    kv = KeyedVectors(words, vectors)
+    kv = KeyedVectors.from_vectors(words, vectors)
     assert kv.doesnt_match(["a", "b", "c", "odd", "unknown"]) == "odd"
 
 
 def test_duplicates_and_mismatched_shapes_are_refused():
     with pytest.raises(ValueError, match="'a' appears twice"):
-        KeyedVectors(["a", "b", "a"], np.zeros((3, 2), np.float32))
+        KeyedVectors.from_vectors(["a", "b", "a"], np.zeros((3, 2), np.float32))
     with pytest.raises(ValueError, match="2 words but vectors of shape"):
-        KeyedVectors(["a", "b"], np.zeros((3, 2), np.float32))
+        KeyedVectors.from_vectors(["a", "b"], np.zeros((3, 2), np.float32))
 
 
 def test_a_word_in_another_case_and_a_zero_vector_are_named_as_such():
-    kv = KeyedVectors(["horse", "cart", "void"], [[1.0, 0.0], [0.5, 0.5], [0.0, 0.0]])
+    kv = KeyedVectors.from_vectors(["horse", "cart", "void"], [[1.0, 0.0], [0.5, 0.5], [0.0, 0.0]])
     with pytest.raises(KeyError, match="word 'Horse' not in vocabulary \\(it has 'horse'\\)"):
         kv.most_similar("Horse")
     with pytest.raises(ValueError, match="the vector of 'void' is all zeros"):
@@ -112,7 +112,7 @@ def test_a_word_in_another_case_and_a_zero_vector_are_named_as_such():
 
 
 def test_a_bare_combining_mark_and_an_invalid_word_are_shown_readably(tmp_path):
-    kv = KeyedVectors(["tea"], [[1.0, 0.0]])
+    kv = KeyedVectors.from_vectors(["tea"], [[1.0, 0.0]])
     with pytest.raises(KeyError, match=r"word '\\\\u0301' not in vocabulary"):
         kv.get_index("\u0301")                  # would print fused with the quote
     with pytest.raises(KeyError, match="word 'e\u0301' not in vocabulary"):

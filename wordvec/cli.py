@@ -250,7 +250,8 @@ def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_err
     kv = load(vectors, unicode_errors)
 
     def answer(positive, negative, interactive=False):
-        _answer(lambda: kv.most_similar(list(positive), list(negative), topn, restrict_vocab),
+        _answer(lambda: kv.most_similar(list(positive), list(negative), topn,
+                                        restrict_vocab=restrict_vocab),
                 {"positive": list(positive), "negative": list(negative)}, as_json, interactive)
 
     if words or negative:
@@ -289,7 +290,7 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
             if len(abc) != 3:
                 raise ValueError(f"give three words A B C, not {len(abc)}")
             a, b, c = abc
-            return similar_to([b, c], [a], topn, restrict_vocab)
+            return similar_to([b, c], [a], topn, restrict_vocab=restrict_vocab)
 
         query = dict(zip("abc", abc)) if len(abc) == 3 else {"words": list(abc)}
         _answer(search, query, as_json, interactive,

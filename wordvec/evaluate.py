@@ -115,7 +115,7 @@ def evaluate_word_analogies(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insens
 
 
 def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitive=True,
-                        dummy4unknown=False):
+                        dummy4unknown=False, delimiter="\t", encoding="utf-8"):
     """Pearson and Spearman correlation of the cosine similarities of word pairs with human
     scores. `path`: tab-separated `word1 word2 score` lines (WordSim-353), or a file with a
     header naming its columns (SimLex-999: word1, word2, SimLex999); '#' lines are comments.
@@ -124,7 +124,7 @@ def evaluate_word_pairs(kv, path, restrict_vocab=RESTRICT_VOCAB, case_insensitiv
     ok_vocab = _ok_vocab(kv, restrict_vocab, case_insensitive)
     fold = str.upper if case_insensitive else str
     gold, model, oov = [], [], 0
-    for a, b, score in _pairs(path):
+    for a, b, score in _pairs(path, delimiter, encoding):
         a, b = fold(a), fold(b)
         if a not in ok_vocab or b not in ok_vocab:
             oov += 1
@@ -162,11 +162,11 @@ def _answers(kv, questions, ok_vocab, restrict_vocab, cosmul, fold):
     ids = np.array([[ok_vocab[w] for w in q] for q in questions]).reshape(-1, 4)
     unit = kv.vectors[ids[:, :3]] / kv.norms[ids[:, :3], None]          # (Q, 3, D)
     if cosmul:
-        shifted = (1 + kv.cosine_similarities(unit.reshape(-1, kv.vector_size),
-                                              restrict_vocab).reshape(len(ids), 3, -1)) / 2
+        shifted = (1 + kv.cosines(unit.reshape(-1, kv.vector_size), 0,
+                                  restrict_vocab).reshape(len(ids), 3, -1)) / 2
         scores = shifted[:, 1] * shifted[:, 2] / (shifted[:, 0] + 1e-6)
     else:
-        scores = kv.cosine_similarities(unit[:, 1] + unit[:, 2] - unit[:, 0], restrict_vocab)
+        scores = kv.cosines(unit[:, 1] + unit[:, 2] - unit[:, 0], 0, restrict_vocab)
     rows = np.arange(len(ids))
     scores[rows[:, None], ids[:, :3]] = -np.inf
     answers = [None] * len(ids)
@@ -204,20 +204,21 @@ def _analogy_sections(path):
     return sections
 
 
-def _pairs(path):
+def _pairs(path, delimiter="\t", encoding="utf-8"):
     """(word1, word2, score) for each line of a word-similarity file."""
     columns, pairs = (0, 1, 2), []
-    for n, line in enumerate(_lines(path), 1):
+    for n, line in enumerate(_lines(path, encoding), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        fields = line.rstrip("\r\n").split("\t")
+        fields = line.rstrip("\r\n").split(delimiter)
         if not pairs and columns == (0, 1, 2) and len(fields) > 2 and not is_number(fields[2]):
             columns = _header_columns(fields, path)
             continue
         try:
             pairs.append((fields[columns[0]], fields[columns[1]], float(fields[columns[2]])))
         except (IndexError, ValueError):
-            raise UserError(f"{path}, line {n}: expected 'word1<TAB>word2<TAB>score', "
+            sep = "<TAB>" if delimiter == "\t" else delimiter
+            raise UserError(f"{path}, line {n}: expected 'word1{sep}word2{sep}score', "
                             f"not {line.strip()[:60]!r}") from None
     return pairs
 
@@ -232,13 +233,13 @@ def _header_columns(header, path):
     return 0, 1, score
 
 
-def _lines(path):
+def _lines(path, encoding="utf-8"):
     """The lines of `path`; '-' is standard input (word2vec.c's compute-accuracy reads its
     questions there)."""
     try:
         if str(path) == "-":
-            return sys.stdin.buffer.read().decode("utf-8").splitlines(keepends=True)
-        with open(path, encoding="utf-8") as f:
+            return sys.stdin.buffer.read().decode(encoding).splitlines(keepends=True)
+        with open(path, encoding=encoding) as f:
             return f.readlines()
     except UnicodeDecodeError:
-        raise UserError(f"{path} is not a UTF-8 text file") from None
+        raise UserError(f"{path} is not a {encoding} text file") from None

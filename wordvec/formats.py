@@ -12,6 +12,7 @@ A word ends at its first ASCII space, as in word2vec.c and gensim: it may hold o
 whitespace, a no-break space say, which the toolkit's tokenizers keep inside words.
 """
 import bz2
+import codecs
 import gzip
 import io
 import mmap
@@ -24,29 +25,40 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from npnlp.errors import UserError
+from npnlp.errors import Advice, UserError
 from npnlp.files import atomic_write, stream_bytes
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 OPENERS = {b"\x1f\x8b": gzip.open, b"BZ": bz2.open}
 TEXT_BLOCK = 4096  # rows parsed at once
 NON_BLANK = re.compile(rb"\S")
+PICKLE_PROTOCOLS = (b"\x02", b"\x03", b"\x04", b"\x05")
 
 
-def read_word2vec(path, binary=None, limit=None, unicode_errors="strict"):
+def read_word2vec(path, binary=None, limit=None, unicode_errors="strict", encoding="utf-8",
+                  no_header=False):
     """(words, (V, D) float32 vectors) from a file written by word2vec.c, gensim or fastText.
 
     binary: True, False, or None to tell from the first row. limit: read only the first
     `limit` words (the most frequent, in files written by word2vec tools).
-    unicode_errors: what to do with a word that is not valid UTF-8, such as one that
-    word2vec.c cut in the middle of a character at its 100-byte limit: "strict" (an error),
-    "replace" (with U+FFFD) or "ignore" (drop the broken bytes), as gensim.
+    unicode_errors: what to do with a word that is not valid in `encoding`, such as one that
+    word2vec.c cut in the middle of a character at its 100-byte limit: "strict" (an error,
+    a UnicodeDecodeError), "replace" (with U+FFFD) or "ignore" (drop the broken bytes), as
+    gensim. no_header: the first line is a row, even if it reads as `V D`. A word that
+    appears twice keeps its first vector, with a warning, as in gensim.
     """
     if unicode_errors not in UNICODE_ERRORS:
         raise UserError(f"unicode_errors must be one of {UNICODE_ERRORS}, "
                         f"not {unicode_errors!r}")
+    if no_header and binary:
+        raise UserError("no_header: only a text file can lack the 'V D' line")
     data = _read(path)
-    V, D, start, header = _header(data, path, binary)
+    if data[:1] == b"\x80" and data[1:2] in PICKLE_PROTOCOLS:
+        raise UserError(f"{path} is a Python pickle (gensim's model.save() or kv.save()), "
+                        f"which wordvec does not load: pickles run code and need gensim's "
+                        f"classes. In gensim, write kv.save_word2vec_format(path, "
+                        f"binary=True) and load that")
+    V, D, start, header = _header(data, path, binary, no_header)
     if limit is not None:
         V = min(V, limit)
     if binary is None:   # a file without the `V D` line is text
@@ -56,20 +68,24 @@ def read_word2vec(path, binary=None, limit=None, unicode_errors="strict"):
     read_rows = _binary_rows if binary else _text_rows
     words, vectors = read_rows(data, start, V, D, path, where)
     _check_finite(vectors, path, where)
-    words = _decode(words, path, unicode_errors)
-    _check_unique(words, path, where)
+    words = _decode(words, path, unicode_errors, encoding)
+    first = _first_of_each(words, path, where)
+    if first is not None:
+        words, vectors = [words[i] for i in first], vectors[first]
     return words, vectors
 
 
-def write_word2vec(path, words, vectors, binary=False):
+def write_word2vec(path, words, vectors, binary=False, header=True):
     """Write word vectors in word2vec's text or binary format, atomically; a path ending in
     .gz or .bz2 is compressed. Text keeps 9 significant digits, enough for float32 to read
-    back exactly."""
+    back exactly. header: True for the `V D` line, a number of words for the line to
+    announce, or None for none (GloVe's text format)."""
     _check_writable_words(words)
     vectors = np.ascontiguousarray(vectors, dtype="<f4")
     V, D = vectors.shape
     with atomic_write(path, binary=True) as raw, _compressor(path, raw) as out:
-        out.write(f"{V} {D}\n".encode())
+        if header is not None:
+            out.write(f"{V if header is True else header} {D}\n".encode())
         for start in range(0, V, 4096):
             block, rows = words[start:start + 4096], vectors[start:start + 4096]
             if binary:
@@ -125,14 +141,14 @@ def _nonempty(data, path):
     return data
 
 
-def _header(data, path, binary):
+def _header(data, path, binary, no_header=False):
     """(V, D, offset of the first row, True) from the `V D` line, or for a text file without
     one (GloVe's) (V its lines, D the numbers of its first row, offset, False). A UTF-8
     byte-order mark before either is skipped."""
     bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     end = data.find(b"\n", bom, bom + 100)
     fields = data[bom:end if end >= 0 else bom + 100].split()
-    if end >= 0 and len(fields) == 2 and all(f.isdigit() for f in fields):   # V D
+    if end >= 0 and len(fields) == 2 and all(f.isdigit() for f in fields) and not no_header:
         V, D = map(int, fields)
         if V < 1 or D < 1:
             raise UserError(f"{path}, line 1: {V} words of {D} dimensions")
@@ -140,7 +156,8 @@ def _header(data, path, binary):
     if not binary:   # vectors, not a vocabulary's `word count` lines: 2 numbers or more
         first = _line(data, bom)
         numbers = first.partition(b" ")[2].split() if first is not None else []
-        if len(numbers) > 1 and _is_text_row(data, bom, len(numbers), typos=False):
+        if (len(numbers) > 1 or no_header and numbers) and \
+                _is_text_row(data, bom, len(numbers), typos=False):
             return _count_lines(data), len(numbers), bom, False
     raise UserError(f"{path} is not in word2vec format: the first line must be "
                     f"'<words> <dimensions>' or a word and its numbers, not "
@@ -305,14 +322,20 @@ class _Where(NamedTuple):
         return f"row {row}" if self.binary else f"line {row + self.header}"
 
 
-def _check_unique(words, path, where):
-    if len(set(words)) < len(words):
-        first = {}
-        for row, word in enumerate(words, 1):
-            if word in first:
-                raise UserError(f"{path}, {where(row)}: the word {word!r} appears twice "
-                                f"(first in {where(first[word])})")
-            first[word] = row
+def _first_of_each(words, path, where):
+    """None if every word is new, else the rows that keep each word's first vector (with a
+    warning naming the first repeat): files from the web repeat words, gensim keeps the
+    first."""
+    if len(set(words)) == len(words):
+        return None
+    first = {}
+    for row, word in enumerate(words):
+        first.setdefault(word, row)
+    repeat = next(r for r, w in enumerate(words) if first[w] != r)
+    warnings.warn(f"{path}: {len(words) - len(first):,} words appear more than once (the "
+                  f"first: {words[repeat]!r}, {where(first[words[repeat]] + 1)} and "
+                  f"{where(repeat + 1)}); each keeps its first vector", Advice, stacklevel=4)
+    return np.fromiter(first.values(), np.int64, len(first))
 
 
 def _check_finite(vectors, path, where):
@@ -322,20 +345,39 @@ def _check_finite(vectors, path, where):
         raise UserError(f"{path}, {where(row)}: the vector holds a NaN or infinite value")
 
 
-def _decode(words, path, errors):
+class WordDecodeError(UserError, UnicodeDecodeError):
+    """A word that is not valid in the file's encoding: a UserError for the tools, the
+    UnicodeDecodeError gensim raises for Python callers."""
+
+    def __init__(self, message, *unicode_error_args):
+        UnicodeDecodeError.__init__(self, *unicode_error_args)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+def _decode(words, path, errors, encoding="utf-8"):
     try:
-        return b"\n".join(words).decode("utf-8", errors).split("\n")
+        return b"\n".join(words).decode(encoding, errors).split("\n")
     except UnicodeDecodeError:
-        row = next(i for i, w in enumerate(words, 1) if not _is_utf8(w))
-        word = bytes(words[row - 1]).decode("utf-8", "backslashreplace")
-        raise UserError(f"{path}, row {row}: the word '{word}' is not valid UTF-8 "
-                        f"(word2vec.c cuts words at 100 bytes); read it with "
-                        f"--unicode-errors (unicode_errors=) replace or ignore") from None
+        row = next(i for i, w in enumerate(words, 1) if not _decodes(w, encoding))
+        word = bytes(words[row - 1])
+        try:
+            word.decode(encoding)
+        except UnicodeDecodeError as e:
+            args = e.encoding, e.object, e.start, e.end, e.reason
+        shown = word.decode(encoding, "backslashreplace")
+        name = codecs.lookup(encoding).name.replace("utf-8", "UTF-8")
+        raise WordDecodeError(f"{path}, row {row}: the word '{shown}' is not valid {name} "
+                              f"(word2vec.c cuts words at 100 bytes); read it with "
+                              f"--unicode-errors (unicode_errors=) replace or ignore",
+                              *args) from None
 
 
-def _is_utf8(word):
+def _decodes(word, encoding):
     try:
-        bytes(word).decode("utf-8")
+        bytes(word).decode(encoding)
         return True
     except UnicodeDecodeError:
         return False

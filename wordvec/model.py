@@ -59,7 +59,7 @@ class Word2Vec(nn.Module):
     def wv(self):
         """The word vectors, as a KeyedVectors sharing this model's memory (its word index
         built at the first lookup, not at every access)."""
-        return KeyedVectors(self.words, self.input.W.data, self.counts, lazy=True)
+        return KeyedVectors.from_vectors(self.words, self.input.W.data, self.counts, lazy=True)
 
     def backprop(self, windows, rng):
         """Forward and backward over a batch of `batches.Windows`, gradients added into the
