@@ -27,13 +27,13 @@ SETTINGS = dict(dim=100, window=5, min_count=5, sample=1e-3)
 def ours(args, job):
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
-    from wordvec.model import Word2Vec
+    from wordvec.model import Word2VecNet
     from wordvec.train import prepare, train
 
     config = TrainConfig(**JOBS[job], **SETTINGS, epochs=args.epochs, workers=args.workers,
                          batch=args.batch, seed=args.seed)
     words, counts, ids, offsets = prepare(args.corpus, config, Tokenizer(whitespace=True))
-    model = Word2Vec(config, words, counts)
+    model = Word2VecNet(config, words, counts)
     start = time.perf_counter()
     train(model, ids, offsets)
     seconds, rss = time.perf_counter() - start, peak_mb()
@@ -89,14 +89,14 @@ def softmax(args, _):
 
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
-    from wordvec.model import Word2Vec
+    from wordvec.model import Word2VecNet
     from wordvec.train import prepare, train
 
     config = TrainConfig(sg=True, loss="softmax", **SETTINGS, epochs=1, batch=200)
     words, counts, ids, offsets = prepare(args.corpus, config, Tokenizer(whitespace=True))
     n = min(args.softmax_tokens, len(ids))
     ids, offsets = ids[:n], np.array([0, n])
-    model = Word2Vec(config, words, counts)
+    model = Word2VecNet(config, words, counts)
     pairs = []
     backprop = model.backprop
     model.backprop = lambda step, rng: pairs.append(backprop(step, rng)) or pairs[-1]

@@ -1,7 +1,7 @@
 """From text on disk to integer arrays: reading, tokenizing, vocabularies, public corpora."""
 from corpora import synth
 from corpora.chars import CharCorpus, CharVocab, load_chars
-from corpora.corpus import Corpus, Encoded, load_corpus
+from corpora.corpus import Corpus, Encoded, corpus_of_sentences, load_corpus
 from corpora.download import fetch
 from corpora.read import ReadStats, list_files, read_chunks, read_text
 from corpora.registry import REGISTRY, PublicCorpus
@@ -10,6 +10,6 @@ from corpora.vocab import Vocab
 
 __all__ = [
     "REGISTRY", "CharCorpus", "CharVocab", "Corpus", "Encoded", "PublicCorpus", "ReadStats",
-    "Tokenizer", "Vocab", "fetch", "iter_tokens", "list_files", "load_chars",
+    "Tokenizer", "Vocab", "corpus_of_sentences", "fetch", "iter_tokens", "list_files", "load_chars",
     "load_corpus", "read_chunks", "read_text", "synth", "write_tokens",
 ]

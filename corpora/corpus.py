@@ -1,4 +1,5 @@
 """A tokenized corpus as integer arrays, cached on disk so that a second run skips tokenizing."""
+import array
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -81,6 +82,29 @@ def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progr
     ensure_folder(folder)
     _save(_tokenize(source, tokenizer, progress), prefix)
     return _load(prefix)   # served from the entry, as the next call will be
+
+
+def corpus_of_sentences(sentences):
+    """A Corpus of an iterable of token lists (gensim's `sentences`), read once into memory:
+    4 bytes a token, so a generator serves as well as a list. Empty sentences are left out.
+    Raises TypeError for a sentence that is a string (a common slip: each sentence must be
+    a list of words) or a token that is not one."""
+    type_ids = _TypeIds()
+    ids, ends = array.array("i"), [0]
+    for n, sentence in enumerate(sentences):
+        if isinstance(sentence, (str, bytes)):
+            raise TypeError(f"sentence {n} is {type(sentence).__name__} {sentence[:30]!r}: "
+                            f"each sentence must be a list of words, e.g. text.split()")
+        ids.extend(map(type_ids.__getitem__, sentence))
+        if len(ids) > ends[-1]:
+            ends.append(len(ids))
+    types = list(type_ids)
+    bad = next((t for t in types if not isinstance(t, str)), None)
+    if bad is not None:
+        raise TypeError(f"a token must be a str, not {type(bad).__name__} {bad!r}")
+    ids = np.frombuffer(ids, dtype=np.int32) if ids else np.zeros(0, np.int32)
+    counts = np.bincount(ids, minlength=len(types)).astype(np.int64)
+    return Corpus(types, counts, ids, np.array(ends, dtype=np.int64), ReadStats())
 
 
 class _TypeIds(dict):

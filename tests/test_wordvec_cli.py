@@ -245,10 +245,10 @@ def test_train_refuses_what_would_lose_work(small_corpus, tmp_path):
 def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path):
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
-    from wordvec.model import Word2Vec
+    from wordvec.model import Word2VecNet
     from wordvec.train import save_model
     config = TrainConfig(dim=8, min_count=2, epochs=2)
-    model = Word2Vec(config, ["a", "b"], [3, 2])
+    model = Word2VecNet(config, ["a", "b"], [3, 2])
     save_model(tmp_path / "v.bin.checkpoint", model,
                extra={"tokenizer": Tokenizer(sentence_per_line=False, lowercase=True).key()})
     result = run("train", small_corpus, "-o", tmp_path / "v.bin", "--resume", "--dim", 50)

@@ -16,7 +16,7 @@ from wordvec.batches import Windows, keep_probabilities, steps, windows
 from wordvec.config import TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
-from wordvec.model import Word2Vec
+from wordvec.model import Word2VecNet
 from wordvec.train import Interrupted, TrainState, fit, prepare, train
 
 
@@ -57,7 +57,7 @@ def tiny_batch(rng, V=12, n=5, window=2):
 
 def tiny_model(sg, loss, cbow_mean=False, V=12):
     config = TrainConfig(sg=sg, cbow_mean=cbow_mean, loss=loss, dim=4, negative=3)
-    model = Word2Vec(config, [f"w{i}" for i in range(V)], np.arange(V, 0, -1) * 10,
+    model = Word2VecNet(config, [f"w{i}" for i in range(V)], np.arange(V, 0, -1) * 10,
                      dtype=np.float64)
     rng = np.random.default_rng(1)
     for p in model.parameters():
@@ -262,14 +262,14 @@ def trained(corpus, stop_after=None, **settings):
     saved state, as a Ctrl-C and --resume would."""
     config = TrainConfig(dim=16, epochs=2, min_count=3, batch=100, **settings)
     words, counts, ids, offsets = prepare(corpus, config, LINES)
-    model = Word2Vec(config, words, counts)
+    model = Word2VecNet(config, words, counts)
     if stop_after is None:
         train(model, ids, offsets)
         return model
     steps = iter(range(stop_after))
     with pytest.raises(Interrupted) as stopped:
         train(model, ids, offsets, stop=lambda: next(steps, None) is None)
-    resumed = Word2Vec(config, words, counts)
+    resumed = Word2VecNet(config, words, counts)
     resumed.load_state_dict(model.state_dict())
     train(resumed, ids, offsets, state=stopped.value.args[0])
     return resumed
@@ -280,7 +280,7 @@ def test_two_workers_stop_between_steps_and_resume_to_a_whole_run(synth_corpus):
     begun, and the resumed run does each remaining step once."""
     config = TrainConfig(dim=16, epochs=8, min_count=3, batch=100, workers=2)
     words, counts, ids, offsets = prepare(synth_corpus[0], config, LINES)
-    model = Word2Vec(config, words, counts)
+    model = Word2VecNet(config, words, counts)
     calls = itertools.count()
     with pytest.raises(Interrupted) as stopped:
         train(model, ids, offsets, stop=lambda: next(calls) >= 2)   # after ~0.2 s
@@ -296,7 +296,7 @@ def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopp
     again in the new size, so the run neither repeats nor skips more than one step."""
     config = TrainConfig(dim=16, epochs=1, min_count=3)
     words, counts, ids, offsets = prepare(synth_corpus[0], config, LINES)
-    model = Word2Vec(config, words, counts)
+    model = Word2VecNet(config, words, counts)
     calls = itertools.count()
     with pytest.raises(Interrupted) as stopped:
         train(model, ids, offsets, stop=lambda: next(calls) >= 5)
@@ -350,7 +350,7 @@ def test_bad_settings_are_user_errors(tmp_path):
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 def test_an_untrained_model_loses_at_most_its_untrained_loss(sg, loss):
     """The bound that a step's mean loss must stay within 10 times of (else: diverged)."""
-    model = Word2Vec(TrainConfig(sg=sg, loss=loss, dim=4, negative=3),
+    model = Word2VecNet(TrainConfig(sg=sg, loss=loss, dim=4, negative=3),
                      [f"w{i}" for i in range(12)], np.arange(12, 0, -1) * 10)
     value, predictions = model.backprop(tiny_batch(np.random.default_rng(0), n=20),
                                         np.random.default_rng(1))
@@ -417,8 +417,8 @@ def test_a_checkpoint_from_before_sized_blocks_resumes_on_its_own_blocks(small_c
     blocks of 1,000, which would resume the wrong blocks."""
     config = TrainConfig(dim=8, epochs=1)
     words, counts, ids, offsets = prepare(small_corpus, config, LINES)
-    fresh = train(Word2Vec(config, words, counts), ids, offsets)
+    fresh = train(Word2VecNet(config, words, counts), ids, offsets)
     assert fresh.blocks == 1000 and fresh.words == len(ids)
     legacy = TrainState(partial={0: 3}, words=3 * 16)   # as an older checkpoint holds it
-    resumed = train(Word2Vec(config, words, counts), ids, offsets, state=legacy)
+    resumed = train(Word2VecNet(config, words, counts), ids, offsets, state=legacy)
     assert resumed.blocks == 50_000 and resumed.epoch == 1

@@ -2,5 +2,6 @@
 word vectors with gensim's query names, word2vec's file formats, and evaluation."""
 from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
 from wordvec.vectors import KeyedVectors
+from wordvec.word2vec import Word2Vec
 
-__all__ = ["KeyedVectors", "evaluate_word_analogies", "evaluate_word_pairs"]
+__all__ = ["KeyedVectors", "Word2Vec", "evaluate_word_analogies", "evaluate_word_pairs"]

@@ -38,7 +38,7 @@ class AliasTable(NamedTuple):
 
 
 def noise_distribution(counts, power=0.75):
-    """The distribution of negative words: counts ** 0.75, as word2vec.c's unigram table
+    """The distribution of negative words: counts ** power, 0.75 as word2vec.c's unigram table
     (exactly, rather than from a 10^8-entry table), as an AliasTable (Vose's construction)."""
     p = np.asarray(counts, dtype=np.float64) ** power
     p *= len(p) / p.sum()

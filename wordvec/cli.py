@@ -110,6 +110,9 @@ def load(vectors, unicode_errors="strict", limit=None):
               "1..WINDOW).")
 @click.option("--negative", type=click.IntRange(min=0), default=5, show_default=True,
               help="Noise words per centre word, with --loss negative.")
+@click.option("--ns-exponent", type=click.FloatRange(-10, 10), default=0.75, show_default=True,
+              help="Noise words are drawn with probability proportional to count ** this "
+              "(gensim's ns_exponent; 0: uniform).")
 @click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=1e-3,
               show_default=True, help="Subsampling threshold of frequent words (0: none).")
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,

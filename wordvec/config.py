@@ -26,6 +26,8 @@ class TrainConfig(Saved):
     loss: "negative" sampling, "hierarchical" softmax or the exact "softmax".
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
         word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
+    ns_exponent: noise words are drawn with probability proportional to count **
+        ns_exponent (0.75, word2vec.c's; 0 draws uniformly, below 0 favours rare words).
     sample: subsampling threshold of frequent words (0 keeps every word).
     batch: centre words per update step; by default chosen by `step_size` from the
         vocabulary, the objective and the workers. A step's updates are summed, and a row
@@ -42,6 +44,7 @@ class TrainConfig(Saved):
     dim: int = 100
     window: int = 5
     negative: int = 5
+    ns_exponent: float = 0.75
     sample: float = 1e-3
     min_count: int = 5
     max_vocab: int | None = None
@@ -83,6 +86,8 @@ class TrainConfig(Saved):
         check_count("seed", self.seed, minimum=0)
         if self.max_vocab is not None:
             check_count("max_vocab", self.max_vocab)
+        if not -10 <= self.ns_exponent <= 10:
+            raise UserError(f"ns_exponent must be in [-10, 10], not {self.ns_exponent}")
         if not 0 <= self.sample < 1:
             raise UserError(f"sample must be in [0, 1), not {self.sample}")
         if self.alpha is None:

@@ -20,7 +20,7 @@ NOISE_GROUP = 8            # CBOW centres that share their noise words, see _cbo
 SOFTMAX_LOGITS = 1 << 23   # logits computed at once by the exact softmax: 32 MB of float32
 
 
-class Word2Vec(nn.Module):
+class Word2VecNet(nn.Module):
     """config: a TrainConfig; words, counts: the vocabulary, most frequent first."""
 
     def __init__(self, config, words, counts, dtype=np.float32):
@@ -33,7 +33,8 @@ class Word2Vec(nn.Module):
         hierarchical = config.loss == "hierarchical"
         self.output = nn.OutputEmbedding(V - 1 if hierarchical else V, D, dtype=dtype)
         self._tree = huffman_tree(self.counts) if hierarchical else None
-        self._noise = noise_distribution(self.counts) if config.loss == "negative" else None
+        self._noise = (noise_distribution(self.counts, config.ns_exponent)
+                       if config.loss == "negative" else None)
 
     @property
     def untrained_loss(self):

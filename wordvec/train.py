@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from corpora import Tokenizer, Vocab, load_corpus
+from corpora import Corpus, Tokenizer, Vocab, load_corpus
 from npnlp.blas import cores, limit_blas_threads
 from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
@@ -37,7 +37,7 @@ from wordvec.batches import (
     windows,
 )
 from wordvec.config import TrainConfig
-from wordvec.model import SOFTMAX_LOGITS, Word2Vec, rows_per_centre
+from wordvec.model import SOFTMAX_LOGITS, Word2VecNet, rows_per_centre
 from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
@@ -54,6 +54,7 @@ class TrainState:
     partial: dict = field(default_factory=dict)    # block -> steps done in it
     words: int = 0                                 # corpus tokens done, over all epochs
     epoch_loss: list = field(default_factory=list) # mean loss per pair of each epoch done
+    epoch_pairs: list = field(default_factory=list)# pairs (predictions) of each epoch done
     loss_sum: float = 0.0                          # of the current epoch so far
     pairs: int = 0
     step: int = 0                                  # centres a step of `partial` (0: unknown)
@@ -77,7 +78,7 @@ class Diverged(UserError):
 
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
-    """Train `model` (a Word2Vec) on the corpus `ids` with sentence `offsets` until
+    """Train `model` (a Word2VecNet) on the corpus `ids` with sentence `offsets` until
     `model.config.epochs` epochs are done, starting from `state` (a TrainState) or afresh,
     with `model.config.workers` processes.
 
@@ -120,6 +121,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
                 raise UserError("the corpus gave no (context, centre) pair to train on: it is "
                                 "too small after subsampling (lower --sample or --min-count)")
             state.epoch_loss.append(state.loss_sum / state.pairs)
+            state.epoch_pairs.append(state.pairs)
             state.epoch, state.done, state.partial = state.epoch + 1, [], {}
             state.loss_sum, state.pairs = 0.0, 0
             if on_epoch_end:
@@ -359,7 +361,7 @@ def load_model(folder):
     if "train" not in saved or "output" not in arrays:
         raise UserError(f"{folder} holds word vectors but not a model to continue training "
                         f"(it was not written by `wordvec train`)")
-    model = Word2Vec(TrainConfig.from_dict(saved.pop("train")), words, arrays["counts"])
+    model = Word2VecNet(TrainConfig.from_dict(saved.pop("train")), words, arrays["counts"])
     model.load_state_dict({"input.W": arrays["vectors"], "output.W": arrays["output"]})
     state = TrainState(**saved.pop("state")) if "state" in saved else None
     return model, state, saved
@@ -401,14 +403,10 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         config = model.config
     words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
                                           cache_dir)
-    if len(ids) < SMALL_CORPUS and resume is None:
-        warnings.warn(f"{source} has {len(ids):,} words of the vocabulary to train on: too few "
-                      f"for word2vec to learn much (it wants millions); expect sensible "
-                      f"neighbours for frequent words only, more with more --epochs",
-                      Advice, stacklevel=2)
     if resume is None:
+        warn_if_small(source, len(ids))
         check_run(config, len(words), offsets)
-        model, state = Word2Vec(config, words, counts), None
+        model, state = Word2VecNet(config, words, counts), None
     elif words != model.words:
         raise UserError(f"the corpus {source} is not the one {resume} was trained on: its "
                         f"vocabulary differs")
@@ -423,6 +421,16 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         save(model, stop.args[0])
         raise
     return model, state
+
+
+def warn_if_small(source, n_words):
+    """Warn that a corpus of `n_words` (in the vocabulary) is too small to learn much."""
+    if n_words < SMALL_CORPUS:
+        name = "the sentences" if isinstance(source, Corpus) else source
+        warnings.warn(f"{name}: {n_words:,} words of the vocabulary to train on, too few "
+                      f"for word2vec to learn much (it wants millions); expect sensible "
+                      f"neighbours for frequent words only, more with more epochs",
+                      Advice, stacklevel=3)
 
 
 def widest_window(config, offsets):
@@ -495,9 +503,13 @@ def _check_same_tokenizer(saved, now, checkpoint):
 
 
 def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=None):
-    """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary."""
-    corpus = load_corpus(source, tokenizer, cache=cache, cache_dir=cache_dir,
-                         progress=progress)
+    """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary;
+    `source` is a path, or a Corpus already read (then `tokenizer` is not used)."""
+    if isinstance(source, Corpus):
+        corpus, source = source, "the sentences"
+    else:
+        corpus = load_corpus(source, tokenizer, cache=cache, cache_dir=cache_dir,
+                             progress=progress)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
     if len(vocab) < 2:
         frequent = int((np.asarray(corpus.counts) >= config.min_count).sum())

@@ -1,0 +1,110 @@
+"""`wordvec.Word2Vec`, gensim's one-import class: the same training as `fit` from sentences in
+memory or a LineSentence file, gensim's calling patterns, callbacks, saving and continuing."""
+import numpy as np
+import pytest
+
+from corpora import Tokenizer, synth
+from npnlp.errors import UserError
+from wordvec import KeyedVectors, Word2Vec
+from wordvec.config import TrainConfig
+from wordvec.train import fit
+
+SETTINGS = dict(vector_size=20, min_count=2, epochs=2, workers=1, seed=4)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("w2v") / "corpus.txt"
+    synth.write(path, 3_000, seed=2)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sentences(corpus):
+    return [line.split() for line in corpus.read_text().splitlines()]
+
+
+def test_sentences_and_a_corpus_file_train_what_fit_trains(corpus, sentences):
+    config = TrainConfig(sg=False, dim=20, min_count=2, epochs=2, seed=4, alpha=0.025,
+                         min_alpha=0.0001)
+    reference, _ = fit(corpus, config, Tokenizer(whitespace=True), cache=False)
+    for model in (Word2Vec(sentences, **SETTINGS), Word2Vec(corpus_file=str(corpus),
+                                                            **SETTINGS)):
+        assert model.wv.index_to_key == reference.words
+        np.testing.assert_array_equal(model.wv.vectors, reference.input.W.data)
+        np.testing.assert_array_equal(model.syn1neg, reference.output.W.data)
+
+
+def test_gensims_three_step_pattern_and_a_generator_give_the_same_model(sentences):
+    once = Word2Vec(sentences, **SETTINGS)
+    model = Word2Vec(**SETTINGS)
+    model.build_vocab(iter(sentences))                       # read once: a generator serves
+    assert model.corpus_count == len(sentences)
+    assert model.corpus_total_words == sum(map(len, sentences))
+    model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
+    np.testing.assert_array_equal(model.wv.vectors, once.wv.vectors)
+
+
+def test_the_vectors_answer_the_corpus_analogies(sentences):
+    model = Word2Vec(sentences, vector_size=30, sg=1, hs=1, negative=0, min_count=2, epochs=5,
+                     workers=2)
+    assert model.hs == 1 and model.negative == 0 and model.syn1.shape == (len(model.wv) - 1, 30)
+    top = model.wv.most_similar(positive=["woman", "king"], negative=["man"], topn=3)
+    assert "queen" in [w for w, _ in top]
+
+
+def test_callbacks_see_each_epoch_and_the_loss_grows(sentences):
+    events = []
+
+    class Recorder:
+        def on_train_begin(self, model):
+            events.append("begin")
+
+        def on_epoch_begin(self, model):
+            events.append("epoch")
+
+        def on_epoch_end(self, model):
+            events.append(model.get_latest_training_loss())
+
+        def on_train_end(self, model):
+            events.append("end")
+
+    Word2Vec(sentences, callbacks=[Recorder()], **SETTINGS)
+    assert events[0] == "begin" and events[1::2][:2] == ["epoch", "epoch"] and events[-1] == "end"
+    losses = events[2:-1:2]
+    assert len(losses) == 2 and 0 < losses[0] < losses[1]
+
+
+def test_save_load_and_train_further_on_new_sentences(sentences, tmp_path):
+    model = Word2Vec(sentences, **SETTINGS)
+    model.save(tmp_path / "model")
+    loaded = Word2Vec.load(tmp_path / "model")
+    assert (loaded.vector_size, loaded.sg, loaded.epochs, loaded.alpha) == (20, 0, 2, 0.025)
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+    np.testing.assert_array_equal(KeyedVectors.load(tmp_path / "model").vectors,
+                                  model.wv.vectors)
+    before = loaded.wv.vectors.copy()
+    loaded.train([s + ["neverseen"] for s in sentences[:500]], epochs=1)
+    assert loaded.epochs == 1 and "neverseen" not in loaded.wv
+    assert not np.array_equal(before, loaded.wv.vectors)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"hs": 1}, ValueError, "trains both objectives at once in gensim"),
+    ({"hs": 0, "negative": 0}, ValueError, "nothing to train"),
+    ({"trim_rule": len}, TypeError, "trim_rule= is not supported: give min_count"),
+    ({"sentences": ["a sentence as a string"]}, TypeError, "must be a list of words"),
+    ({"sentences": [["a"]], "corpus_file": "x"}, TypeError, "not both"),
+    ({"sentences": [[1, 2]]}, TypeError, "a token must be a str"),
+])
+def test_bad_arguments_say_what_to_do(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        Word2Vec(**kwargs)
+
+
+def test_training_before_a_vocabulary_and_loading_a_pickle_are_refused(tmp_path):
+    with pytest.raises(RuntimeError, match="build_vocab"):
+        Word2Vec().train([["a", "b"]], total_examples=1, epochs=1)
+    (tmp_path / "gensim.model").write_bytes(b"\x80\x04\x95 pickled")
+    with pytest.raises(UserError, match="Python pickle"):
+        Word2Vec.load(tmp_path / "gensim.model")
