@@ -160,11 +160,14 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
 
 
 class Parameter:
-    """An array and its gradient. `sparse=True` keeps the gradient as a `SparseGrad`."""
+    """An array and its gradient. `sparse=True` keeps the gradient as a `SparseGrad`.
+    lr_scale: None, or a factor per row of `data` that SGD multiplies the row's updates by
+    (gensim's lock factors: 0 freezes a row, 1 trains it as the others)."""
 
     def __init__(self, data, sparse=False):
         self.data = data
         self.sparse = sparse
+        self.lr_scale = None
         self.grad = SparseGrad(data.shape, data.dtype) if sparse else np.zeros_like(data)
 
     def zero_grad(self):

@@ -47,6 +47,9 @@ class Optimizer:
             p.zero_grad()
 
     def step(self):
+        if any(p.lr_scale is not None for p in self.params.values()):
+            raise ValueError(f"lr_scale (lock factors) needs plain SGD, not "
+                             f"{type(self).__name__} or SGD with momentum or weight decay")
         lr = self.lr
         self.t += 1
         for name, p in self.params.items():
@@ -101,7 +104,8 @@ class SGD(Optimizer):
 
     max_row_repeats: for sparse parameters without momentum or weight decay, a row updated
     by more examples in one step (the gradient entries' counts) takes their sum scaled to
-    that many times their mean (see `scatter_add`).
+    that many times their mean (see `scatter_add`). A parameter's `lr_scale` scales its
+    rows' updates (plain SGD only: with momentum or weight decay it is refused).
     """
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, max_row_repeats=None):
@@ -119,8 +123,14 @@ class SGD(Optimizer):
         for p in self.params.values():
             if p.sparse:
                 e = p.grad.entries()
+                weights = e.weights
+                if p.lr_scale is not None:
+                    scale = p.lr_scale[e.rows]
+                    weights = scale if weights is None else weights * scale
                 scatter_add(p.data, e.rows, e.values, -lr, self.max_row_repeats, e.cols,
-                            e.weights, e.counts)
+                            weights, e.counts)
+            elif p.lr_scale is not None:
+                p.data -= lr * p.grad * p.lr_scale.reshape(-1, *[1] * (p.data.ndim - 1))
             else:
                 p.data -= lr * p.grad
 

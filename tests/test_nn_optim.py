@@ -44,6 +44,21 @@ def test_sparse_update_equals_dense_update(Optimizer):
     np.testing.assert_allclose(sparse.data, dense.data, atol=1e-12)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_sgd_scales_each_rows_update_by_its_lr_scale(sparse):
+    """gensim's lock factors: row 0 frozen, row 1 at half rate, the others as usual."""
+    p = quadratic_param(sparse)
+    p.lr_scale = np.array([0, 0.5, 1, 1])
+    if sparse:
+        p.grad.add([0, 1, 2, 1], -np.ones((4, 2)))
+    else:
+        p.grad -= np.array([[1.0, 1], [2, 2], [1, 1], [0, 0]])
+    nn.SGD([p], lr=0.1, max_row_repeats=32 if sparse else None).step()
+    np.testing.assert_allclose(p.data[:, 0], [0, 0.1, 0.1, 0])
+    with pytest.raises(ValueError, match="lr_scale"):
+        nn.Adam([p], lr=0.1).step()
+
+
 def test_sparse_adam_leaves_untouched_rows_alone():
     p = quadratic_param(sparse=True)
     opt = nn.Adam([p], lr=0.1, weight_decay=0.1)

@@ -108,3 +108,27 @@ def test_training_before_a_vocabulary_and_loading_a_pickle_are_refused(tmp_path)
     (tmp_path / "gensim.model").write_bytes(b"\x80\x04\x95 pickled")
     with pytest.raises(UserError, match="Python pickle"):
         Word2Vec.load(tmp_path / "gensim.model")
+
+
+def test_pretrained_vectors_locked_by_intersect_stay_as_loaded(sentences, tmp_path):
+    model = Word2Vec(sentences, **SETTINGS)
+    rng = np.random.default_rng(0)
+    pretrained = KeyedVectors.from_vectors(["king", "queen", "notinvocab"],
+                                           rng.standard_normal((3, 20)).astype(np.float32))
+    pretrained.save_word2vec_format(tmp_path / "pre.txt")
+    assert model.wv.intersect_word2vec_format(tmp_path / "pre.txt", lockf=0.0) == 2
+    assert "notinvocab" not in model.wv
+    np.testing.assert_array_equal(model.wv["king"], pretrained["king"])
+    others = model.wv["man"].copy()
+    model.train(sentences, total_examples=model.corpus_count, epochs=1)
+    np.testing.assert_array_equal(model.wv["king"], pretrained["king"])     # locked
+    assert not np.array_equal(model.wv["man"], others)
+    model.save(tmp_path / "model")                                           # lock kept
+    loaded = Word2Vec.load(tmp_path / "model")
+    loaded.wv.vectors_lockf[loaded.wv.get_index("queen")] = 1.0              # unlocked
+    loaded.train(sentences, epochs=1)
+    np.testing.assert_array_equal(loaded.wv["king"], pretrained["king"])
+    assert not np.array_equal(loaded.wv["queen"], pretrained["queen"])
+    with pytest.raises(UserError, match="5 dimensions, these 20"):
+        KeyedVectors.from_vectors(["a"], np.ones((1, 5))).save_word2vec_format(tmp_path / "5")
+        model.wv.intersect_word2vec_format(tmp_path / "5")

@@ -60,7 +60,9 @@ class Word2VecNet(nn.Module):
     def wv(self):
         """The word vectors, as a KeyedVectors sharing this model's memory (its word index
         built at the first lookup, not at every access)."""
-        return KeyedVectors.from_vectors(self.words, self.input.W.data, self.counts, lazy=True)
+        kv = KeyedVectors.from_vectors(self.words, self.input.W.data, self.counts, lazy=True)
+        kv.vectors_lockf = self.input.W.lr_scale    # the same array: set either, train both
+        return kv
 
     def backprop(self, windows, rng):
         """Forward and backward over a batch of `batches.Windows`, gradients added into the

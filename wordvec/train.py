@@ -346,8 +346,11 @@ def save_model(folder, model, state=None, extra=None):
     config = {"train": model.config.to_dict(), **(extra or {})}
     if state is not None:
         config["state"] = asdict(state)
-    save_native(folder, model.words, {"vectors": model.input.W.data, "counts": model.counts,
-                                      "output": model.output.W.data}, config)
+    arrays = {"vectors": model.input.W.data, "counts": model.counts,
+              "output": model.output.W.data}
+    if model.input.W.lr_scale is not None:
+        arrays["lockf"] = model.input.W.lr_scale
+    save_native(folder, model.words, arrays, config)
 
 
 def is_trained_model(folder):
@@ -363,6 +366,8 @@ def load_model(folder):
                         f"(it was not written by `wordvec train`)")
     model = Word2VecNet(TrainConfig.from_dict(saved.pop("train")), words, arrays["counts"])
     model.load_state_dict({"input.W": arrays["vectors"], "output.W": arrays["output"]})
+    if "lockf" in arrays:
+        model.input.W.lr_scale = np.array(arrays["lockf"], np.float32)
     state = TrainState(**saved.pop("state")) if "state" in saved else None
     return model, state, saved
 

@@ -34,6 +34,7 @@ class KeyedVectors:
         self.vectors = np.zeros((count, vector_size), dtype=dtype)
         self.attrs = {}            # name -> (V,) array: gensim's vecattrs ("count")
         self.next_index = 0        # the next empty slot add_vector fills
+        self.vectors_lockf = None  # (V,) float32 update factors Word2Vec training honours
         self._norms = self._key_to_index = None
 
     @classmethod
@@ -50,6 +51,7 @@ class KeyedVectors:
                             f"{kv.vectors.shape}")
         kv.attrs = {} if counts is None else {"count": np.asarray(counts, dtype=np.int64)}
         kv.next_index = len(kv.index_to_key)
+        kv.vectors_lockf = None
         kv._norms = kv._key_to_index = None
         if not lazy:
             kv._build_index()
@@ -221,6 +223,8 @@ class KeyedVectors:
         self.vectors = np.concatenate([self.vectors, weights[~present]])
         for name, values in self.attrs.items():
             self.attrs[name] = np.concatenate([values, np.zeros(len(new), values.dtype)])
+        if self.vectors_lockf is not None:
+            self.vectors_lockf = np.r_[self.vectors_lockf, np.ones(len(new), np.float32)]
         if self._key_to_index is not None:
             self._key_to_index.update(zip(new, range(start, start + len(new))))
         if replace:
@@ -241,6 +245,8 @@ class KeyedVectors:
         self.index_to_key = [self.index_to_key[i] for i in order]
         self.vectors = self.vectors[order]
         self.attrs = {name: values[order] for name, values in self.attrs.items()}
+        if self.vectors_lockf is not None:
+            self.vectors_lockf = self.vectors_lockf[order]
         self._key_to_index = None
         self._edited()
 
@@ -519,6 +525,26 @@ class KeyedVectors:
                 raise ValueError("fvocab= writes counts, and these vectors have none")
             from corpora import Vocab
             Vocab(words, self.counts[order]).save(fvocab)
+
+    def intersect_word2vec_format(self, fname, lockf=0.0, binary=None, encoding="utf8",
+                                  unicode_errors="strict"):
+        """Take the vectors of a word2vec file for the words both have (no word is added),
+        and give those words the lock factor `lockf`: `Word2Vec.train` scales their updates
+        by it (0, the default, keeps them as loaded; 1 trains them as the others). Returns
+        the number of words taken, as gensim logs it."""
+        words, vectors = read_word2vec(fname, binary, None, unicode_errors, encoding)
+        if vectors.shape[1] != self.vector_size:
+            raise UserError(f"{fname} has vectors of {vectors.shape[1]} dimensions, these "
+                            f"{self.vector_size}")
+        index = self.key_to_index
+        theirs = [i for i, w in enumerate(words) if w in index]
+        mine = self._rows([words[i] for i in theirs])
+        self._writable()[mine] = vectors[theirs]
+        if self.vectors_lockf is None:
+            self.vectors_lockf = np.ones(len(self), np.float32)
+        self.vectors_lockf[mine] = lockf
+        self._edited()
+        return len(mine)
 
     def save_projector(self, folder):
         """Write the Embedding Projector's vectors.tsv and metadata.tsv into `folder`."""

@@ -14,6 +14,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from corpora import Corpus, Encoded, Tokenizer, Vocab, corpus_of_sentences, load_corpus
 from npnlp.errors import UserError
 from wordvec.config import TrainConfig
@@ -151,6 +153,7 @@ class Word2Vec:
                               alpha=start_alpha or self.alpha,
                               min_alpha=self.min_alpha if end_alpha is None else end_alpha)
         self.net.config = self.config
+        self.net.input.W.lr_scale = self._lockf()
         callbacks = self.callbacks + tuple(callbacks)
         self._call(callbacks, "on_train_begin")
         self._call(callbacks, "on_epoch_begin")
@@ -171,6 +174,14 @@ class Word2Vec:
         self.wv = self.net.wv
         self._call(callbacks, "on_train_end")
         return self.state.words, self.state.words
+
+    def _lockf(self):
+        """The lock factors set on `wv` (by intersect_word2vec_format), or None."""
+        lockf = self.wv.vectors_lockf
+        if lockf is not None and len(lockf) != len(self.net.words):
+            raise ValueError(f"wv.vectors_lockf has {len(lockf)} factors for a vocabulary of "
+                             f"{len(self.net.words)} words")
+        return None if lockf is None else np.asarray(lockf, np.float32)
 
     def get_latest_training_loss(self):
         """The loss summed over the predictions of the latest `train` call so far (float64;
