@@ -6,11 +6,13 @@ from pathlib import Path
 import click
 
 from corpora import cache, download, synth
-from corpora.corpus import load_corpus
+from corpora.corpus import load_corpus, write_sentences
+from corpora.phrases import ENGLISH_CONNECTOR_WORDS, SCORERS, THRESHOLDS, Phrases
 from corpora.registry import REGISTRY
 from corpora.tokenize import MAX_TOKEN, Tokenizer, write_tokens
 from corpora.vocab import Vocab
 from npnlp.cli import OUTPUT, SOURCE, group
+from npnlp.errors import UserError
 from npnlp.files import atomic_write, cache_root, check_output, is_stdio
 
 
@@ -80,15 +82,72 @@ def _warn(stats, source):
 @click.argument("source", type=SOURCE)
 @click.option("-o", "--output", required=True, type=OUTPUT,
               help="The tokenized text file to write; '-' for standard output.")
+@click.option("--phrases", "phrases_file", type=click.Path(dir_okay=False, exists=True),
+              help="Join the phrases of this file (`corpora phrases` writes it) into tokens.")
 @tokenizer_options
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def tokenize(source, output, tokenizer, quiet):
+@corpus_options
+def tokenize(source, output, phrases_file, tokenizer, **options):
     """Write the tokens of SOURCE (a file or folder; '-' for standard input) one sentence per
     line, separated by spaces: the input word2vec.c and fastText expect."""
-    check_output(output, [source])
+    check_output(output, [source] + ([phrases_file] if phrases_file else []))
+    if phrases_file is None:
+        with atomic_write(output) as out:
+            stats = write_tokens(source, out, tokenizer, progress=not options["quiet"])
+        _warn(stats, source)
+        return
+    phrases = Phrases.load(phrases_file)
+    corpus = phrases.apply(_load(source, tokenizer, **options))
     with atomic_write(output) as out:
-        stats = write_tokens(source, out, tokenizer, progress=not quiet)
-    _warn(stats, source)
+        write_sentences(corpus, out)
+
+
+@main.command("phrases")
+@click.argument("source", type=SOURCE)
+@click.option("-o", "--output", required=True, type=OUTPUT,
+              help="The phrases file to write (a line per phrase: pass, words, count, "
+              "score); '-' for standard output.")
+@click.option("--scoring", type=click.Choice(SCORERS), default="word2phrase",
+              show_default=True, help="word2vec.c's word2phrase score, gensim's default "
+              "(the same over the number of distinct words and pairs instead of the words), "
+              "or gensim's npmi (normalised pointwise mutual information, in [-1, 1]).")
+@click.option("--threshold", type=float, help="Pairs scoring above it are phrases [default: "
+              "100 word2phrase, 10 default, 0.5 npmi].")
+@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Pairs seen fewer times are no phrase.")
+@click.option("--passes", type=click.IntRange(1, 10), default=1, show_default=True,
+              help="2 learns again on the joined text: phrases of 3 or 4 words.")
+@click.option("--connectors", type=click.Choice(["none", "english"]), default="none",
+              show_default=True, help="english: gensim's connector words (of, the, and, ...) "
+              "may stand inside a phrase (bank_of_america), never start or end one.")
+@click.option("--delimiter", default="_", show_default=True,
+              help="What joins the words of a phrase.")
+@click.option("--max-vocab", type=click.IntRange(min=1), default=40_000_000,
+              show_default=True, help="Words and pairs counted before the rarest are pruned "
+              "(bounds memory, about 40 bytes each).")
+@tokenizer_options
+@corpus_options
+def phrases_command(source, output, scoring, threshold, min_count, passes, connectors,
+                    delimiter, max_vocab, tokenizer, **options):
+    """Learn the phrases of SOURCE (a file or folder; '-' for standard input): pairs of words
+    that occur together far more often than apart, such as "new york", as word2vec.c's
+    word2phrase and gensim's Phrases find them."""
+    check_output(output, [source])
+    corpus = _load(source, tokenizer, **options)
+    threshold = THRESHOLDS[scoring] if threshold is None else threshold
+    learned = Phrases(corpus, min_count, threshold, max_vocab, delimiter, scoring,
+                      ENGLISH_CONNECTOR_WORDS if connectors == "english" else (), passes)
+    if not len(learned):
+        best = max(table.best for table in learned.passes)
+        raise UserError(f"no pair of {source} scores above {threshold:g} with --min-count "
+                        f"{min_count} (the highest: {best:.4g}): lower --threshold or "
+                        f"--min-count")
+    learned.save(output)
+    if not options["quiet"]:
+        top = max(((s, w) for t in learned.passes for w, s in zip(t.words, t.scores)))
+        click.echo(f"{len(learned):,} phrases written to "
+                   f"{'standard output' if is_stdio(output) else output} (by pass: "
+                   f"{', '.join(str(len(t.words)) for t in learned.passes)}; the highest "
+                   f"scoring: {delimiter.join(top[1])})", err=True)
 
 
 @main.command()

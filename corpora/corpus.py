@@ -56,6 +56,24 @@ class Corpus:
         return Encoded(np.delete(ids, dropped), np.unique(offsets))  # emptied sentences go
 
 
+def sentence_blocks(offsets, tokens):
+    """(first, last) sentence ranges of about `tokens` tokens each (a longer sentence is a
+    block of its own), covering every sentence in order."""
+    cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], tokens))
+    cuts = np.unique(np.r_[cuts[cuts < len(offsets) - 1], len(offsets) - 1])
+    return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
+
+
+def write_sentences(corpus, out, block=1 << 20):
+    """Write `corpus` to the text stream `out` a sentence a line, tokens separated by
+    spaces, as `tokenize.write_tokens` writes text."""
+    words, offsets = np.array(corpus.types, dtype=object), corpus.offsets
+    for first, last in sentence_blocks(offsets, block):
+        tokens = words[corpus.type_ids[offsets[first]:offsets[last]]].tolist()
+        ends = (offsets[first:last + 1] - offsets[first]).tolist()
+        out.write("".join(" ".join(tokens[a:b]) + "\n" for a, b in zip(ends[:-1], ends[1:])))
+
+
 def load_corpus(source, tokenizer=Tokenizer(), cache=True, cache_dir=None, progress=False):
     """Tokenize a file or folder (see `read.list_files`) into a Corpus.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from corpora import Vocab
+from corpora import Phrases, Vocab
 from corpora.cli import tokenizer_options
 from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
@@ -142,6 +142,9 @@ def load(vectors, unicode_errors="strict", limit=None):
               "--workers, --alpha and --min-alpha may change.")
 @click.option("--save-vocab", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the vocabulary, `word count` lines as word2vec.c's.")
+@click.option("--phrases", "phrases_file", type=click.Path(dir_okay=False, exists=True),
+              help="Join the phrases of this file (`corpora phrases` writes it) into tokens "
+              "before training: vectors for new_york.")
 @tokenizer_options
 @click.option("--no-cache", is_flag=True, help="Tokenize again, neither reading nor writing "
               "the token cache.")
@@ -150,8 +153,8 @@ def load(vectors, unicode_errors="strict", limit=None):
               "~/.cache/npnlp].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
-def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache, cache_dir,
-          quiet, **settings):
+def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokenizer, no_cache,
+          cache_dir, quiet, **settings):
     """Train word2vec vectors on CORPUS (a text file or folder; see `corpora` for how it is
     read and tokenized: the tokens are cached, so a second run starts at once).
 
@@ -164,7 +167,7 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
         raise click.UsageError("train writes files (and a checkpoint beside them): give -o a "
                                "path; `wordvec convert OUT - --to text` prints vectors")
     format_ = format_ or _format_from_name(output)
-    _check_target(output, format_, [corpus])
+    _check_target(output, format_, [corpus] + ([phrases_file] if phrases_file else []))
     ctx.with_resource(output_lock(output))   # before the checks: a second run is refused
     checkpoint = output.with_name(output.name + ".checkpoint")
     if save_vocab:
@@ -190,11 +193,12 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
                                         RESUME_CHANGES)
         changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
     config = TrainConfig(**settings)
+    phrases = Phrases.load(phrases_file) if phrases_file else None
     start = time.perf_counter()
     try:
         model, state = fit(corpus, config, tokenizer, checkpoint, resume_from,
                            progress=not quiet, cache=not no_cache, cache_dir=cache_dir,
-                           changes=changes)
+                           changes=changes, phrases=phrases)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.args[0].epoch + 1}: the run is saved in "
                    f"{checkpoint}; add --resume to continue it.", err=True)
@@ -211,7 +215,10 @@ def train(ctx, corpus, output, format_, resume, save_vocab, tokenizer, no_cache,
                         f"it") from None
     try:
         if format_ == "native":
-            save_model(output, model, state, {"tokenizer": tokenizer.key()})
+            extra = {"tokenizer": tokenizer.key()}
+            if phrases is not None:
+                extra["phrases"] = phrases.key()
+            save_model(output, model, state, extra)
         else:
             model.wv.save_word2vec_format(output, binary=format_ == "binary")
     except OSError as e:

@@ -376,7 +376,7 @@ RESUME_CHANGES = ("epochs", "workers", "alpha", "min_alpha")   # what a resumed 
 
 
 def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False, cache=True,
-        cache_dir=None, changes=None):
+        cache_dir=None, changes=None, phrases=None):
     """Train word vectors on the corpus at `source` (a file or folder, read through `corpora`
     and its token cache, unless `cache` is false). Returns (model, state).
 
@@ -389,6 +389,8 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     finished run (its output failed to save) is returned as it is.
     """
     extra = {"tokenizer": tokenizer.key()}
+    if phrases is not None:
+        extra["phrases"] = phrases.key()
     if resume is True:
         resume = checkpoint
     if resume is not None:
@@ -396,6 +398,9 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
             raise UserError(f"nothing to resume: no checkpoint {resume}")
         model, state, saved = load_model(resume)
         _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
+        if saved.get("phrases") != extra.get("phrases"):
+            raise UserError(f"{resume} was trained with other phrases: give the same "
+                            f"--phrases file, or none if it had none")
         model.config = _changed(model.config, changes or {})
         finished = state is not None and state.epoch >= model.config.epochs
         if finished and Path(resume) == Path(checkpoint or ""):   # its output failed to
@@ -407,7 +412,7 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
                             f"trains it further)")
         config = model.config
     words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
-                                          cache_dir)
+                                          cache_dir, phrases)
     if resume is None:
         warn_if_small(source, len(ids))
         check_run(config, len(words), offsets)
@@ -507,14 +512,18 @@ def _check_same_tokenizer(saved, now, checkpoint):
                     f"{', '.join(flags)}")
 
 
-def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=None):
+def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=None,
+            phrases=None):
     """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary;
-    `source` is a path, or a Corpus already read (then `tokenizer` is not used)."""
+    `source` is a path, or a Corpus already read (then `tokenizer` is not used); `phrases`
+    (a corpora.Phrases) are joined first."""
     if isinstance(source, Corpus):
         corpus, source = source, "the sentences"
     else:
         corpus = load_corpus(source, tokenizer, cache=cache, cache_dir=cache_dir,
                              progress=progress)
+    if phrases is not None:
+        corpus = phrases.apply(corpus)
     vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
     if len(vocab) < 2:
         frequent = int((np.asarray(corpus.counts) >= config.min_count).sum())
