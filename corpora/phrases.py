@@ -38,7 +38,7 @@ SCORERS = ("default", "word2phrase", "npmi")
 THRESHOLDS = {"default": 10.0, "word2phrase": 100.0, "npmi": 0.5}   # the CLI's defaults
 ENGLISH_CONNECTOR_WORDS = frozenset(
     "a an the for of with without at from to in on by and or".split())   # gensim's
-BLOCK_TOKENS = 1 << 23      # tokens counted at once: their candidate arrays stay ~0.5 GB
+BLOCK_TOKENS = 1 << 20      # tokens counted at once: their arrays stay under 60 MB
 FORMAT = "npnlp phrases 1"
 
 
@@ -267,8 +267,7 @@ def _find(types, ids, starts, gaps, phrases):
         if not len(where):
             continue
         known = np.array([[index[t] for t in phrases[n]] for n in numbers], np.int64)
-        rows = ids[starts[where, None] + np.arange(length)]
-        keys = _row_keys(np.concatenate([known, rows]), len(types))
+        keys = _keys(ids, starts[where], length, len(types), before=known)
         known_keys, keys = keys[:len(known)], keys[len(known):]
         order = np.argsort(known_keys)
         at = np.minimum(np.searchsorted(known_keys[order], keys), len(known) - 1)
@@ -285,72 +284,100 @@ def _candidates(ids, offsets, connector):
     """(start, gap) per pair of consecutive non-connector tokens: start the position of the
     first, gap the connector tokens between them, -1 where the pair crosses a sentence end."""
     positions = np.flatnonzero(~connector[ids])
-    sentence = np.searchsorted(offsets, positions, side="right")
     gaps = np.diff(positions) - 1
-    gaps[sentence[1:] != sentence[:-1]] = -1
+    ends = np.searchsorted(positions, offsets[1:-1])   # the first position of a sentence
+    gaps[ends[(ends > 0) & (ends < len(positions))] - 1] = -1
     return positions[:-1], gaps
 
 
-def _row_keys(rows, T):
-    """An int64 key per row of an (n, k) array of ids below T, equal exactly for equal rows:
-    the row read as a number in base T when T^k fits in 63 bits, else the columns folded in
-    one at a time, each partial key made dense by np.unique so that none overflows."""
-    key = rows[:, 0].astype(np.int64)
-    if T ** rows.shape[1] < 2 ** 63:
-        for c in range(1, rows.shape[1]):
-            key = key * T + rows[:, c]
-        return key
-    for c in range(1, rows.shape[1]):
-        key = np.unique(key * T + rows[:, c], return_inverse=True)[1].ravel()
+def _keys(ids, starts, length, T, before=None):
+    """An int64 key per sequence ids[s:s + length], s in `starts` (after one per row of
+    `before`, (m, length) ids), equal exactly for equal sequences: the sequence read as a
+    number in base T when T^length fits in 63 bits, else the columns folded in one at a
+    time, each partial key made dense by np.unique so that none overflows. A column at a
+    time: no (n, length) array of positions."""
+    def column(c):
+        values = ids[starts + c]
+        return values if before is None else np.r_[before[:, c], values]
+
+    dense = T ** length >= 2 ** 63
+    key = column(0).astype(np.int64)
+    for c in range(1, length):
+        key *= T
+        key += column(c)
+        if dense:
+            key = np.unique(key, return_inverse=True)[1].ravel()
     return key
 
 
-def _distinct(rows, T, weights=None):
-    """(the distinct rows, how often each occurs, or the sum of its rows' `weights`)."""
-    n, k = rows.shape
-    if T ** k >= 2 ** 63:
+def _distinct(ids, starts, length, T, weights=None):
+    """(the distinct sequences ids[s:s + length] for s in `starts`, as (n, length) rows, and
+    how often each occurs, or the sum of its `weights`)."""
+    if T ** length >= 2 ** 63:
+        rows = ids[starts[:, None] + np.arange(length)]
         rows, inverse = np.unique(rows, axis=0, return_inverse=True)
-        return rows, np.bincount(inverse.ravel(), weights, len(rows)).astype(np.int64)
-    keys = _row_keys(rows, T)
+        return rows.astype(np.int64), np.bincount(inverse.ravel(), weights,
+                                                  len(rows)).astype(np.int64)
+    keys = _keys(ids, starts, length, T)
     if weights is None:
         keys = np.sort(keys)
     else:
         order = np.argsort(keys, kind="stable")
         keys, weights = keys[order], weights[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    counts = np.diff(np.r_[starts, n]) if weights is None else \
-        np.add.reduceat(weights, starts)
-    keys, distinct = keys[starts], np.empty((len(starts), k), np.int64)
-    for c in range(k - 1, -1, -1):
-        keys, distinct[:, c] = np.divmod(keys, T)
-    return distinct, counts.astype(np.int64)
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[first, len(keys)]) if weights is None else \
+        np.add.reduceat(weights, first)
+    keys, rows = keys[first], np.empty((len(first), length), np.int64)
+    for c in range(length - 1, -1, -1):
+        keys, rows[:, c] = np.divmod(keys, T)
+    return rows, counts.astype(np.int64)
 
 
 def _count(corpus, connector, max_vocab_size):
-    """(unigram counts (T,), {gap: (distinct candidate rows (n, gap + 2), counts (n,))}),
-    a block of sentences at a time, pruned past `max_vocab_size` entries."""
+    """(unigram counts (T,), {gap: (distinct candidate rows (n, gap + 2), counts (n,))}).
+
+    A block of sentences at a time; each block's distinct candidates wait until they
+    outnumber those counted so far, then all are merged at once (so merging costs
+    O(N log N) over the corpus, not a pass over the table per block), and entries past
+    `max_vocab_size` are pruned."""
     ids, offsets, T = corpus.type_ids, corpus.offsets, len(corpus.types)
     unigrams = np.zeros(T, np.int64)
-    tables, min_reduce = {}, 1
-    for first, last in sentence_blocks(offsets, BLOCK_TOKENS):
+    tables, waiting, min_reduce = {}, {}, 1
+    blocks = sentence_blocks(offsets, BLOCK_TOKENS)
+    for n, (first, last) in enumerate(blocks, 1):
         lo, hi = int(offsets[first]), int(offsets[last])
         block = np.asarray(ids[lo:hi])
         unigrams += np.bincount(block[~connector[block]], minlength=T)
         starts, gaps = _candidates(block, offsets[first:last + 1] - lo, connector)
         for gap in np.unique(gaps[gaps >= 0]).tolist():
-            rows, counts = _distinct(block[starts[gaps == gap, None] + np.arange(gap + 2)], T)
-            if gap in tables:
-                old_rows, old_counts = tables[gap]
-                rows, counts = _distinct(np.concatenate([old_rows, rows]), T,
-                                         np.r_[old_counts, counts])
-            tables[gap] = rows, counts
-        while np.count_nonzero(unigrams) + sum(len(c) for _, c in tables.values()) \
-                > max_vocab_size:
+            waiting.setdefault(gap, []).append(_distinct(block, starts[gaps == gap], gap + 2, T))
+        if n < len(blocks) and _size(waiting) < max(BLOCK_TOKENS, _size(tables)):
+            continue
+        tables, waiting = _merged(tables, waiting, T), {}
+        while np.count_nonzero(unigrams) + _size(tables) > max_vocab_size:
             unigrams[unigrams < min_reduce] = 0
             tables = {g: (r[c >= min_reduce], c[c >= min_reduce]) for g, (r, c) in
                       tables.items()}
             min_reduce += 1
     return unigrams, tables
+
+
+def _size(tables):
+    """The entries of {gap: (rows, counts)} or {gap: [(rows, counts), ...]}."""
+    return sum(len(c) for parts in tables.values()
+               for _, c in (parts if isinstance(parts, list) else [parts]))
+
+
+def _merged(tables, waiting, T):
+    """The tables with the waiting counts of each gap added in."""
+    merged = dict(tables)
+    for gap, parts in waiting.items():
+        parts = ([tables[gap]] if gap in tables else []) + parts
+        k, rows = gap + 2, np.concatenate([r for r, _ in parts])
+        merged[gap] = _distinct(rows.ravel(), np.arange(len(rows)) * k, k, T,
+                                np.concatenate([c for _, c in parts])) \
+            if len(parts) > 1 else parts[0]
+    return merged
 
 
 def _scores(ca, cb, cab, len_vocab, n_words, settings):
