@@ -123,7 +123,7 @@ def tokenize(source, output, phrases_file, tokenizer, **options):
               help="What joins the words of a phrase.")
 @click.option("--max-vocab", type=click.IntRange(min=1), default=40_000_000,
               show_default=True, help="Words and pairs counted before the rarest are pruned "
-              "(bounds memory, about 40 bytes each).")
+              "(bounds memory: 24 bytes a pair, more while merging).")
 @tokenizer_options
 @corpus_options
 def phrases_command(source, output, scoring, threshold, min_count, passes, connectors,
