@@ -100,20 +100,22 @@ class EmbeddingBagCache(NamedTuple):
     ids: np.ndarray
     bags: np.ndarray   # the bag of each id
     N: int
+    weights: np.ndarray | None
 
 
 class EmbeddingBag(Embedding):
-    """y[n] = the sum of W[ids[j]] over the j of bag n (PyTorch's EmbeddingBag, mode "sum").
+    """y[n] = the sum of W[ids[j]] over the j of bag n (PyTorch's EmbeddingBag, mode "sum"),
+    each times weights[j] if given (PyTorch's per_sample_weights).
 
     ids: (P,) int, the bags one after another;  offsets: (N,) int, where each bag starts in
-    ids (ascending, from 0; an empty bag sums to 0);  y: (N, D).
+    ids (ascending, from 0; an empty bag sums to 0);  weights: (P,) or None;  y: (N, D).
     A sparse product: the (P, D) rows are not gathered, and in backward each bag's gradient
     row is recorded once; plain SGD scatters it to the bag's ids without repeating it
     (optimizers that coalesce the gradient expand it). Takes offsets besides ids, so it
     cannot sit inside a Sequential.
     """
 
-    def forward(self, ids, offsets):
+    def forward(self, ids, offsets, weights=None):
         V, D = self.W.data.shape
         check_index("ids", ids, V)
         ids = np.asarray(ids, np.int64).ravel()
@@ -125,13 +127,17 @@ class EmbeddingBag(Embedding):
             raise ValueError("offsets must be ascending bag starts in ids, the first 0")
         N = len(offsets)
         y = np.zeros((N, D), self.W.data.dtype)
-        csr_matvecs(N, V, D, indptr, ids, np.ones(len(ids), y.dtype), self.W.data.ravel(),
-                    y.ravel())
-        return y, EmbeddingBagCache(ids, np.repeat(np.arange(N), counts), N)
+        if weights is not None:
+            weights = np.asarray(weights, y.dtype).ravel()
+            check_shape("weights", weights, ids.shape)
+        csr_matvecs(N, V, D, indptr, ids, np.ones(len(ids), y.dtype) if weights is None else
+                    weights, self.W.data.ravel(), y.ravel())
+        return y, EmbeddingBagCache(ids, np.repeat(np.arange(N), counts), N, weights)
 
     def backward(self, dy, cache):
         check_float("dy", dy, self.W.data.dtype, (cache.N, self.W.data.shape[1]))
-        self.W.grad.add(cache.ids, dy, copy=False, cols=cache.bags)   # dW[ids[j]] += dy[bag j]
+        self.W.grad.add(cache.ids, dy, copy=False, cols=cache.bags,   # dW[ids[j]] +=
+                        weights=cache.weights)                       # weights[j] dy[bag j]
         return None
 
 

@@ -59,6 +59,20 @@ def test_embedding_bag_gradient_with_repeated_ids_and_an_empty_bag():
     assert_close(check_layer(layer, ids, rng, offsets=offsets))
 
 
+def test_weighted_embedding_bag_gradient():
+    """Per-id weights (fastText's subword means): the weight gradient is not needed, the
+    table's is checked."""
+    rng = np.random.default_rng(0)
+    layer = nn.EmbeddingBag(7, 3, dtype=F64, rng=1)
+    ids, offsets = np.array([1, 4, 1, 6, 6, 0]), np.array([0, 3, 3, 5])
+    weights = np.array([0.5, 0.25, 0.5, 1, 2, -1])
+    assert_close(check_layer(layer, ids, rng, offsets=offsets, weights=weights))
+    y, _ = layer.forward(ids, offsets, weights)
+    W = layer.W.data
+    np.testing.assert_allclose(y[0], W[1] + 0.25 * W[4])
+    np.testing.assert_allclose(y[2], 3 * W[6])
+
+
 def test_embedding_bag_sums_each_bag():
     layer = nn.EmbeddingBag(7, 3, rng=1)
     ids, offsets = np.array([1, 4, 1, 6, 6, 0]), np.array([0, 3, 3, 5])

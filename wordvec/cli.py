@@ -26,7 +26,7 @@ from wordvec.train import (
     load_settings,
     save_model,
 )
-from wordvec.vectors import KeyedVectors
+from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
 FORMATS = ("text", "binary", "native", "projector")
 TRAIN_FORMATS = FORMATS[:3]
@@ -113,6 +113,16 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--ns-exponent", type=click.FloatRange(-10, 10), default=0.75, show_default=True,
               help="Noise words are drawn with probability proportional to count ** this "
               "(gensim's ns_exponent; 0: uniform).")
+@click.option("--subwords", is_flag=True,
+              help="fastText's model: a word is the mean of its vector and its character "
+              "n-grams' (--minn to --maxn characters, hashed into --buckets rows), so unseen "
+              "words get vectors too.")
+@click.option("--minn", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Shortest n-gram, in characters, with --subwords.")
+@click.option("--maxn", type=click.IntRange(min=0), default=6, show_default=True,
+              help="Longest n-gram, with --subwords (0: none, plain word2vec).")
+@click.option("--buckets", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+              help="Rows the n-grams are hashed into, with --subwords (fastText's -bucket).")
 @click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=1e-3,
               show_default=True, help="Subsampling threshold of frequent words (0: none).")
 @click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
@@ -262,7 +272,8 @@ def similar(vectors, words, negative, topn, restrict_vocab, as_json, unicode_err
     def answer(positive, negative, interactive=False):
         _answer(lambda: kv.most_similar(list(positive), list(negative), topn,
                                         restrict_vocab=restrict_vocab),
-                {"positive": list(positive), "negative": list(negative)}, as_json, interactive)
+                {"positive": list(positive), "negative": list(negative)}, as_json, interactive,
+                built=_from_ngrams(kv, [*positive, *negative]))
 
     if words or negative:
         _check_glued_negative(click.get_current_context(), negative, kv)
@@ -304,7 +315,7 @@ def analogy(vectors, words, topn, cosmul, restrict_vocab, as_json, unicode_error
 
         query = dict(zip("abc", abc)) if len(abc) == 3 else {"words": list(abc)}
         _answer(search, query, as_json, interactive,
-                "3CosMul score" if cosmul else "Cosine similarity")
+                "3CosMul score" if cosmul else "Cosine similarity", _from_ngrams(kv, abc))
 
     if words:
         answer(words)
@@ -435,11 +446,24 @@ def _check_glued_negative(ctx, negative, kv):
                             f"-n {arg[1:]}")
 
 
-def _answer(search, query, as_json, interactive, heading="Cosine similarity"):
+def _from_ngrams(kv, words):
+    """The query words outside the vocabulary whose vectors subword vectors build."""
+    return [w for w in words if isinstance(kv, FastTextKeyedVectors) and kv.is_oov(w)]
+
+
+def _answer(search, query, as_json, interactive, heading="Cosine similarity", built=()):
     """Print the neighbours `search()` finds for `query`. A query it cannot answer (a word
     outside the vocabulary, words that cancel out) ends the command, or when reading
     queries from standard input is reported and skipped: on standard error, or with --json
-    as an object with an "error", so that every query still gets one line."""
+    as an object with an "error", so that every query still gets one line. `built`: words
+    of the query whose vectors come from their n-grams only, said on standard error (with
+    --json, as "from_ngrams")."""
+    if built:
+        if as_json:
+            query = {**query, "from_ngrams": list(built)}
+        else:
+            click.echo(f"Not in the vocabulary, built from n-grams: {', '.join(built)}",
+                       err=True)
     try:
         results = search()
     except (KeyError, ValueError) as e:

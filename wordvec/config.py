@@ -34,6 +34,9 @@ class TrainConfig(Saved):
         updated by more than MAX_ROW_REPEATS (train.py) examples in a step takes that many
         times their mean (the exact softmax's output rows are not capped), so frequent
         words learn less per step than in word2vec.c's one-pair-at-a-time SGD.
+    subwords: fastText's model (`wordvec.subwords`): a word's input vector is the mean of
+        its own row and of its character n-grams' (minn to maxn characters, hashed into
+        `buckets` rows), so that unseen words get vectors too. maxn 0: plain word2vec.
     workers: processes training at once, 0 for one per core (Hogwild: their updates race,
         so only a run with one worker is reproducible, which is why 1 is the default).
     """
@@ -54,6 +57,10 @@ class TrainConfig(Saved):
     seed: int = 1
     batch: int | None = None
     workers: int = 1
+    subwords: bool = False
+    minn: int = 3
+    maxn: int = 6
+    buckets: int = 2_000_000
 
     def step_size(self, V, rows_per_centre):
         """Centre words per update step: `batch`, else the objective's default cut so that
@@ -86,6 +93,13 @@ class TrainConfig(Saved):
         check_count("seed", self.seed, minimum=0)
         if self.max_vocab is not None:
             check_count("max_vocab", self.max_vocab)
+        check_count("minn", self.minn)
+        check_count("maxn", self.maxn, minimum=0)
+        check_count("buckets", self.buckets)
+        if self.subwords and self.maxn and self.maxn < self.minn:
+            raise UserError(f"maxn {self.maxn} is below minn {self.minn} (maxn 0: no n-grams)")
+        if self.subwords and self.loss == "softmax":
+            raise UserError("subwords train with --loss negative or hierarchical")
         if not -10 <= self.ns_exponent <= 10:
             raise UserError(f"ns_exponent must be in [-10, 10], not {self.ns_exponent}")
         if not 0 <= self.sample < 1:

@@ -14,7 +14,8 @@ import numpy as np
 import nn
 from wordvec.batches import draw, noise_distribution
 from wordvec.huffman import huffman_tree
-from wordvec.vectors import KeyedVectors
+from wordvec.subwords import Subwords
+from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
 NOISE_GROUP = 8            # CBOW centres that share their noise words, see _cbow_negative
 SOFTMAX_LOGITS = 1 << 23   # logits computed at once by the exact softmax: 32 MB of float32
@@ -27,9 +28,16 @@ class Word2VecNet(nn.Module):
         rng = np.random.default_rng(config.seed)
         V, D = len(words), config.dim
         self.config, self.words, self.counts = config, list(words), np.asarray(counts)
-        # word2vec.c: input rows U(-0.5/D, 0.5/D), output rows 0; CBOW sums bags of them
-        Input = nn.Embedding if config.sg else nn.EmbeddingBag
-        self.input = Input(V, D, scale=0.5 / D, rng=rng, dtype=dtype)
+        self.subwords = Subwords.of(self.words, config.minn, config.maxn, config.buckets) \
+            if config.subwords and config.maxn else None
+        # word2vec.c: input rows U(-0.5/D, 0.5/D), output rows 0; CBOW sums bags of them.
+        # fastText: U(-1/D, 1/D), words and n-grams in one table, a word the mean of its rows
+        if self.subwords is None:
+            Input = nn.Embedding if config.sg else nn.EmbeddingBag
+            self.input = Input(V, D, scale=0.5 / D, rng=rng, dtype=dtype)
+        else:
+            self.input = nn.EmbeddingBag(V + config.buckets, D, scale=1 / D, rng=rng,
+                                         dtype=dtype)
         hierarchical = config.loss == "hierarchical"
         self.output = nn.OutputEmbedding(V - 1 if hierarchical else V, D, dtype=dtype)
         self._tree = huffman_tree(self.counts) if hierarchical else None
@@ -51,18 +59,51 @@ class Word2VecNet(nn.Module):
         context words (window + 1 on average, as word2vec.c draws each centre's width from
         1..window) and the output rows of each prediction (the centre and its noise words,
         or its Huffman path, of mean length weighted by the words' counts)."""
+        input_rows = 1.0 if self.subwords is None else float(
+            np.dot(self.counts, np.diff(self.subwords.indptr)) / self.counts.sum())
         if self._tree is None:
-            return rows_per_centre(self.config, 1 + self.config.negative)
-        return rows_per_centre(self.config,
-                               float(np.dot(self.counts, self._tree.lengths) / self.counts.sum()))
+            return rows_per_centre(self.config, 1 + self.config.negative, input_rows)
+        return rows_per_centre(self.config, float(np.dot(self.counts, self._tree.lengths) /
+                                                  self.counts.sum()), input_rows)
 
     @property
     def wv(self):
         """The word vectors, as a KeyedVectors sharing this model's memory (its word index
-        built at the first lookup, not at every access)."""
+        built at the first lookup, not at every access); with subwords, a
+        FastTextKeyedVectors of the words' means and the n-gram rows (shared)."""
+        if self.subwords is not None:
+            V, c = len(self.words), self.config
+            return FastTextKeyedVectors.from_vectors(
+                self.words, self.subwords.word_vectors(self.input.W.data), self.counts,
+                lazy=True).with_ngrams(self.input.W.data[V:], c.minn, c.maxn)
         kv = KeyedVectors.from_vectors(self.words, self.input.W.data, self.counts, lazy=True)
         kv.vectors_lockf = self.input.W.lr_scale    # the same array: set either, train both
         return kv
+
+    def _lookup(self, ids, mask=None):
+        """The input vectors of word `ids`, (*ids.shape, D), zero where `mask` is False."""
+        if self.subwords is None:
+            return self.input.forward(ids, mask)
+        y, cache = self.input.forward(*self.subwords.bags(ids if mask is None else ids[mask]))
+        if mask is None:
+            return y.reshape(*ids.shape, -1), (cache, None)
+        x = np.zeros((*ids.shape, y.shape[1]), y.dtype)
+        x[mask] = y
+        return x, (cache, mask)
+
+    def _lookup_backward(self, dx, cache):
+        if self.subwords is None:
+            return self.input.backward(dx, cache)
+        cache, mask = cache
+        dy = dx.reshape(-1, dx.shape[-1]) if mask is None else dx[mask]
+        return self.input.backward(np.ascontiguousarray(dy), cache)
+
+    def _sum_bags(self, ids, offsets):
+        """The sum of the input vectors of each bag of word `ids` starting at `offsets`."""
+        if self.subwords is None:
+            return self.input.forward(ids, offsets)
+        rows, starts, weights = self.subwords.bags(ids)
+        return self.input.forward(rows, np.r_[starts, len(rows)][offsets], weights)
 
     def backprop(self, windows, rng):
         """Forward and backward over a batch of `batches.Windows`, gradients added into the
@@ -77,13 +118,13 @@ class Word2VecNet(nn.Module):
         if not self.config.sg:
             return self._cbow_backprop(centres, contexts, mask, rng)
         if self.config.loss == "softmax":                              # pair by pair
-            x, cache = self.input.forward(contexts[mask])              # (P, D)
+            x, cache = self._lookup(contexts[mask])                    # (P, D)
             loss, dx = self._output_backprop(x, np.repeat(centres, mask.sum(axis=1)), None, rng)
-            self.input.backward(dx, cache)
+            self._lookup_backward(dx, cache)
             return loss, len(x)
-        x, cache = self.input.forward(contexts, mask)                  # (n, 2 window, D)
+        x, cache = self._lookup(contexts, mask)                        # (n, 2 window, D)
         loss, dh = self._output_backprop(x, centres, mask, rng)
-        self.input.backward(dh, cache)
+        self._lookup_backward(dh, cache)
         return loss, int(mask.sum())
 
     def _cbow_backprop(self, centres, contexts, mask, rng):
@@ -92,7 +133,7 @@ class Word2VecNet(nn.Module):
         if self.config.loss == "negative":
             members, contexts, mask = _noise_groups(centres, contexts, mask, NOISE_GROUP)
         count = mask.sum(axis=1)
-        h, cache = self.input.forward(contexts[mask], np.r_[0, np.cumsum(count[:-1])])
+        h, cache = self._sum_bags(contexts[mask], np.r_[0, np.cumsum(count[:-1])])
         if self.config.cbow_mean:
             h *= (1 / np.maximum(count, 1)).astype(h.dtype)[:, None]
         if self.config.loss == "negative":
@@ -179,12 +220,13 @@ class Word2VecNet(nn.Module):
         return loss, self.output.backward(dscores, cache, counted=valid)
 
 
-def rows_per_centre(config, out):
+def rows_per_centre(config, out, input_rows=1.0):
     """The rows a centre updates when each prediction scores `out` output rows: window + 1
-    context words on average (word2vec.c draws each centre's width from 1..window), each
-    scored by skip-gram, or their sum scored once by CBOW."""
+    context words on average (word2vec.c draws each centre's width from 1..window) of
+    `input_rows` rows each (1, or with subwords the word's and its n-grams'), each scored by
+    skip-gram, or their sum scored once by CBOW."""
     context = config.window + 1
-    return context * (1 + out) if config.sg else context + out
+    return context * (input_rows + out) if config.sg else context * input_rows + out
 
 
 def _noise_groups(centres, contexts, mask, g):

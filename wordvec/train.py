@@ -348,6 +348,11 @@ def save_model(folder, model, state=None, extra=None):
         config["state"] = asdict(state)
     arrays = {"vectors": model.input.W.data, "counts": model.counts,
               "output": model.output.W.data}
+    if model.subwords is not None:   # the words' means to query; their rows and n-grams' apart
+        V, c = len(model.words), model.config
+        arrays |= {"vectors": model.wv.vectors, "word_rows": model.input.W.data[:V],
+                   "ngrams": model.input.W.data[V:]}
+        config["ngrams"] = {"min_n": c.minn, "max_n": c.maxn}
     if model.input.W.lr_scale is not None:
         arrays["lockf"] = model.input.W.lr_scale
     save_native(folder, model.words, arrays, config)
@@ -361,11 +366,14 @@ def is_trained_model(folder):
 def load_model(folder):
     """(model, state, extra config) from a folder written by `save_model`."""
     words, arrays, saved = load_native(folder, mmap=False)
+    saved.pop("ngrams", None)
     if "train" not in saved or "output" not in arrays:
         raise UserError(f"{folder} holds word vectors but not a model to continue training "
                         f"(it was not written by `wordvec train`)")
     model = Word2VecNet(TrainConfig.from_dict(saved.pop("train")), words, arrays["counts"])
-    model.load_state_dict({"input.W": arrays["vectors"], "output.W": arrays["output"]})
+    table = arrays["vectors"] if "ngrams" not in arrays else \
+        np.concatenate([arrays["word_rows"], arrays["ngrams"]])
+    model.load_state_dict({"input.W": table, "output.W": arrays["output"]})
     if "lockf" in arrays:
         model.input.W.lr_scale = np.array(arrays["lockf"], np.float32)
     state = TrainState(**saved.pop("state")) if "state" in saved else None
@@ -473,7 +481,7 @@ def memory_needed(config, V, block_tokens=BLOCK_TOKENS):
     gradients, the output rows of its predictions, their gradients); an estimate that
     refuses absurd settings, not a measurement."""
     D, w = config.dim, config.window
-    tables = 2 * V * D * 4
+    tables = (2 * V + config.buckets * config.subwords) * D * 4
     block = block_tokens * 2 * w * 12      # windows(): 1.09 GB measured for window 1000
     if config.loss == "softmax":
         step = 2 * SOFTMAX_LOGITS * 4 + 250 * 2 * w * D * 4 * 2

@@ -14,6 +14,7 @@ from npnlp.errors import UserError, quoted
 from wordvec.evaluate import GENSIM_RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
 from wordvec.formats import read_word2vec, write_projector, write_word2vec
 from wordvec.native import is_native, load_native, save_native
+from wordvec.subwords import bucket_ids
 
 KEY_TYPES = (str, numbers.Integral)   # a key, or the row of one (gensim's _KEY_TYPES)
 
@@ -320,7 +321,7 @@ class KeyedVectors:
         sims = self.cosines(mean, clip_start, clip_end)[0]
         if topn is None:
             return sims
-        skip = {self.get_index(k) - clip_start for k in keys if isinstance(k, KEY_TYPES)}
+        skip = {self.get_index(k, -1) - clip_start for k in keys if isinstance(k, KEY_TYPES)}
         return self._top(sims, topn, skip, offset=clip_start)
 
     def similar_by_word(self, word, topn=10, restrict_vocab=None):
@@ -341,15 +342,15 @@ class KeyedVectors:
         scores = shifted[:n].prod(axis=0) / (shifted[n:].prod(axis=0) + 1e-6)
         if topn is None:
             return scores
-        skip = {self.get_index(k) for k in positive + negative if isinstance(k, KEY_TYPES)}
+        skip = {self.get_index(k, -1) for k in positive + negative if isinstance(k, KEY_TYPES)}
         return self._top(scores, topn, skip)
 
     def similarity(self, w1, w2):
         """Cosine similarity of two keys: exactly 1 for a word with itself."""
-        i, j = self.get_index(w1), self.get_index(w2)
-        if i == j:
-            return float(self.vectors[i].any())
-        cos = self.vectors[i] @ self.vectors[j] / (self.norms[i] * self.norms[j])
+        i, j = self.get_index(w1, -1), self.get_index(w2, -1)
+        if (i == j and i >= 0) or (i < 0 and w1 == w2):
+            return float(self.get_vector(w1).any())
+        cos = self.get_vector(w1, norm=True) @ self.get_vector(w2, norm=True)
         return float(np.clip(cos, -1, 1))
 
     def distance(self, w1, w2):
@@ -400,7 +401,8 @@ class KeyedVectors:
         """Cosine similarity of the means of two sets of words (raw vectors, as gensim)."""
         if not (len(ws1) and len(ws2)):
             raise ZeroDivisionError("n_similarity needs two non-empty lists of words")
-        m1, m2 = self[list(ws1)].mean(axis=0), self[list(ws2)].mean(axis=0)
+        m1 = np.mean([self.get_vector(w) for w in ws1], axis=0)
+        m2 = np.mean([self.get_vector(w) for w in ws2], axis=0)
         return float(m1 @ m2 / (np.linalg.norm(m1) * np.linalg.norm(m2)))
 
     def get_mean_vector(self, keys, weights=None, pre_normalize=True, post_normalize=False,
@@ -435,7 +437,7 @@ class KeyedVectors:
         used = [w for w in words if w in self]
         if not used:
             raise ValueError("doesnt_match needs at least one word in the vocabulary")
-        unit = self.unit_vectors(used)
+        unit = np.stack([self.get_vector(w, norm=True) for w in used])
         mean = unit.mean(axis=0)
         return used[int(np.argmin(unit @ mean))]
 
@@ -478,17 +480,28 @@ class KeyedVectors:
         `limit` words if given."""
         if not is_native(path):
             return cls.load_word2vec_format(path, limit=limit, **word2vec_options)
-        words, arrays, _ = load_native(path, mmap)
+        words, arrays, config = load_native(path, mmap)
         counts = arrays.get("counts")
-        return cls.from_vectors(words[:limit], arrays["vectors"][:limit],
-                                None if counts is None else counts[:limit], lazy=True)
+        kv = (FastTextKeyedVectors if "ngrams" in arrays else cls).from_vectors(
+            words[:limit], arrays["vectors"][:limit],
+            None if counts is None else counts[:limit], lazy=True)
+        if "ngrams" in arrays:
+            kv.with_ngrams(arrays["ngrams"], **config["ngrams"])
+        return kv
 
     def save(self, folder, config=None):
         """Save to `folder` in the native format (see `wordvec.native`)."""
         arrays = {"vectors": self.vectors}
         if self.counts is not None:
             arrays["counts"] = self.counts
-        save_native(folder, self.index_to_key, arrays, config)
+        save_native(folder, self.index_to_key, arrays | self._extra_arrays(),
+                    (config or {}) | self._extra_config())
+
+    def _extra_arrays(self):
+        return {}
+
+    def _extra_config(self):
+        return {}
 
     @classmethod
     def load_word2vec_format(cls, fname, fvocab=None, binary=None, encoding="utf8",
@@ -581,6 +594,52 @@ class KeyedVectors:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.index_to_key[offset + i], float(scores[i]))
                 for i in best.tolist() if i not in skip][:topn]
+
+
+class FastTextKeyedVectors(KeyedVectors):
+    """Word vectors with fastText's n-gram table (gensim's class and names): a word outside
+    the vocabulary gets the mean of the vectors of its character n-grams, so `word in kv`
+    holds for any word with one, as in gensim. vectors_ngrams: (bucket, D); min_n, max_n:
+    the n-gram lengths in characters."""
+
+    def with_ngrams(self, vectors_ngrams, min_n, max_n):
+        self.vectors_ngrams, self.min_n, self.max_n = vectors_ngrams, min_n, max_n
+        return self
+
+    @property
+    def bucket(self):
+        return len(self.vectors_ngrams)
+
+    def __contains__(self, key):
+        return self.has_index_for(key) or (isinstance(key, str) and len(self._ngram_rows(key)))
+
+    def __getitem__(self, keys):
+        if isinstance(keys, KEY_TYPES):
+            return self.get_vector(keys)
+        return np.stack([self.get_vector(k) for k in keys])
+
+    def is_oov(self, key):
+        """Whether the vector of `key` is built from its n-grams only."""
+        return not self.has_index_for(key)
+
+    def get_vector(self, key, norm=False):
+        if self.has_index_for(key) or not isinstance(key, str):
+            return super().get_vector(key, norm)
+        rows = self._ngram_rows(key)
+        if not len(rows):
+            raise KeyError(f"word {quoted(key)} is not in the vocabulary and has no character "
+                           f"n-grams of {self.min_n} to {self.max_n} characters")
+        vector = self.vectors_ngrams[rows].mean(axis=0)
+        return vector / _row_norms(vector[None])[0] if norm else vector
+
+    def _ngram_rows(self, word):
+        return bucket_ids([word], self.min_n, self.max_n, self.bucket)[1]
+
+    def _extra_arrays(self):
+        return {"ngrams": self.vectors_ngrams}
+
+    def _extra_config(self):
+        return {"ngrams": {"min_n": self.min_n, "max_n": self.max_n}}
 
 
 def _counts_from(fvocab, words):

@@ -1,0 +1,130 @@
+"""Subword (fastText) vectors: fastText's n-grams and hashes, the input layer's gradient,
+vectors for unseen words, files and the commands."""
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from corpora import synth
+from wordvec import KeyedVectors
+from wordvec.cli import main
+from wordvec.config import TrainConfig
+from wordvec.model import Word2VecNet
+from wordvec.subwords import Subwords, _hashes, bucket_ids, fasttext_hash, ngrams
+from wordvec.vectors import FastTextKeyedVectors
+
+# fastText's hashes (Dictionary::hash), as gensim's ft_hash_bytes gives them
+HASHES = {"test": 2949673445, "команда": 1725507386, "東京": 1997330287, "naïve": 3440832043}
+# the first n-gram buckets of each word with minn 3, maxn 6, 2,000,000 buckets (gensim's
+# ft_ngram_hashes), and how many n-grams it has
+BUCKETS = {"test": ([1484008, 627201, 1078831, 854851, 26195, 1673445], 10),
+           "команда": ([469847, 860603, 62163, 1418956, 622853, 1484909], 22),
+           "東京": ([473661, 106169, 163715], 3), "a": ([1087600], 1)}
+
+
+def test_fasttexts_hashes_and_ngram_buckets():
+    for word, h in HASHES.items():
+        assert fasttext_hash(word.encode()) == h
+    grams = [g for w in ["test", "команда", "naïve", "ÿ𝄞"] for g in ngrams(w, 1, 6)]
+    np.testing.assert_array_equal(_hashes(grams), [fasttext_hash(g) for g in grams])
+    indptr, ids = bucket_ids(list(BUCKETS), 3, 6, 2_000_000)
+    for n, (word, (first, count)) in enumerate(BUCKETS.items()):
+        assert ids[indptr[n]:indptr[n + 1]][:6].tolist() == first
+        assert indptr[n + 1] - indptr[n] == count
+    assert ngrams("naïve", 3, 4)[:3] == ["<na".encode(), "<naï".encode(), "naï".encode()]
+    assert ngrams("ab", 1, 2) == [b"<a", b"a", b"ab", b"b", b"b>"]   # no lone < or >
+
+
+def subword_net(sg=True, dtype=np.float64):
+    config = TrainConfig(sg=sg, subwords=True, dim=4, buckets=40, minn=2, maxn=3, seed=3)
+    words = ["cat", "cats", "dog", "a"]
+    return Word2VecNet(config, words, [9, 5, 4, 2], dtype=dtype)
+
+
+def test_a_word_is_the_mean_of_its_rows():
+    net = subword_net()
+    W, sub = net.input.W.data, Subwords.of(net.words, 2, 3, 40)
+    rows = [1] + [4 + b for b in bucket_ids(["cats"], 2, 3, 40)[1]]
+    np.testing.assert_allclose(net.wv["cats"], W[rows].mean(axis=0))
+    np.testing.assert_allclose(sub.word_vectors(W), net.wv.vectors)
+
+
+def test_the_subword_input_layers_gradient_is_numerically_right():
+    net = subword_net()
+    rng = np.random.default_rng(0)
+    ids = np.array([[0, 1, 3], [2, 2, 0]])
+    mask = np.array([[True, True, False], [True, True, True]])
+    R = rng.standard_normal((2, 3, 4))
+
+    def f():
+        return float((net._lookup(ids, mask)[0] * R).sum())
+
+    x, cache = net._lookup(ids, mask)
+    assert not x[0, 2].any()                                   # masked: zero
+    net.input.W.zero_grad()
+    net._lookup_backward(R, cache)
+    analytic = net.input.W.grad.to_dense()
+    W = net.input.W.data
+    for i, j in [(0, 0), (1, 2), *[(4 + b, 1) for b in bucket_ids(["cat"], 2, 3, 40)[1][:3]]]:
+        old = W[i, j]
+        W[i, j] = old + 1e-6
+        up = f()
+        W[i, j] = old - 1e-6
+        down = f()
+        W[i, j] = old
+        assert analytic[i, j] == pytest.approx((up - down) / 2e-6, rel=1e-6, abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sub") / "synth.txt"
+    synth.write(path, 6_000, seed=1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(corpus):
+    folder = corpus.parent / "model"
+    result = CliRunner().invoke(main, ["train", str(corpus), "-o", str(folder), "--subwords",
+                                       "--buckets", "20000", "--dim", "30", "--epochs", "3",
+                                       "-q"])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_an_unseen_misspelling_lands_near_its_word(model):
+    kv = KeyedVectors.load(model)
+    assert isinstance(kv, FastTextKeyedVectors) and kv.is_oov("grandmotherr")
+    assert "grandmotherr" in kv and "grandmotherr" not in kv.key_to_index
+    assert "grandmother" in [w for w, _ in kv.most_similar("grandmotherr", topn=3)]
+    assert kv.similarity("grandmotherr", "grandmotherr") == 1.0
+    with pytest.raises(KeyError, match="no character n-grams"):
+        kv.get_vector("")
+
+
+def test_the_folder_keeps_the_ngrams_and_trains_further(model, corpus, tmp_path):
+    kv = KeyedVectors.load(model)
+    assert kv.vectors_ngrams.shape == (20_000, 30) and isinstance(kv.vectors_ngrams, np.memmap)
+    kv.save(tmp_path / "copy")
+    again = KeyedVectors.load(tmp_path / "copy")
+    np.testing.assert_array_equal(again["grandmotherr"], kv["grandmotherr"])
+    result = CliRunner().invoke(main, ["train", str(corpus), "-o", str(model), "--resume",
+                                       "--epochs", "4", "-q"])
+    assert result.exit_code == 0, result.output
+    assert not np.array_equal(KeyedVectors.load(model)["grandmotherr"], kv["grandmotherr"])
+
+
+def test_queries_say_which_words_are_built_from_ngrams(model):
+    result = CliRunner().invoke(main, ["similar", str(model), "kingg", "--topn", "2"])
+    assert result.exit_code == 0
+    assert "Not in the vocabulary, built from n-grams: kingg" in result.stderr
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_cbow_and_skipgram_train_with_hierarchical_softmax_too(corpus, tmp_path, sg):
+    out = tmp_path / "v.bin"
+    result = CliRunner().invoke(main, ["train", str(corpus), "-o", str(out), "--subwords",
+                                       "--buckets", "5000", "--dim", "20", "--epochs", "2", "-q",
+                                       "--loss", "hierarchical", "--sg" if sg else "--cbow"])
+    assert result.exit_code == 0, result.output
+    kv = KeyedVectors.load_word2vec_format(out)           # the words' vectors, as .vec
+    assert kv.most_similar(positive=["woman", "king"], negative=["man"], topn=3)
