@@ -1,10 +1,13 @@
 """Subword (fastText) vectors: fastText's n-grams and hashes, the input layer's gradient,
 vectors for unseen words, files and the commands."""
+import struct
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from corpora import synth
+from npnlp.errors import UserError
 from wordvec import KeyedVectors
 from wordvec.cli import main
 from wordvec.config import TrainConfig
@@ -124,3 +127,51 @@ def test_cbow_and_skipgram_train_with_hierarchical_softmax_too(corpus, tmp_path,
     assert result.exit_code == 0, result.output
     kv = KeyedVectors.load_word2vec_format(out)           # the words' vectors, as .vec
     assert kv.most_similar(positive=["woman", "king"], negative=["man"], topn=3)
+
+
+def fasttext_bin(path, words, matrix, minn=3, maxn=3, nlabels=0, cut=0):
+    """A fastText .bin as FastText::saveModel writes it (the settings, the dictionary, the
+    input matrix, an output matrix)."""
+    bucket = len(matrix) - len(words)
+    data = struct.pack("=2i", 793712314, 12)
+    data += struct.pack("=12id", matrix.shape[1], 5, 1, 1, 5, 1, 1, 2, bucket, minn, maxn, 100,
+                        1e-4)
+    data += struct.pack("=3iqq", len(words), len(words) - nlabels, nlabels, 100, -1)
+    for n, word in enumerate(words):
+        data += word.encode() + b"\0" + struct.pack("=qb", 10 - n, 0)
+    data += struct.pack("=?2q", False, *matrix.shape) + matrix.astype("=f4").tobytes()
+    data += struct.pack("=?2q", False, 1, matrix.shape[1]) + b"\0" * 4 * matrix.shape[1]
+    path.write_bytes(data[:len(data) - cut])
+    return path
+
+
+def test_a_fasttext_bin_gives_fasttexts_word_and_unseen_vectors(tmp_path):
+    matrix = np.arange(12, dtype=np.float32).reshape(6, 2)    # 2 words, 4 buckets
+    path = fasttext_bin(tmp_path / "m.bin", ["ab", "</s>"], matrix)
+    kv = KeyedVectors.load(path)
+    assert kv.index_to_key == ["ab", "</s>"] and kv.counts.tolist() == [10, 9]
+    rows = [0] + [2 + b for b in bucket_ids(["ab"], 3, 3, 4)[1]]         # <ab, ab>
+    np.testing.assert_allclose(kv["ab"], matrix[rows].mean(axis=0))
+    unseen = [2 + b for b in bucket_ids(["abc"], 3, 3, 4)[1]]
+    np.testing.assert_allclose(kv["abc"], matrix[unseen].mean(axis=0))
+    with pytest.raises(UserError, match="supervised"):
+        KeyedVectors.load(fasttext_bin(tmp_path / "s.bin", ["ab", "__label__x"], matrix,
+                                       nlabels=1))
+    with pytest.raises(UserError, match="ends early|announced"):
+        KeyedVectors.load(fasttext_bin(tmp_path / "t.bin", ["ab", "</s>"], matrix, cut=60))
+
+
+def test_a_bin_gensim_wrote_reads_as_gensim_reads_it(corpus, tmp_path):
+    pytest.importorskip("gensim")
+    from gensim.models import FastText
+    from gensim.models.fasttext import load_facebook_vectors, save_facebook_model
+
+    sentences = [line.split() for line in corpus.read_text().splitlines()[:2000]]
+    save_facebook_model(FastText(sentences, vector_size=12, bucket=3000, min_count=2,
+                                 epochs=1, workers=1), str(tmp_path / "g.bin"))
+    theirs, ours = load_facebook_vectors(str(tmp_path / "g.bin")), KeyedVectors.load(
+        tmp_path / "g.bin")
+    assert ours.index_to_key == theirs.index_to_key
+    np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=1e-6)
+    for word in ("kingz", "grandmotherr", "zzq"):
+        np.testing.assert_allclose(ours[word], theirs[word], atol=1e-6)

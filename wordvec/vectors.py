@@ -12,9 +12,10 @@ import numpy as np
 
 from npnlp.errors import UserError, quoted
 from wordvec.evaluate import GENSIM_RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
+from wordvec.fasttext_bin import is_fasttext_bin, read_fasttext_bin
 from wordvec.formats import read_word2vec, write_projector, write_word2vec
 from wordvec.native import is_native, load_native, save_native
-from wordvec.subwords import bucket_ids
+from wordvec.subwords import Subwords, bucket_ids
 
 KEY_TYPES = (str, numbers.Integral)   # a key, or the row of one (gensim's _KEY_TYPES)
 
@@ -478,6 +479,8 @@ class KeyedVectors:
         """Vectors from a folder saved by `save` (memory-mapped unless `mmap` is false) or
         from a word2vec text or binary file (see `load_word2vec_format`); only the first
         `limit` words if given."""
+        if is_fasttext_bin(path):
+            return load_facebook_vectors(path, limit=limit)
         if not is_native(path):
             return cls.load_word2vec_format(path, limit=limit, **word2vec_options)
         words, arrays, config = load_native(path, mmap)
@@ -640,6 +643,20 @@ class FastTextKeyedVectors(KeyedVectors):
 
     def _extra_config(self):
         return {"ngrams": {"min_n": self.min_n, "max_n": self.max_n}}
+
+
+def load_facebook_vectors(path, encoding="utf-8", limit=None):
+    """The word vectors of a fastText `.bin` model (fastText's own, or one gensim saved with
+    save_facebook_model) as FastTextKeyedVectors: each word the mean of its rows, as
+    fastText's getWordVector, and unseen words from the n-gram rows (memory-mapped); the
+    first `limit` words only, if given (n-grams are kept whole)."""
+    words, counts, matrix, minn, maxn = read_fasttext_bin(path, encoding)
+    V = len(words)
+    kept = words[:limit]
+    vectors = Subwords.of(kept, minn, maxn, len(matrix) - V).word_vectors(
+        np.concatenate([matrix[:len(kept)], matrix[V:]]) if len(kept) < V else matrix)
+    return FastTextKeyedVectors.from_vectors(kept, vectors, counts[:limit]).with_ngrams(
+        matrix[V:], minn, maxn)
 
 
 def _counts_from(fvocab, words):
