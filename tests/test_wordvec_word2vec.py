@@ -132,3 +132,15 @@ def test_pretrained_vectors_locked_by_intersect_stay_as_loaded(sentences, tmp_pa
     with pytest.raises(UserError, match="5 dimensions, these 20"):
         KeyedVectors.from_vectors(["a"], np.ones((1, 5))).save_word2vec_format(tmp_path / "5")
         model.wv.intersect_word2vec_format(tmp_path / "5")
+
+
+def test_fasttext_gives_unseen_words_vectors(sentences, tmp_path):
+    from wordvec import FastText, FastTextKeyedVectors
+
+    model = FastText(sentences, bucket=5000, min_n=3, max_n=5, **SETTINGS)
+    assert isinstance(model.wv, FastTextKeyedVectors) and model.bucket == 5000
+    assert "kingz" in model.wv and "kingz" not in model.wv.key_to_index
+    assert model.wv["kingz"].shape == (20,)
+    model.save(tmp_path / "ft")
+    loaded = Word2Vec.load(tmp_path / "ft")
+    np.testing.assert_array_equal(loaded.wv["kingz"], model.wv["kingz"])

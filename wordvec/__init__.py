@@ -2,7 +2,7 @@
 word vectors with gensim's query names, word2vec's file formats, and evaluation."""
 from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
 from wordvec.vectors import FastTextKeyedVectors, KeyedVectors, load_facebook_vectors
-from wordvec.word2vec import Word2Vec
+from wordvec.word2vec import FastText, Word2Vec
 
-__all__ = ["FastTextKeyedVectors", "KeyedVectors", "Word2Vec", "evaluate_word_analogies",
-           "evaluate_word_pairs", "load_facebook_vectors"]
+__all__ = ["FastText", "FastTextKeyedVectors", "KeyedVectors", "Word2Vec",
+           "evaluate_word_analogies", "evaluate_word_pairs", "load_facebook_vectors"]

@@ -240,3 +240,22 @@ class Word2Vec:
             if hasattr(callback, event):
                 getattr(callback, event)(self)
 
+
+
+class FastText(Word2Vec):
+    """gensim's FastText: Word2Vec with subword vectors (`wordvec.subwords`), n-grams of
+    min_n to max_n characters hashed into `bucket` rows; `wv` is a FastTextKeyedVectors,
+    which gives unseen words vectors from their n-grams."""
+
+    def __init__(self, sentences=None, corpus_file=None, min_n=3, max_n=6, bucket=2_000_000,
+                 **settings):
+        super().__init__(**settings)
+        self.config = replace(self.config, subwords=True, minn=min_n, maxn=max_n,
+                              buckets=bucket)
+        if sentences is not None or corpus_file is not None:
+            self.build_vocab(sentences, corpus_file)
+            self.train(sentences, corpus_file, epochs=self.epochs)
+
+    min_n = property(lambda self: self.config.minn)
+    max_n = property(lambda self: self.config.maxn)
+    bucket = property(lambda self: self.config.buckets)
