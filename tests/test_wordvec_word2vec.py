@@ -144,3 +144,33 @@ def test_fasttext_gives_unseen_words_vectors(sentences, tmp_path):
     model.save(tmp_path / "ft")
     loaded = Word2Vec.load(tmp_path / "ft")
     np.testing.assert_array_equal(loaded.wv["kingz"], model.wv["kingz"])
+
+
+def test_training_on_sentences_with_nothing_to_learn_returns_as_gensim(sentences):
+    model = Word2Vec(sentences, **SETTINGS)
+    before = model.wv.vectors.copy()
+    with pytest.warns(UserWarning, match="nothing to train on"):
+        assert model.train([["king", "neverseen"], ["zzz", "yyy"]], total_examples=2,
+                           epochs=1) == (0, 4)
+    np.testing.assert_array_equal(model.wv.vectors, before)
+    with pytest.raises(ValueError, match="epochs must be"):
+        model.train(sentences, total_examples=len(sentences), epochs=0)
+    trained, raw = model.train(sentences[:100] + [["neverseen"]], epochs=2)
+    assert raw == 2 * (sum(map(len, sentences[:100])) + 1) and 0 < trained < raw
+
+
+def test_gensims_other_model_methods(sentences):
+    model = Word2Vec(sentences, **SETTINGS)
+    predicted = model.predict_output_word(["the", "king", "rules"], topn=3)
+    assert len(predicted) == 3 and all(0 < p < 1 for _, p in predicted)
+    assert model.predict_output_word(["zzz"]) is None
+    memory = model.estimate_memory()
+    assert memory["vectors"] == len(model.wv) * 20 * 4 and memory["total"] > 2 * memory["vectors"]
+    fresh = Word2Vec(**SETTINGS)
+    fresh.build_vocab_from_freq({"king": 9, "queen": 8, "rare": 1})
+    assert fresh.wv.index_to_key == ["king", "queen"]
+    with pytest.raises(ValueError, match="vector_size must be"):
+        Word2Vec(vector_size=0)
+    kv = model.wv
+    kv.unit_normalize_all()
+    np.testing.assert_allclose(np.linalg.norm(kv.vectors, axis=1), 1, rtol=1e-5)

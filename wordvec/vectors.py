@@ -127,6 +127,17 @@ class KeyedVectors:
             self._norms = None
         return self.norms
 
+    def unit_normalize_all(self):
+        """Scale every vector to unit length, in place (gensim's; lengths are lost)."""
+        self._writable()[...] = self.get_normed_vectors()
+        self._edited()
+
+    def init_sims(self, replace=False):
+        """gensim's deprecated name: the norms, or with `replace` unit_normalize_all."""
+        if replace:
+            self.unit_normalize_all()
+        self.fill_norms()
+
     def get_normed_vectors(self):
         """Every vector scaled to unit length, a new (V, D) array."""
         return self.vectors / self.norms[:, None]

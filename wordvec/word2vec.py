@@ -11,13 +11,15 @@ line (gensim's LineSentence), read through the token cache. Training is `wordvec
 the same trainer, checkpoint format and vectors as `wordvec train`.
 """
 import os
+import re
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from corpora import Corpus, Encoded, Tokenizer, Vocab, corpus_of_sentences, load_corpus
-from npnlp.errors import UserError
+from npnlp.errors import Advice, UserError
 from wordvec.config import TrainConfig
 from wordvec.model import Word2VecNet
 from wordvec.train import (
@@ -26,12 +28,14 @@ from wordvec.train import (
     check_run,
     is_trained_model,
     load_model,
+    memory_needed,
     prepare,
     save_model,
     train,
     warn_if_small,
 )
 
+GENSIM_NAMES = re.compile(r"^(dim|max_vocab)\b")
 LINE_SENTENCE = Tokenizer(whitespace=True)   # gensim's corpus_file: split(), a line a sentence
 NOT_SUPPORTED = {
     "trim_rule": "give min_count or max_final_vocab, or filter the sentences first",
@@ -73,11 +77,17 @@ class Word2Vec:
         if not hs and not negative:
             raise ValueError("hs=0 and negative=0 leave nothing to train: set one of them")
         caps = [c for c in (max_vocab_size, max_final_vocab) if c is not None]
-        self.config = TrainConfig(
-            sg=bool(sg), cbow_mean=bool(cbow_mean), loss="hierarchical" if hs else "negative",
-            dim=vector_size, window=window, negative=negative or 5, ns_exponent=ns_exponent,
-            sample=sample, min_count=min_count, max_vocab=min(caps) if caps else None,
-            epochs=epochs, alpha=alpha, min_alpha=min_alpha, seed=seed, workers=workers)
+        try:
+            self.config = TrainConfig(
+                sg=bool(sg), cbow_mean=bool(cbow_mean),
+                loss="hierarchical" if hs else "negative", dim=vector_size, window=window,
+                negative=negative or 5, ns_exponent=ns_exponent, sample=sample,
+                min_count=min_count, max_vocab=min(caps) if caps else None, epochs=epochs,
+                alpha=alpha, min_alpha=min_alpha, seed=seed, workers=workers)
+        except UserError as e:   # the settings' names as gensim's caller wrote them
+            raise UserError(GENSIM_NAMES.sub(lambda m: {"dim": "vector_size", "max_vocab":
+                                                        "max_final_vocab"}[m[0]], str(e))) \
+                from None
         self.callbacks, self.progress = tuple(callbacks), progress
         self.net = self.wv = self.state = None
         self.corpus_count = self.corpus_total_words = 0
@@ -134,7 +144,20 @@ class Word2Vec:
         self.wv, self.state = self.net.wv, None
         self.corpus_count = len(corpus.offsets) - 1
         self.corpus_total_words = int(corpus.counts.sum())
-        self._read = (corpus_iterable, corpus_file, Encoded(ids, offsets))
+        self._read = (corpus_iterable, corpus_file, Encoded(ids, offsets),
+                      self.corpus_total_words)
+
+    def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None,
+                              trim_rule=None, update=False):
+        """The vocabulary from {word: count} instead of a corpus; `train` then reads one."""
+        if update or trim_rule is not None:
+            raise ValueError("build_vocab_from_freq: update and trim_rule are not supported")
+        vocab = Vocab.from_counts(list(word_freq), list(word_freq.values()),
+                                  self.config.min_count, self.config.max_vocab)
+        self.net = Word2VecNet(self.config, vocab.index_to_key, vocab.counts)
+        self.wv, self.state, self._read = self.net.wv, None, None
+        self.corpus_count = corpus_count or 0
+        self.corpus_total_words = int(sum(word_freq.values()))
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None,
               total_words=None, epochs=None, start_alpha=None, end_alpha=None, word_count=0,
@@ -144,14 +167,20 @@ class Word2Vec:
         vocabulary skipped. A second call trains further from where the first ended.
         total_examples and total_words are accepted for gensim's calls: the corpus is read
         whole first, so they are counted, not needed. Ctrl-C stops between two steps and
-        raises KeyboardInterrupt, the model keeping what it learned."""
+        raises KeyboardInterrupt, the model keeping what it learned. Returns (words of the
+        vocabulary trained on, before subsampling; all the words read), over the epochs:
+        gensim's first figure counts after subsampling."""
         if self.net is None:
             raise RuntimeError("build the vocabulary first: build_vocab(sentences), as in "
                                "gensim, or give Word2Vec the sentences")
-        encoded = self._encoded(corpus_iterable, corpus_file)
-        self.config = replace(self.config, epochs=epochs or self.epochs,
+        encoded, raw_words = self._encoded(corpus_iterable, corpus_file)
+        self.config = replace(self.config, epochs=self.epochs if epochs is None else epochs,
                               alpha=start_alpha or self.alpha,
                               min_alpha=self.min_alpha if end_alpha is None else end_alpha)
+        if np.diff(encoded.offsets).max(initial=0) < 2:
+            warnings.warn("no sentence given has two words of the vocabulary: nothing to "
+                          "train on", Advice, stacklevel=2)
+            return 0, raw_words * self.epochs
         self.net.config = self.config
         self.net.input.W.lr_scale = self._lockf()
         callbacks = self.callbacks + tuple(callbacks)
@@ -173,7 +202,33 @@ class Word2Vec:
                                     f"model keeps what it learned") from None
         self.wv = self.net.wv
         self._call(callbacks, "on_train_end")
-        return self.state.words, self.state.words
+        return self.state.words, raw_words * self.epochs
+
+    def predict_output_word(self, context_words_list, topn=10):
+        """The `topn` (word, probability) most likely centre words for the context words,
+        by the softmax of the output table against their mean (negative sampling only, as
+        in gensim); None if no context word is in the vocabulary."""
+        if self.hs or self.net is None:
+            raise RuntimeError("predict_output_word needs a model trained with negative "
+                               "sampling (hs=0), as in gensim")
+        known = [w for w in context_words_list if w in self.wv.key_to_index]
+        if not known:
+            return None
+        h = np.mean([self.wv.get_vector(w) for w in known], axis=0)
+        scores = self.syn1neg @ h
+        p = np.exp(scores - scores.max())
+        p /= p.sum()
+        best = np.argsort(-p, kind="stable")[:topn]
+        return [(self.wv.index_to_key[i], float(p[i])) for i in best]
+
+    def estimate_memory(self, vocab_size=None, report=None):
+        """{"vectors", "syn1neg" or "syn1", "training", "total": bytes} for a vocabulary of
+        `vocab_size` words (default: the model's), by wordvec.train.memory_needed."""
+        V = vocab_size or (len(self.net.words) if self.net else 0)
+        table = V * self.vector_size * 4
+        total = memory_needed(self.config, V)
+        return {"vectors": table, "syn1" if self.hs else "syn1neg": table,
+                "training": total - 2 * table, "total": total}
 
     def _lockf(self):
         """The lock factors set on `wv` (by intersect_word2vec_format), or None."""
@@ -217,12 +272,13 @@ class Word2Vec:
         return model
 
     def _encoded(self, corpus_iterable, corpus_file):
-        """The corpus given, in the vocabulary's ids: build_vocab's, if it is the same."""
+        """(the corpus given, in the vocabulary's ids; its words, out-of-vocabulary ones
+        included): build_vocab's, if it is the same."""
         if self._read is not None and self._read[0] is corpus_iterable \
                 and self._read[1] == corpus_file:
-            return self._read[2]
+            return self._read[2], self._read[3]
         corpus = self._corpus(corpus_iterable, corpus_file)
-        return corpus.encode(Vocab(self.net.words, self.net.counts))
+        return corpus.encode(Vocab(self.net.words, self.net.counts)), int(corpus.counts.sum())
 
     @staticmethod
     def _corpus(corpus_iterable, corpus_file):
