@@ -174,3 +174,16 @@ def test_gensims_other_model_methods(sentences):
     kv = model.wv
     kv.unit_normalize_all()
     np.testing.assert_allclose(np.linalg.norm(kv.vectors, axis=1), 1, rtol=1e-5)
+
+
+def test_a_model_the_command_trained_loads_and_trains_further(corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from wordvec.cli import main
+
+    result = CliRunner().invoke(main, ["train", str(corpus), "-o", str(tmp_path / "m"), "--dim",
+                                       "12", "--epochs", "1", "-q", "--whitespace"])
+    assert result.exit_code == 0, result.output
+    model = Word2Vec.load(tmp_path / "m")
+    assert model.vector_size == 12 and model.sg == 1 and "king" in model.wv
+    assert model.train([["the", "king", "rules", "the", "land"]] * 50, epochs=1)[0] > 0
