@@ -44,17 +44,13 @@ class KeyedVectors:
         """Vectors for `words` from a (V, D) array (kept, not copied, when it is one).
         `lazy`: build the word index on first use, so a saved model of 1 M words opens in
         0.1 s."""
-        kv = cls.__new__(cls)
-        kv.index_to_key = list(words)
-        kv.vectors = vectors if isinstance(vectors, np.ndarray) else np.array(vectors,
-                                                                              np.float32)
-        if kv.vectors.ndim != 2 or len(kv.vectors) != len(kv.index_to_key):
-            raise UserError(f"{len(kv.index_to_key)} words but vectors of shape "
-                            f"{kv.vectors.shape}")
-        kv.attrs = {} if counts is None else {"count": np.asarray(counts, dtype=np.int64)}
-        kv.next_index = len(kv.index_to_key)
-        kv.vectors_lockf = None
-        kv._norms = kv._key_to_index = None
+        words = list(words)
+        vectors = vectors if isinstance(vectors, np.ndarray) else np.array(vectors, np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(words):
+            raise UserError(f"{len(words)} words but vectors of shape {vectors.shape}")
+        kv = cls(vectors.shape[1], dtype=vectors.dtype)
+        kv.index_to_key, kv.vectors, kv.next_index = words, vectors, len(words)
+        kv.counts = counts
         if not lazy:
             kv._build_index()
         return kv

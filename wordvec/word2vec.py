@@ -57,6 +57,8 @@ class Word2Vec:
     on_epoch_end and on_train_end(model). progress: a progress bar on stderr (wordvec's).
     """
 
+    _model_settings = {}   # TrainConfig settings a subclass fixes (FastText's subwords)
+
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025,
                  window=5, min_count=5, max_vocab_size=None, sample=1e-3, seed=1, workers=3,
                  min_alpha=0.0001, sg=0, hs=0, negative=5, ns_exponent=0.75, cbow_mean=1,
@@ -83,7 +85,8 @@ class Word2Vec:
                 loss="hierarchical" if hs else "negative", dim=vector_size, window=window,
                 negative=negative or 5, ns_exponent=ns_exponent, sample=sample,
                 min_count=min_count, max_vocab=min(caps) if caps else None, epochs=epochs,
-                alpha=alpha, min_alpha=min_alpha, seed=seed, workers=workers)
+                alpha=alpha, min_alpha=min_alpha, seed=seed, workers=workers,
+                **self._model_settings)
         except UserError as e:   # the settings' names as gensim's caller wrote them
             raise UserError(GENSIM_NAMES.sub(lambda m: {"dim": "vector_size", "max_vocab":
                                                         "max_final_vocab"}[m[0]], str(e))) \
@@ -305,12 +308,8 @@ class FastText(Word2Vec):
 
     def __init__(self, sentences=None, corpus_file=None, min_n=3, max_n=6, bucket=2_000_000,
                  **settings):
-        super().__init__(**settings)
-        self.config = replace(self.config, subwords=True, minn=min_n, maxn=max_n,
-                              buckets=bucket)
-        if sentences is not None or corpus_file is not None:
-            self.build_vocab(sentences, corpus_file)
-            self.train(sentences, corpus_file, epochs=self.epochs)
+        self._model_settings = dict(subwords=True, minn=min_n, maxn=max_n, buckets=bucket)
+        super().__init__(sentences, corpus_file, **settings)
 
     min_n = property(lambda self: self.config.minn)
     max_n = property(lambda self: self.config.maxn)
