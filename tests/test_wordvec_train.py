@@ -13,7 +13,7 @@ import nn
 from corpora import Tokenizer, synth
 from npnlp.errors import Advice, UserError
 from wordvec.batches import Windows, keep_probabilities, steps, windows
-from wordvec.config import TrainConfig
+from wordvec.config import LOSSES, MIN_STEP, TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
 from wordvec.model import Word2VecNet
@@ -118,37 +118,40 @@ def test_cbow_negative_sampling_equals_a_per_centre_computation_with_its_groups_
     np.testing.assert_allclose(model.output.W.grad.to_dense(), d_out, atol=1e-12)
 
 
-def test_softmax_and_hierarchical_losses_equal_a_direct_per_pair_computation():
+@pytest.mark.parametrize("loss", ["softmax", "hierarchical"])
+def test_softmax_and_hierarchical_losses_equal_a_direct_per_pair_computation(loss):
     rng = np.random.default_rng(0)
     batch = tiny_batch(rng)
     sigma = lambda z: 1 / (1 + np.exp(-z))   # noqa: E731
-    for loss in ("softmax", "hierarchical"):
-        model = tiny_model(True, loss)
-        syn0, syn1 = model.input.W.data, model.output.W.data
-        expected = 0.0
-        for centre, contexts, mask in zip(*batch):
-            for context in contexts[mask]:
-                h = syn0[context]
-                if loss == "softmax":
-                    z = syn1 @ h
-                    expected += np.log(np.exp(z).sum()) - z[centre]
-                else:
-                    tree = huffman_tree(model.counts)
-                    path = tree.mask[centre]
-                    for node, code in zip(tree.points[centre][path], tree.codes[centre][path]):
-                        z = syn1[node] @ h
-                        expected -= np.log(sigma(z) if code == 0 else sigma(-z))
-        value, pairs = model.backprop(batch, rng)
-        assert pairs == batch.mask.sum()
-        assert value == pytest.approx(expected)
+    model = tiny_model(True, loss)
+    syn0, syn1 = model.input.W.data, model.output.W.data
+    tree = huffman_tree(model.counts)
+    expected = 0.0
+    for centre, contexts, mask in zip(*batch):
+        for context in contexts[mask]:
+            h = syn0[context]
+            if loss == "softmax":
+                z = syn1 @ h
+                expected += np.log(np.exp(z).sum()) - z[centre]
+            else:
+                path = tree.mask[centre]
+                for node, code in zip(tree.points[centre][path], tree.codes[centre][path]):
+                    z = syn1[node] @ h
+                    expected -= np.log(sigma(z) if code == 0 else sigma(-z))
+    value, pairs = model.backprop(batch, rng)
+    assert pairs == batch.mask.sum()
+    assert value == pytest.approx(expected)
 
 
-def test_windows_stay_inside_sentences_and_subsampling_keeps_rare_words():
+def test_windows_stay_inside_sentences():
     ids = np.arange(10)
     w = windows(ids, np.array([0, 4, 10]), np.ones(10), 3, np.random.default_rng(0))
     for centre, contexts, mask in zip(*w):
-        same = [c for c in contexts[mask]]
+        same = list(contexts[mask])
         assert all((c < 4) == (centre < 4) for c in same) and centre not in same
+
+
+def test_subsampling_keeps_rare_words_and_thins_frequent_ones_as_word2vec_c():
     keep = keep_probabilities(np.array([10**6, 10]), 1e-3)
     t = 1e-3 * (10**6 + 10)
     assert keep[1] == 1 and keep[0] == pytest.approx((np.sqrt(10**6 / t) + 1) * t / 10**6)
@@ -196,8 +199,12 @@ LINES = Tokenizer(sentence_per_line=True)
 
 
 @pytest.mark.parametrize("loss,workers,batch", [
-    ("negative", 1, 200), ("hierarchical", 1, 200), ("softmax", 1, 200), ("negative", 2, 200),
-    ("softmax", 2, None)])    # the exact softmax's default steps once diverged
+    pytest.param("negative", 1, 200, id="negative"),
+    pytest.param("hierarchical", 1, 200, id="hierarchical"),
+    pytest.param("softmax", 1, 200, id="softmax"),
+    pytest.param("negative", 2, 200, id="negative-2-workers"),
+    # the exact softmax's default steps once diverged with 2 workers
+    pytest.param("softmax", 2, None, id="softmax-2-workers-default-steps")])
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, workers, batch):
     corpus, questions = synth_corpus
@@ -213,17 +220,19 @@ def test_every_model_recovers_the_planted_analogies(synth_corpus, sg, loss, work
     assert np.median(ranks) <= 15                              # of 355 words
 
 
+@pytest.mark.parametrize("loss", ["softmax", "negative"])
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
-def test_the_reported_loss_is_the_mean_per_prediction(synth_corpus, sg):
+def test_the_reported_loss_is_the_mean_per_prediction(synth_corpus, sg, loss):
     """A model that barely moves (alpha 1e-9) scores 0 against every output row, so its exact
     softmax loses ln V on every prediction, and its negative sampling (1 + negative) ln 2 less
     the noise words equal to their centre (skipped): the epoch's mean must be that, whatever
     the number of predictions."""
-    config = TrainConfig(sg=sg, loss="softmax", dim=8, epochs=1, min_count=3, alpha=1e-9)
+    config = TrainConfig(sg=sg, loss=loss, dim=8, epochs=1, min_count=3, alpha=1e-9)
     model, state = fit(synth_corpus[0], config, LINES)
-    assert state.epoch_loss == [pytest.approx(np.log(len(model.words)), rel=1e-6)]
-    model, state = fit(synth_corpus[0], replace(config, loss="negative"), LINES)
-    assert 0.97 * 6 * np.log(2) < state.epoch_loss[0] <= 6 * np.log(2) + 1e-6
+    if loss == "softmax":
+        assert state.epoch_loss == [pytest.approx(np.log(len(model.words)), rel=1e-6)]
+    else:
+        assert 0.97 * 6 * np.log(2) < state.epoch_loss[0] <= 6 * np.log(2) + 1e-6
 
 
 def test_cbow_noise_groups_count_each_member_against_the_row_cap(synth_corpus):
@@ -235,22 +244,36 @@ def test_cbow_noise_groups_count_each_member_against_the_row_cap(synth_corpus):
     assert evaluate_word_analogies(model.wv, questions).total.accuracy > 0.8
 
 
-def test_default_steps_bound_the_row_updates_in_flight():
-    """A step is the objective's default on a large vocabulary, and shrinks so that the
-    workers' steps together update at most about 1.9 x 2 V rows: with more workers, a
-    smaller vocabulary or more rows per centre."""
-    V, rows = 10**6, 42                                   # skip-gram, negative 5, window 5
-    sizes = {(sg, loss): TrainConfig(sg=sg, loss=loss).step_size(V, rows)
-             for sg in (True, False) for loss in ("negative", "hierarchical", "softmax")}
-    assert sizes[True, "negative"] == 1000 and sizes[False, "negative"] == 3000
-    assert sizes[True, "hierarchical"] == sizes[False, "hierarchical"] == 700
-    assert sizes[True, "softmax"] == 250
-    small = [TrainConfig(workers=w).step_size(22_000, rows) for w in (1, 2, 4, 8, 16)]
-    assert small[:2] == [1000, 995] and small[2] * 4 == pytest.approx(995 * 2, abs=4)
-    assert small[4] * 16 * rows <= 1.9 * 2 * 22_000 < (small[4] + 1) * 16 * rows
-    assert TrainConfig(workers=64).step_size(355, rows) == 16     # never below MIN_STEP
-    assert TrainConfig(sg=False, batch=3000).step_size(355, 12) == 3000   # asked for: kept
-    assert TrainConfig(loss="softmax", workers=4).step_size(V, rows) == 125
+OBJECTIVES = [pytest.param(sg, loss, id=f"{'skip-gram' if sg else 'cbow'}-{loss}")
+              for sg in (True, False) for loss in LOSSES]
+
+
+@pytest.mark.parametrize("sg,loss", OBJECTIVES)
+def test_default_steps_grow_with_the_vocabulary_and_shrink_with_the_workers(sg, loss):
+    """The default step is as large as the workers' racing updates allow: smaller with more
+    workers or more rows updated per centre, larger with a larger vocabulary (but for the
+    exact softmax, whose every centre updates every output row), no larger on a huge
+    vocabulary than on a large one, and never below MIN_STEP centres. The sizes themselves
+    are tuned (bench/word2vec_grid.py): the training tests below say what they must do."""
+    def size(V=22_000, workers=1, rows=42):              # 42: skip-gram, negative 5, window 5
+        return TrainConfig(sg=sg, loss=loss, workers=workers).step_size(V, rows)
+
+    by_vocabulary = [size(V=V) for V in (20, 355, 22_000, 10**6, 10**7)]
+    by_workers = [size(workers=w) for w in (1, 2, 4, 8, 16, 64)]
+    by_rows = [size(rows=r) for r in (6, 12, 42, 200)]
+    assert by_vocabulary == sorted(by_vocabulary) and by_vocabulary[-2] == by_vocabulary[-1]
+    assert by_workers == sorted(by_workers, reverse=True) and by_workers[-1] < by_workers[0]
+    assert by_rows == sorted(by_rows, reverse=True)
+    if loss != "softmax":
+        assert by_vocabulary[1] < by_vocabulary[3] and by_rows[-1] < by_rows[0]
+    assert size(V=20, workers=64, rows=200) >= MIN_STEP
+
+
+@pytest.mark.parametrize("sg,loss", OBJECTIVES)
+def test_batch_overrides_the_default_step(sg, loss):
+    for V, workers, rows in [(20, 64, 200), (10**7, 1, 6)]:     # default: tiny, then large
+        config = TrainConfig(sg=sg, loss=loss, workers=workers, batch=3000)
+        assert config.step_size(V, rows) == 3000
 
 
 def test_workers_zero_means_one_per_core():
@@ -286,6 +309,7 @@ def test_two_workers_stop_between_steps_and_resume_to_a_whole_run(synth_corpus):
         train(model, ids, offsets, stop=lambda: next(calls) >= 2)   # after ~0.2 s
     state = stopped.value.args[0]
     assert 0 < state.words < 8 * len(ids)
+    assert state.step == 100          # --batch, though 2 workers' default step is smaller
     final = train(model, ids, offsets, state=state)
     assert final.epoch == 8 and final.words == 8 * len(ids) and len(final.epoch_loss) == 8
 
@@ -302,16 +326,18 @@ def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopp
         train(model, ids, offsets, stop=lambda: next(calls) >= 5)
     state = stopped.value.args[0]
     (block, done), = state.partial.items()
+    assert done == 6
     before = state.step
-    assert before == 32 and done == 6
     model.config = replace(config, workers=4)
     final = train(model, ids, offsets, state=state)
-    assert final.step == 16 and final.epoch == 1
+    assert final.step < before and final.epoch == 1
     assert 0 <= final.words - len(ids) < final.step * 2
 
 
-@pytest.mark.parametrize("sg,loss", [(True, "negative"), (True, "hierarchical"),
-                                     (False, "negative")])
+@pytest.mark.parametrize("sg,loss", [
+    pytest.param(True, "negative", id="skip-gram-negative"),
+    pytest.param(True, "hierarchical", id="skip-gram-hierarchical"),
+    pytest.param(False, "negative", id="cbow-negative")])
 def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, sg, loss):
     straight = trained(synth_corpus[0], sg=sg, loss=loss)
     resumed = trained(synth_corpus[0], stop_after=37, sg=sg, loss=loss)   # inside a block
@@ -325,25 +351,57 @@ def test_the_seed_decides_the_vectors(synth_corpus):
     assert not np.array_equal(a.input.W.data, trained(synth_corpus[0], seed=5).input.W.data)
 
 
-def test_bad_settings_are_user_errors(tmp_path):
-    for settings, message in [({"negative": 0}, "needs --negative 1 or more"),
-                              ({"sample": 1.5}, r"sample must be in \[0, 1\)"),
-                              ({"loss": "nce"}, "loss must be one of"),
-                              ({"dim": 0}, "dim must be a whole number")]:
-        with pytest.raises(UserError, match=message):
-            TrainConfig(**settings)
-    (tmp_path / "tiny.txt").write_text("a a a b\n")
-    with pytest.raises(UserError, match="no word occurs at least 5 times"):
-        fit(tmp_path / "tiny.txt", TrainConfig(), LINES)
-    with pytest.raises(UserError, match=r"has 1 word: word2vec needs at least 2 \(lower --min"):
-        fit(tmp_path / "tiny.txt", TrainConfig(min_count=3), LINES)
-    with pytest.raises(UserError, match=r"has 1 word: .* \(raise --max-vocab\)"):
-        fit(tmp_path / "tiny.txt", TrainConfig(min_count=1, max_vocab=1), LINES)
-    with pytest.raises(UserError, match=r"has 1 word: .* \(lower --min-count\)"):
-        fit(tmp_path / "tiny.txt", TrainConfig(min_count=2, max_vocab=1), LINES)
-    (tmp_path / "words.txt").write_text("a\nb\na\nb\n")   # a word per line: no context
-    with pytest.raises(UserError, match="no sentence of .* has 2 words of the vocabulary"):
-        fit(tmp_path / "words.txt", TrainConfig(min_count=1), LINES)
+@pytest.mark.parametrize("settings,message", [
+    pytest.param({"negative": 0}, "needs --negative 1 or more", id="negative-zero"),
+    pytest.param({"loss": "hierarchical", "negative": -1},
+                 "negative must be a whole number of at least 0", id="negative-below-zero"),
+    pytest.param({"sample": 1.5}, r"sample must be in \[0, 1\)", id="sample-above-one"),
+    pytest.param({"sample": -0.1}, r"sample must be in \[0, 1\)", id="sample-below-zero"),
+    pytest.param({"loss": "nce"}, "loss must be one of", id="unknown-loss"),
+    pytest.param({"dim": 0}, "dim must be a whole number", id="dim-zero"),
+    pytest.param({"dim": 2.5}, "dim must be a whole number", id="dim-fractional"),
+    pytest.param({"window": 0}, "window must be a whole number", id="window-zero"),
+    pytest.param({"epochs": 0}, "epochs must be a whole number", id="epochs-zero"),
+    pytest.param({"min_count": 0}, "min_count must be a whole number", id="min-count-zero"),
+    pytest.param({"workers": -1}, "workers must be a whole number of at least 0",
+                 id="workers-below-zero"),
+    pytest.param({"batch": 0}, "batch must be a whole number", id="batch-zero"),
+    pytest.param({"alpha": 10}, "need 0 < alpha < 10", id="alpha-ten"),
+    pytest.param({"alpha": 0.1, "min_alpha": 0.2}, "0 <= min_alpha <= alpha",
+                 id="min-alpha-above-alpha"),
+    pytest.param({"ns_exponent": 11}, r"ns_exponent must be in \[-10, 10\]",
+                 id="ns-exponent-above-ten"),
+    pytest.param({"subwords": True, "minn": 4, "maxn": 3}, "maxn 3 is below minn 4",
+                 id="maxn-below-minn"),
+    pytest.param({"subwords": True, "loss": "softmax"}, "subwords train with --loss negative",
+                 id="subwords-with-softmax"),
+])
+def test_bad_settings_are_user_errors(settings, message):
+    with pytest.raises(UserError, match=message):
+        TrainConfig(**settings)
+
+
+@pytest.mark.parametrize("text,settings,message", [
+    pytest.param("a a a b\n", {}, "no word occurs at least 5 times",
+                 id="no-word-reaches-min-count"),
+    pytest.param("a a a b\n", {"min_count": 3},
+                 r"has 1 word: word2vec needs at least 2 \(lower --min-count\)",
+                 id="one-word-reaches-min-count"),
+    pytest.param("a a a b\n", {"min_count": 1, "max_vocab": 1},
+                 r"has 1 word: .* \(raise --max-vocab\)", id="max-vocab-one"),
+    pytest.param("a a a b\n", {"min_count": 2, "max_vocab": 1},
+                 r"has 1 word: .* \(lower --min-count\)",
+                 id="max-vocab-one-and-one-word-reaches-min-count"),
+    pytest.param("a\nb\na\nb\n", {"min_count": 1},
+                 "no sentence of .* has 2 words of the vocabulary", id="a-word-per-line"),
+    pytest.param("a a a b\n", {"min_count": 1, "negative": 2},
+                 r"--negative 2 draws more noise words .* than the vocabulary has words \(2\)",
+                 id="negative-not-below-vocabulary"),
+])
+def test_a_corpus_the_settings_cannot_train_is_a_user_error(tmp_path, text, settings, message):
+    (tmp_path / "tiny.txt").write_text(text)
+    with pytest.raises(UserError, match=message):
+        fit(tmp_path / "tiny.txt", TrainConfig(**settings), LINES)
 
 
 @pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
@@ -400,7 +458,8 @@ def test_eight_racing_workers_train_a_small_corpus_as_one_does(small_corpus):
 
 def test_subsampling_keeps_pairs_in_a_tiny_corpus(tmp_path):
     """300 two-word sentences of 8 words: sample x total is 0.6 occurrences, and word2vec's
-    formula would keep each word a tenth of the time (3 pairs an epoch)."""
+    formula would keep each word a tenth of the time (about 6 of the 600 predictions an
+    epoch; about 150 here)."""
     rng = np.random.default_rng(0)
     words = np.array(["the", "a", "of", "to", "and", "in", "is", "it"])
     corpus = tmp_path / "tiny.txt"
@@ -409,16 +468,16 @@ def test_subsampling_keeps_pairs_in_a_tiny_corpus(tmp_path):
     assert keep.min() > 0.45
     with pytest.warns(Advice):
         _, state = fit(corpus, TrainConfig(dim=8, epochs=1, min_count=1), LINES)
-    assert state.epoch == 1 and state.words == 600
+    assert state.epoch == 1 and state.words == 600 and state.epoch_pairs[0] > 100
 
 
 def test_a_checkpoint_from_before_sized_blocks_resumes_on_its_own_blocks(small_corpus):
     """Its `done` and `partial` name blocks of 50,000 tokens; a small corpus is now cut into
-    blocks of 1,000, which would resume the wrong blocks."""
+    smaller blocks, which would resume the wrong ones."""
     config = TrainConfig(dim=8, epochs=1)
     words, counts, ids, offsets = prepare(small_corpus, config, LINES)
     fresh = train(Word2VecNet(config, words, counts), ids, offsets)
-    assert fresh.blocks == 1000 and fresh.words == len(ids)
+    assert fresh.blocks < 50_000 and fresh.words == len(ids)
     legacy = TrainState(partial={0: 3}, words=3 * 16)   # as an older checkpoint holds it
     resumed = train(Word2VecNet(config, words, counts), ids, offsets, state=legacy)
     assert resumed.blocks == 50_000 and resumed.epoch == 1
