@@ -12,7 +12,7 @@ from charlm.cli import main
 from charlm.config import CharConfig
 from charlm.data import Text, load_text
 from charlm.model import CharRNN
-from charlm.sample import generate
+from charlm.sample import generate, samples
 from charlm.train import Interrupted, Paths, evaluate, load, train
 from corpora import CharVocab
 from npnlp.errors import UserError
@@ -93,14 +93,69 @@ def log_without_rate(folder):
     return [row[:rate] + row[rate + 1:] for row in rows]
 
 
+def next_char_logits(model, vocab, text):
+    """The model's logits (float64) for the character after each prefix of `text`, read
+    whole from the start (not step by step, as `generate` does): (len(text), V)."""
+    ids = vocab.encode(text)[:, None].astype(np.int64)
+    logits, _, _ = model.eval().forward(ids)
+    return logits[:, 0].astype(np.float64)
+
+
 def test_sampling_is_reproducible_and_its_limits_are_greedy(tmp_path):
     model = tiny_run(tmp_path)
     vocab = song_text().vocab
-    draw = lambda **kw: "".join(generate(model, vocab, 60, seed=7, prime="the", **kw))  # noqa
+    draw = lambda seed=7, **kw: "".join(  # noqa: E731
+        generate(model, vocab, 60, seed=seed, prime="the", **kw))
     assert draw() == draw() and draw(top_p=0.9) == draw(top_p=0.9)
+    assert draw() != draw(seed=8)                    # the seed decides the draws
     greedy = draw(temperature=0)
+    predicted = next_char_logits(model, vocab, "the" + greedy)[2:-1].argmax(axis=1)
+    assert vocab.decode(predicted) == greedy         # each the likeliest after what precedes
     assert draw(temperature=1e-4) == greedy and draw(top_k=1) == greedy
-    assert set(draw(temperature=2.0)) <= set(vocab.chars)
+    assert draw(top_p=1e-6) == greedy                # the nucleus of a tiny p: the likeliest
+
+
+def expected_draws(logits, temperature=1.0, top_k=None, top_p=None):
+    """The distribution a sampler must draw from, by the definitions: softmax(logits / T),
+    cut to the top_k likeliest, then to the fewest likeliest whose probability reaches top_p,
+    renormalised after each cut."""
+    p = np.exp((logits - logits.max()) / temperature)
+    order = np.argsort(-p, kind="stable")
+    p[order[top_k or len(p):]] = 0
+    p /= p.sum()
+    if top_p is not None:
+        before = np.cumsum(p[order]) - p[order]           # the mass of the likelier ones
+        p[order[before >= top_p]] = 0
+        p /= p.sum()
+    return p
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    return tiny_run(tmp_path_factory.mktemp("tiny")), song_text().vocab
+
+
+@pytest.mark.parametrize("settings", [
+    pytest.param({}, id="temperature-1"),
+    pytest.param({"temperature": 0.3}, id="temperature-0.3"),
+    pytest.param({"temperature": 3.0}, id="temperature-3"),
+    pytest.param({"top_k": 3}, id="top-k-3"),
+    pytest.param({"top_p": 0.6}, id="top-p-0.6"),
+    pytest.param({"temperature": 0.5, "top_k": 5, "top_p": 0.8}, id="top-k-then-top-p"),
+])
+def test_draws_follow_the_models_probabilities(tiny_model, settings):
+    """4,000 streams draw the character after the same prime: its frequencies are the
+    model's next-character probabilities, sharpened or flattened by the temperature, and
+    characters the cuts leave out are never drawn. (Here the model gives 0.18 to the
+    likeliest of 11 characters and 0.05 to the least: neither a uniform draw nor one that
+    ignores the temperature comes within the tolerance.)"""
+    model, vocab = tiny_model
+    prime, n = "the cat sat on ", 4000
+    expected = expected_draws(next_char_logits(model, vocab, prime)[-1], **settings)
+    drawn = "".join(samples(model, vocab, n, 1, prime=prime, seed=0, **settings))
+    frequencies = np.bincount(vocab.encode(drawn), minlength=len(vocab)) / n
+    assert frequencies[expected == 0].sum() == 0
+    np.testing.assert_allclose(frequencies, expected, atol=0.03)   # 4,000 draws: sd <= 0.008
 
 
 def test_evaluate_gives_the_loss_per_character(tmp_path):
@@ -138,10 +193,19 @@ def test_cli_train_sample_evaluate(song_file, tmp_path):
     assert again.exit_code == 1 and "add --resume to continue it" in again.output
 
 
+def assert_refused(result, code, message):
+    """Exit code 1 is our one-line error, the whole output; 2 is click's usage error."""
+    assert result.exit_code == code, result.output
+    if code == 1:
+        assert result.output == f"Error: {message}\n"
+    else:
+        assert message in result.output
+
+
 @pytest.mark.parametrize("content,message", [
-    ("", "is empty"),
-    ("aaaa", "1 distinct character"),
-    ("ab" * 50, "needs 6,464 (lower --batch or --seq-len)"),
+    pytest.param("", "is empty", id="empty"),
+    pytest.param("aaaa", "1 distinct character", id="one-distinct-character"),
+    pytest.param("ab" * 50, "needs 6,464 (lower --batch or --seq-len)", id="shorter-than-a-batch"),
 ])
 def test_cli_train_bad_text(tmp_path, content, message):
     path = tmp_path / "t.txt"
@@ -150,30 +214,68 @@ def test_cli_train_bad_text(tmp_path, content, message):
     assert result.exit_code == 1 and message in result.output and result.output.count("\n") == 1
 
 
-def test_cli_bad_checkpoints_and_settings(song_file, tmp_path):
+@pytest.mark.parametrize("args,message", [
+    pytest.param(["sample", "junk"], "junk is not a checkpoint: not a NumPy file",
+                 id="sample-not-a-checkpoint"),
+    pytest.param(["evaluate", "junk", "song.txt"], "junk is not a checkpoint: not a NumPy file",
+                 id="evaluate-not-a-checkpoint"),
+    pytest.param(["sample", "missing"], "no such file or folder: missing", id="sample-missing"),
+    pytest.param(["evaluate", "missing", "song.txt"], "no such file or folder: missing",
+                 id="evaluate-missing"),
+])
+def test_cli_refuses_what_is_not_a_checkpoint(song_file, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "junk").write_text("not a checkpoint")
-    for args in (["sample", tmp_path / "junk"], ["evaluate", tmp_path / "junk", song_file]):
-        result = run(*args)
-        assert result.exit_code == 1 and "is not a checkpoint" in result.output
-    assert run("sample", tmp_path / "missing").exit_code == 1
-    result = run("train", song_file, "-o", tmp_path / "nowhere" / "m")
-    assert result.exit_code == 1 and "no such folder" in result.output
-    result = run("train", song_file, "-o", song_file)
-    assert result.exit_code == 1 and "it is the input" in result.output
-    assert run("train", song_file, "-o", "-").exit_code == 2
-    assert run("train", song_file, "-o", tmp_path / "m", "--resume").output.startswith(
-        "Error: nothing to resume")
-    out = tmp_path / "model"
-    run("train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
-        "--seq-len", 10, "--batch", 2, "--steps", 3, "-q")
-    for args, message in [(["--temperature", "-1"], "Invalid value for '-t'"),
-                          (["--top-k", "0"], "Invalid value for '--top-k'"),
-                          (["--top-p", "1.5"], "Invalid value for '--top-p'"),
-                          (["--prime", "XYZ"], "characters the model never saw: 'XYZ'"),
-                          (["--greedy", "-t", "0.5"], "give one or the other"),
-                          (["--greedy", "--top-k", "3"], "do not apply")]:
-        result = run("sample", out, *args)
-        assert result.exit_code != 0 and message in result.output
+    assert_refused(run(*args), 1, message)
+
+
+@pytest.mark.parametrize("args,code,message", [
+    pytest.param(["-o", "nowhere/m"], 1, "cannot write nowhere/m: no such folder: nowhere",
+                 id="missing-folder"),
+    pytest.param(["-o", "song.txt"], 1, "refusing to overwrite song.txt: it is the input "
+                 "song.txt", id="output-is-the-input"),
+    pytest.param(["-o", "-"], 2, "train writes a checkpoint and files beside it: give -o a "
+                 "path", id="output-to-stdout"),
+    pytest.param(["-o", "m", "--resume"], 1, "nothing to resume: no m.last",
+                 id="resume-without-a-run"),
+])
+def test_cli_train_refuses_a_bad_destination_before_any_work(song_file, tmp_path, monkeypatch,
+                                                             args, code, message):
+    monkeypatch.chdir(tmp_path)
+    assert_refused(run("train", "song.txt", *args), code, message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.txt"]
+
+
+@pytest.fixture(scope="module")
+def small_checkpoint(tmp_path_factory):
+    """A small model the command line trained on SONG."""
+    folder = tmp_path_factory.mktemp("small")
+    (folder / "song.txt").write_text(SONG)
+    result = run("train", folder / "song.txt", "-o", folder / "m", "--hidden", 8, "--layers", 1,
+                 "--embed", 4, "--seq-len", 10, "--batch", 2, "--steps", 3, "-q")
+    assert result.exit_code == 0, result.output
+    return folder / "m"
+
+
+@pytest.mark.parametrize("args,code,message", [
+    pytest.param(["--temperature", "-1"], 2, "Invalid value for '-t'", id="negative-temperature"),
+    pytest.param(["--temperature", "nan"], 1, "temperature must be a number of at least 0, "
+                 "not nan", id="nan-temperature"),
+    pytest.param(["--top-k", "0"], 2, "Invalid value for '--top-k'", id="top-k-zero"),
+    pytest.param(["--top-p", "1.5"], 2, "Invalid value for '--top-p'", id="top-p-above-one"),
+    pytest.param(["--top-p", "nan"], 1, "top-p must be a number in (0, 1], not nan",
+                 id="nan-top-p"),
+    pytest.param(["-n", "-1"], 2, "Invalid value for '-n' / '--length'", id="negative-length"),
+    pytest.param(["--prime", "XYZ"], 1, "the prime text has characters the model never saw: "
+                 "'XYZ'", id="prime-of-unseen-characters"),
+    pytest.param(["--greedy", "-t", "0.5"], 2, "give one or the other",
+                 id="greedy-with-temperature"),
+    pytest.param(["--greedy", "--top-k", "3"], 2, "do not apply", id="greedy-with-top-k"),
+    pytest.param(["--greedy", "--top-p", "0.5"], 2, "do not apply", id="greedy-with-top-p"),
+])
+def test_cli_sample_refuses_bad_settings_before_any_output(small_checkpoint, args, code,
+                                                           message):
+    assert_refused(run("sample", small_checkpoint, *args), code, message)
 
 
 def test_diverging_loss_stops_and_says_so(tmp_path):
@@ -263,18 +365,6 @@ def test_train_refuses_to_replace_a_file_without_force(song_file, tmp_path):
     load(out)   # now a model
 
 
-@pytest.mark.parametrize("option,message", [("--temperature", "temperature must be"),
-                                            ("--top-p", "top-p must be")])
-def test_sample_refuses_nan_before_any_output(song_file, tmp_path, option, message):
-    out = tmp_path / "m"
-    assert run("train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
-               "--seq-len", 20, "--batch", 4, "--steps", 2, "-q").exit_code == 0
-    result = run("sample", out, option, "nan", "--prime", "the")
-    assert result.exit_code == 1 and result.output == f"Error: {message} " + (
-        "a number of at least 0, not nan\n" if option == "--temperature" else
-        "a number in (0, 1], not nan\n")
-
-
 def test_evaluate_leaves_out_and_counts_characters_the_model_never_saw(song_file, tmp_path):
     out = tmp_path / "m"
     assert run("train", song_file, "-o", out, "--hidden", 8, "--layers", 1, "--embed", 4,
@@ -359,7 +449,6 @@ def test_no_cache_reads_the_text_without_writing_the_character_cache(song_file, 
 
 
 def test_batched_samples_stop_strings_and_prime_files(song_file, tmp_path):
-    from charlm.sample import samples
     out = tmp_path / "m"
     assert run("train", song_file, "-o", out, "--hidden", 16, "--layers", 1, "--embed", 8,
                "--seq-len", 20, "--batch", 4, "--steps", 40, "-q").exit_code == 0
