@@ -45,12 +45,15 @@ def test_the_options_of_word2vec_c_and_char_rnn_point_to_ours(command, args, hin
     assert result.exit_code == 2 and hint in result.output
 
 
-def test_an_unknown_option_without_a_hint_keeps_clicks_message():
-    for command, args in ((wordvec_main, ["train", "c.txt", "-o", "v", "--bogus", "1"]),
-                          (charlm_main, ["sample", "m", "--prime", "-length", "--bogus"])):
-        result = CliRunner().invoke(command, args)   # -length is --prime's text, not blamed
-        assert result.exit_code == 2 and "--bogus" in result.output and "(use" not in \
-            result.output
+@pytest.mark.parametrize("command,args", [
+    pytest.param(wordvec_main, ["train", "c.txt", "-o", "v", "--bogus", "1"], id="wordvec"),
+    # -length is --prime's text, not blamed
+    pytest.param(charlm_main, ["sample", "m", "--prime", "-length", "--bogus"],
+                 id="charlm-after-an-option-value-like-an-option"),
+])
+def test_an_unknown_option_without_a_hint_keeps_clicks_message(command, args):
+    result = CliRunner().invoke(command, args)
+    assert result.exit_code == 2 and "--bogus" in result.output and "(use" not in result.output
 
 
 @pytest.mark.parametrize("args,message", [
@@ -162,8 +165,12 @@ def _running(pid):
         return False
 
 
-def test_workers_take_a_number_or_auto_and_nothing_else():
-    from wordvec.cli import main
-    for value in ("\u00b2", "two", "-1"):   # '²' passes str.isdigit
-        result = CliRunner().invoke(main, ["train", "c.txt", "-o", "v.bin", "--workers", value])
-        assert result.exit_code == 2 and "is not a number of workers" in result.output
+@pytest.mark.parametrize("value", [
+    pytest.param("\u00b2", id="superscript-two"),   # '²' passes str.isdigit
+    pytest.param("two", id="a-word"),
+    pytest.param("-1", id="negative"),
+])
+def test_workers_take_a_number_or_auto_and_nothing_else(value):
+    result = CliRunner().invoke(wordvec_main, ["train", "c.txt", "-o", "v.bin", "--workers",
+                                               value])
+    assert result.exit_code == 2 and "is not a number of workers" in result.output

@@ -63,18 +63,25 @@ def test_interactive_mode_answers_each_line_and_reports_unknown_words(vectors):
     assert answers[1]["results"][0]["word"] == "queen"
 
 
-def test_a_missing_word_is_a_one_line_error(vectors):
-    result = run("similar", vectors, "zebra")
-    assert result.exit_code == 1
-    assert result.output == "Error: word 'zebra' not in vocabulary\n"
-    result = run("similar", vectors, "king", "-n", "king")
-    assert result.exit_code == 1 and "cancel out" in result.output
-    result = run("similar", vectors, "king", "-nman")   # click reads it as -n man
-    assert result.exit_code == 0
-    result = run("similar", vectors, "king", "-napple2")   # -n apple2: unknown, say why
-    assert result.exit_code == 1
-    assert result.output == ("Error: -napple2 was read as -n apple2; to subtract 'napple2', "
-                             "write -n napple2\n")
+@pytest.mark.parametrize("command,words,message", [
+    pytest.param("similar", ["zebra"], "word 'zebra' not in vocabulary", id="unknown-word"),
+    pytest.param("similar", ["king", "-n", "king"], "the query words cancel out: nothing is "
+                 "nearest to a zero vector", id="words-that-cancel-out"),
+    pytest.param("similar", ["king", "-napple2"], "-napple2 was read as -n apple2; to subtract "
+                 "'napple2', write -n napple2", id="glued-negative-of-an-unknown-word"),
+    pytest.param("analogy", ["man", "king", "zebra"], "word 'zebra' not in vocabulary",
+                 id="analogy-of-an-unknown-word"),
+])
+def test_a_query_that_cannot_be_answered_is_a_one_line_error(vectors, command, words, message):
+    result = run(command, vectors, *words)
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+
+
+def test_a_negative_word_glued_to_its_option_is_subtracted(vectors):
+    glued = run("similar", vectors, "king", "-nman", "--json")    # click reads it as -n man
+    assert glued.exit_code == 0, glued.output
+    assert json.loads(glued.output)["query"] == {"positive": ["king"], "negative": ["man"]}
+    assert glued.output == run("similar", vectors, "king", "-n", "man", "--json").output
 
 
 def test_evaluate_prints_sections_and_correlations(tmp_path):
@@ -126,14 +133,18 @@ def test_convert_to_projector_and_to_native_by_default(vectors, tmp_path):
         "king", "queen", "man", "woman", "apple", "pear"]
     assert run("convert", vectors, tmp_path / "out").exit_code == 0   # no extension: as train
     assert KeyedVectors.load(tmp_path / "out").index_to_key[0] == "king"
-    for name in ("out.gz", "out.tsv"):   # an extension that names no format
-        result = run("convert", vectors, tmp_path / name)
-        assert result.exit_code == 2 and "give --to" in result.output
     assert run("convert", vectors, f"{tmp_path / 'out.d'}/").exit_code == 0   # a folder
     assert KeyedVectors.load(tmp_path / "out.d").index_to_key[0] == "king"
     np.save(tmp_path / "out" / "output.npy", np.zeros((6, 6), np.float32))   # as train's
     result = run("convert", vectors, tmp_path / "out")
     assert result.exit_code == 1 and "holds a model `wordvec train` can resume" in result.output
+
+
+@pytest.mark.parametrize("name", ["out.gz", "out.tsv"])
+def test_convert_asks_for_to_when_the_extension_names_no_format(vectors, tmp_path, name):
+    result = run("convert", vectors, tmp_path / name)
+    assert result.exit_code == 2 and "give --to" in result.output
+    assert not (tmp_path / name).exists()
 
 
 def test_broken_vectors_file_is_a_one_line_error(tmp_path):
@@ -180,15 +191,32 @@ def test_train_reports_a_missing_output_folder_before_any_work(small_corpus, tmp
     assert result.output.count("\n") == 1
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--dim", "0"], "Invalid value for '--dim'"),
-    (["--window", "-1"], "Invalid value for '--window'"),
-    (["--negative", "0"], "is --loss hierarchical"),
-    (["--min-count", "1000000"], "no word occurs at least 1000000 times"),
+@pytest.mark.parametrize("args,code,message", [
+    pytest.param(["--dim", "0"], 2, "Invalid value for '--dim'", id="dim-zero"),
+    pytest.param(["--window", "-1"], 2, "Invalid value for '--window'", id="negative-window"),
+    pytest.param(["--sample", "1.5"], 2, "Invalid value for '--sample'", id="sample-above-one"),
+    pytest.param(["--loss", "nce"], 2, "Invalid value for '--loss'", id="unknown-loss"),
+    pytest.param(["--batch", "0"], 2, "Invalid value for '--batch'", id="batch-zero"),
+    pytest.param(["--negative", "0"], 1, "is --loss hierarchical", id="negative-zero"),
+    pytest.param(["--min-count", "1000000"], 1, "no word occurs at least 1000000 times",
+                 id="min-count-above-every-word"),
+    pytest.param(["--negative", "5000", "--min-count", "2"], 1, "--negative 5000 draws more "
+                 "noise words per prediction than the vocabulary has words",
+                 id="negative-above-vocabulary"),
+    pytest.param(["--dim", "10000000", "--min-count", "2"], 1, "10,000,000 dimensions with 1 "
+                 "worker needs about", id="too-large-for-memory"),
 ])
-def test_train_bad_settings(small_corpus, tmp_path, args, message):
+def test_train_bad_settings(small_corpus, tmp_path, args, code, message):
+    """Refused before anything is written: a usage error (2), or our one-line error (1) after
+    any warnings."""
     result = run("train", small_corpus, "-o", tmp_path / "v.bin", *args)
-    assert result.exit_code in (1, 2) and message in result.output
+    assert result.exit_code == code, result.output
+    if code == 1:
+        last = result.output.splitlines()[-1]
+        assert last.startswith("Error: ") and message in last
+    else:
+        assert message in result.output
+    assert not list(tmp_path.iterdir())
 
 
 def test_train_on_an_empty_corpus(tmp_path):
@@ -226,20 +254,30 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes_to_the_uninterrupted_result(
     assert out.read_text() == (tmp_path / "straight.txt").read_text()
 
 
-def test_train_refuses_what_would_lose_work(small_corpus, tmp_path):
-    out = tmp_path / "v.bin"
-    assert "writes its vectors" in run("train", small_corpus, "-o", out, "--save-vocab",
-                                       out).output
-    result = run("train", small_corpus, "-o", out, "--save-vocab", f"{out}.checkpoint")
-    assert result.exit_code == 1 and "writes its checkpoint" in result.output
-    assert run("train", small_corpus, "-o", "-").exit_code == 2
-    (tmp_path / "v.bin.checkpoint").write_text("not a checkpoint")
-    result = run("train", small_corpus, "-o", out)
-    assert result.exit_code == 1 and "is in the way" in result.output
-    (tmp_path / "v.bin.checkpoint").unlink()
-    (tmp_path / "v.bin.checkpoint").mkdir()
-    result = run("train", small_corpus, "-o", out)
-    assert result.exit_code == 1 and "add --resume to continue it" in result.output
+@pytest.mark.parametrize("args,in_the_way,code,message", [
+    pytest.param(["--save-vocab", "v.bin"], None, 1, "--save-vocab names v.bin, where "
+                 "training writes its vectors", id="vocabulary-over-the-vectors"),
+    pytest.param(["--save-vocab", "v.bin.checkpoint"], None, 1, "--save-vocab names "
+                 "v.bin.checkpoint, where training writes its checkpoint",
+                 id="vocabulary-over-the-checkpoint"),
+    pytest.param(["-o", "-"], None, 2, "give -o a path", id="vectors-to-stdout"),
+    pytest.param([], "a file", 1, "v.bin.checkpoint is in the way: training keeps its "
+                 "checkpoint there", id="a-file-where-the-checkpoint-goes"),
+    pytest.param([], "a folder", 1, "v.bin.checkpoint holds an interrupted run: add --resume "
+                 "to continue it", id="an-interrupted-run"),
+])
+def test_train_refuses_what_would_lose_work(small_corpus, tmp_path, monkeypatch, args,
+                                            in_the_way, code, message):
+    monkeypatch.chdir(tmp_path)
+    checkpoint = tmp_path / "v.bin.checkpoint"
+    if in_the_way == "a file":
+        checkpoint.write_text("not a checkpoint")
+    elif in_the_way == "a folder":
+        checkpoint.mkdir()
+    result = run("train", small_corpus, "-o", "v.bin", *args)
+    assert result.exit_code == code and message in result.output, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ([checkpoint.name] if in_the_way else [])
+    assert in_the_way != "a file" or checkpoint.read_text() == "not a checkpoint"
 
 
 def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path):
@@ -324,15 +362,11 @@ def test_a_full_disk_at_the_final_save_keeps_the_run_and_resume_writes_it(
     assert (tmp_path / "v.txt").read_text() == (tmp_path / "straight.txt").read_text()
 
 
-def test_absurd_sizes_are_refused_or_clamped_before_anything_is_allocated(
+def test_a_window_wider_than_every_sentence_is_cut_to_the_longest_and_kept_as_typed(
         small_corpus, tmp_path):
+    """(Sizes too large for memory, or more noise words than words, are refused: see
+    test_train_bad_settings.)"""
     out = tmp_path / "v.bin"
-    result = run("train", small_corpus, "-o", out, "--dim", 10_000_000, "--min-count", 2)
-    assert result.exit_code == 1 and "10,000,000 dimensions with 1 worker needs about" in \
-        result.output and "GiB of memory, more than the" in result.output
-    result = run("train", small_corpus, "-o", out, "--negative", 5000, "--min-count", 2)
-    assert result.exit_code == 1 and "--negative 5000 draws more noise words per " \
-        "prediction than the vocabulary has words" in result.output
     longest = max(len(line.split()) for line in small_corpus.read_text().splitlines())
     result = run("train", small_corpus, "-o", out, "--window", 1000, "--dim", 8,
                  "--epochs", 1, "--min-count", 2, "--format", "native")
