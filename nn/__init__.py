@@ -11,7 +11,8 @@ Two contracts, one per kind of layer:
 - recurrent modules (RNN, LSTM, GRU, Stack), which carry a state between calls:
   `forward(x, state) -> (hs, state, cache)`; `backward(dhs, cache, dstate) -> (dx, dstate0)`.
 
-Losses return `(loss, dlogits)`. Optimizers update any list of parameters.
+Losses return `(loss, dlogits)`. Optimizers update any list of parameters. The embedding
+tables keep sparse gradients (`nn.sparse`): the rows a step used, not the whole table.
 """
 from nn.activations import ReLU, Sigmoid, Tanh, log_softmax, sigmoid, softmax
 from nn.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -20,10 +21,11 @@ from nn.gradcheck import check_gradients, numerical_gradient, relative_error
 from nn.init import orthogonal, xavier_uniform
 from nn.layers import Dropout, Embedding, EmbeddingBag, Linear, OutputEmbedding
 from nn.losses import logistic_loss, mse_loss, softmax_cross_entropy
-from nn.module import Entries, Module, Parameter, SparseGrad, save_npz, scatter_add
+from nn.module import Module, Parameter, save_npz
 from nn.optim import SGD, Adagrad, Adam, LinearDecay, clip_grad_norm
 from nn.recurrent import GRU, LSTM, RNN, Cell, Recurrent
 from nn.sampling import sample_logits
+from nn.sparse import Entries, SparseGrad, scatter_add
 
 __all__ = [
     "Adagrad", "Adam", "Cell", "Checkpoint", "Dropout", "Embedding", "EmbeddingBag", "Entries",

@@ -10,10 +10,10 @@ cost 5% of a word2vec skip-gram step.
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse._sparsetools import csr_matvecs
 
 from nn.init import xavier_uniform
 from nn.module import Module, Parameter
+from nn.sparse import csr_matvecs
 from nn.validate import check_float, check_index, check_shape
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.module import Module, Parameter, scatter_add
+from nn.module import Module, Parameter
+from nn.sparse import scatter_add
 
 
 class Optimizer:

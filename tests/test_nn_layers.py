@@ -85,51 +85,10 @@ def test_embedding_bag_sums_each_bag():
             layer.forward(ids, bad)
 
 
-def test_sparse_gradient_of_a_sparse_product_equals_its_dense_sum():
-    """Entries (rows, cols, weights) over a block of values, mixed with plain chunks."""
-    rng = np.random.default_rng(0)
-    g = nn.SparseGrad((6, 2), np.float64)
-    dense = np.zeros((6, 2))
-    values = rand(rng, 3, 2)
-    rows, cols, weights = np.array([5, 0, 5, 2]), np.array([2, 0, 2, 1]), rand(rng, 4)
-    g.add(rows, values, cols=cols, weights=weights)
-    np.add.at(dense, rows, weights[:, None] * values[cols])
-    plain = rand(rng, 2, 2)
-    g.add([0, 3], plain)
-    dense[[0, 3]] += plain
-    table = np.zeros((6, 2))
-    e = g.entries()
-    nn.scatter_add(table, e.rows, e.values, -2.0, cols=e.cols, weights=e.weights)
-    np.testing.assert_allclose(table, -2 * dense, atol=1e-12)
-    np.testing.assert_allclose(g.to_dense(), dense, atol=1e-12)
-
-
-def test_sparse_gradient_refuses_mismatched_parts_and_takes_empty_ones():
-    g = nn.SparseGrad((4, 2), np.float32)
-    with pytest.raises(ValueError, match="rows for"):
-        g.add([0, 1, 2], np.ones((2, 2)))
-    with pytest.raises(ValueError, match="cols must index"):
-        g.add([0, 1], np.ones((2, 2)), cols=[0, 2])
-    g.add(np.empty(0, int), np.empty((0, 2)))              # an all-padding step
-    assert g.coalesce()[0].shape == (0,)
-    table = np.ones((4, 2), np.float32)
-    e = g.entries()
-    nn.scatter_add(table, e.rows, e.values, -1.0, 2, e.cols, e.weights, e.counts)
-    assert (table == 1).all()
+def test_embedding_refuses_a_mask_that_is_not_boolean():
     layer = nn.Embedding(4, 2, rng=0)
     with pytest.raises(TypeError, match="boolean"):
         layer.forward(np.array([1, 2]), np.array([1, 0]))
-
-
-def test_sparse_gradient_copies_what_it_is_given():
-    """A caller reusing its buffer after backward must not change the recorded gradient."""
-    g = nn.SparseGrad((5, 2), np.float32)
-    rows, values = np.array([1, 3]), np.ones((2, 2), np.float32)
-    g.add(rows, values)
-    rows[:], values[:] = 0, 7
-    assert g.to_dense()[[1, 3]].tolist() == [[1, 1], [1, 1]]
-    g.zero()
-    assert g.coalesce()[0].shape == (0,) and not g.to_dense().any()
 
 
 @pytest.mark.parametrize("rows", [

@@ -174,51 +174,6 @@ def test_relu_softmax_classifier_separates_spirals(make_optimizer):
     assert accuracy(model, x, y) > 0.95
 
 
-def test_scatter_add_equals_a_dense_scatter_with_repeats():
-    rng = np.random.default_rng(0)
-    table = rng.standard_normal((50, 3, 2)).astype(np.float32)
-    rows = rng.integers(0, 50, 400)
-    values = rng.standard_normal((400, 3, 2)).astype(np.float32)
-    expected = table.copy()
-    np.add.at(expected, rows, -0.5 * values)
-    nn.scatter_add(table, rows, values, -0.5)
-    np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
-    with pytest.raises(ValueError, match="C-contiguous"):
-        nn.scatter_add(table[:, :, 0], rows, values[:, :, 0])
-
-
-@pytest.mark.parametrize("sorted_cols", [True, False])
-def test_scatter_add_of_shared_weighted_values(sorted_cols):
-    """Entries that share value rows (cols), in column order as layers give them or not."""
-    rng = np.random.default_rng(1)
-    table = rng.standard_normal((30, 4)).astype(np.float32)
-    rows, cols = rng.integers(0, 30, 500), rng.integers(0, 60, 500)
-    if sorted_cols:
-        cols.sort()
-    weights = rng.standard_normal(500).astype(np.float32)
-    values = rng.standard_normal((60, 4)).astype(np.float32)
-    expected = table.copy()
-    np.add.at(expected, rows, 2.0 * weights[:, None] * values[cols])
-    nn.scatter_add(table, rows, values, 2.0, cols=cols, weights=weights)
-    np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
-
-
-def test_scatter_add_caps_a_row_that_repeats_too_often():
-    table = np.zeros((3, 2), np.float32)
-    rows = np.array([0] * 10 + [1] * 2)
-    nn.scatter_add(table, rows, np.ones((12, 2), np.float32), max_repeats=4)
-    np.testing.assert_allclose(table, [[4, 4], [2, 2], [0, 0]], rtol=1e-6)
-
-
-def test_the_cap_counts_the_examples_an_entry_sums():
-    """Row 1's two entries sum 3 examples each: 6 > 4, so they take 4/6 of their sum;
-    row 2's one entry of 2 examples is under the cap."""
-    table = np.zeros((3, 1), np.float32)
-    nn.scatter_add(table, np.array([1, 1, 2]), np.array([[3.0], [3.0], [2.0]], np.float32),
-                   max_repeats=4, counts=np.array([3, 3, 2]))
-    np.testing.assert_allclose(table, [[0], [4], [2]], rtol=1e-6)
-
-
 def test_sgd_caps_by_the_examples_of_plain_and_counted_chunks_together():
     """Row 0: a plain entry (1 example) and an entry of 5: 6 > 3, so it takes half its sum."""
     p = nn.Parameter(np.zeros((2, 1), np.float32), sparse=True)
