@@ -103,14 +103,17 @@ def _zeros(params):
 class SGD(Optimizer):
     """W -= lr g, or with momentum mu: v = mu v + g, W -= lr v.
 
-    max_row_repeats: for sparse parameters without momentum or weight decay, a row updated
-    by more examples in one step (the gradient entries' counts) takes their sum scaled to
-    that many times their mean (see `scatter_add`). A parameter's `lr_scale` scales its
-    rows' updates (plain SGD only: with momentum or weight decay it is refused).
+    max_row_repeats: for sparse parameters, a row updated by more examples in one step (the
+    gradient entries' counts) takes their sum scaled to that many times their mean (see
+    `scatter_add`). A parameter's `lr_scale` scales its rows' updates. Both need plain SGD:
+    with momentum or weight decay they are refused.
     """
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, max_row_repeats=None):
         super().__init__(params, lr, weight_decay)
+        if max_row_repeats is not None and (momentum or weight_decay):
+            raise ValueError("max_row_repeats caps plain SGD's sparse updates; it cannot "
+                             "apply with momentum or weight_decay")
         self.momentum, self.max_row_repeats = momentum, max_row_repeats
         self.v = _zeros(self.params) if momentum else {}
 

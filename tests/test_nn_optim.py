@@ -183,6 +183,14 @@ def test_sgd_caps_by_the_examples_of_plain_and_counted_chunks_together():
     np.testing.assert_allclose(p.data, [[-3.0], [-1.0]], rtol=1e-6)
 
 
+@pytest.mark.parametrize("kwargs", [dict(momentum=0.9), dict(weight_decay=1e-3)])
+def test_sgd_refuses_a_row_cap_it_could_not_apply(kwargs):
+    p = nn.Parameter(np.zeros((2, 1), np.float32), sparse=True)
+    with pytest.raises(ValueError, match="max_row_repeats.*momentum or weight_decay"):
+        nn.SGD([p], lr=1.0, max_row_repeats=3, **kwargs)
+    nn.SGD([p], lr=1.0, **kwargs)
+
+
 def test_output_embedding_counts_the_inputs_behind_each_gradient_entry():
     layer = nn.OutputEmbedding(5, 2, scale=0.1, rng=0)
     h = np.ones((2, 3, 2), np.float32)                   # 2 examples of 3 inputs
