@@ -27,6 +27,9 @@ class Sequential(Module):
                                 f"layer, not layer {i}")
         self.layers = list(layers)
 
+    def __repr__(self):
+        return f"Sequential({', '.join(map(repr, self.layers))})"
+
     def forward(self, x):
         caches = []
         for layer in self.layers:
@@ -64,6 +67,10 @@ class Stack(Recurrent):
                                  f"{i + 1} takes {above.input_size}")
         self.layers = cells
         self.dropout = [Dropout(dropout, rng=rng) for _ in cells[1:]]
+
+    def __repr__(self):
+        p = self.dropout[0].p if self.dropout else 0
+        return f"Stack({self.layers}" + (f", dropout={p})" if p else ")")
 
     @property
     def input_size(self):

@@ -53,6 +53,10 @@ class Linear(Module):
             self.b.grad += dy2.sum(axis=0)  # dL/db = sum over rows of dy
         return matmul2d(dy, self.W.data.T)  # dL/dx = dy W^T
 
+    def __repr__(self):
+        D, H = self.W.data.shape
+        return f"Linear({D}, {H})" if self.b is not None else f"Linear({D}, {H}, bias=False)"
+
 
 class EmbeddingCache(NamedTuple):
     ids: np.ndarray
@@ -71,6 +75,9 @@ class Embedding(Module):
         rng = np.random.default_rng(rng)
         scale = 1.0 / np.sqrt(D) if scale is None else scale
         self.W = Parameter(uniform_table(rng, scale, (V, D), dtype), sparse=True)
+
+    def __repr__(self):
+        return table_repr(self)
 
     def forward(self, ids, mask=None):
         """mask: bool, ids' shape, False at padding: those positions give zeros and pass no
@@ -94,6 +101,12 @@ class Embedding(Module):
             self.W.grad.add(cache.ids[cache.mask], dy, copy=False,
                             cols=np.flatnonzero(cache.mask))
         return None
+
+
+def table_repr(layer):
+    """`Embedding(V, D)`: the class and its table's shape."""
+    V, D = layer.W.data.shape
+    return f"{type(layer).__name__}({V}, {D})"
 
 
 def uniform_table(rng, scale, shape, dtype):
@@ -183,6 +196,9 @@ class OutputEmbedding(Module):
         rng = np.random.default_rng(rng)
         W = rng.uniform(-scale, scale, (V, D)).astype(dtype) if scale else np.zeros((V, D), dtype)
         self.W = Parameter(W, sparse=True)
+
+    def __repr__(self):
+        return table_repr(self)
 
     def forward(self, h, rows=None):
         V, D = self.W.data.shape
@@ -279,6 +295,9 @@ class Dropout(Module):
         if not 0 <= p < 1:
             raise ValueError(f"dropout probability must be in [0, 1), got {p}")
         self.p, self.rng = p, np.random.default_rng(rng)
+
+    def __repr__(self):
+        return f"Dropout({self.p})"
 
     def forward(self, x):
         if not self.training or self.p == 0:

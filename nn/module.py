@@ -96,24 +96,42 @@ class Module:
         with np.load(path) as f:
             self.load_state_dict(dict(f))
 
+    def __repr__(self):
+        """One line, as micrograd prints a model: the parts by attribute name, e.g.
+        `Net(embed=Embedding(65, 64), head=Linear(64, 65))`. Layers print their sizes."""
+        parts = [f"{name}={_repr(value)}" for name, value in vars(self).items()
+                 if next(_visit(value, name), None) is not None]
+        return f"{type(self).__name__}({', '.join(parts)})"
+
 
 def _walk(module, prefix):
     """(name, item) for every Parameter and Module below `module`, depth first; Modules are
     yielded before their contents."""
-    def visit(value, name):
-        if isinstance(value, (Parameter, Module)):
-            yield name, value
-            if isinstance(value, Module):
-                yield from _walk(value, name + ".")
-        elif isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                yield from visit(item, f"{name}.{i}")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                yield from visit(item, f"{name}.{key}")
-
     for name, value in vars(module).items():
-        yield from visit(value, prefix + name)
+        yield from _visit(value, prefix + name)
+
+
+def _visit(value, name):
+    """(name, item) for `value` if it is a Parameter or Module, then for what it holds."""
+    if isinstance(value, (Parameter, Module)):
+        yield name, value
+        if isinstance(value, Module):
+            yield from _walk(value, name + ".")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _visit(item, f"{name}.{i}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _visit(item, f"{name}.{key}")
+
+
+def _repr(value):
+    """repr with lists and dicts of parts printed as `[a, b]` and `{key: a}`."""
+    if isinstance(value, (list, tuple)):
+        return f"[{', '.join(map(_repr, value))}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_repr(item)}" for key, item in value.items()) + "}"
+    return repr(value)
 
 
 def save_npz(path, arrays):

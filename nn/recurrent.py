@@ -94,6 +94,9 @@ class Cell(Recurrent):
     def zero_state(self, N):
         return tuple(np.zeros((N, self.hidden_size), self.Wx.data.dtype) for _ in self.state_names)
 
+    def __repr__(self):
+        return f"{type(self).__name__}({self.input_size}, {self.hidden_size})"
+
     def step(self, x, state):
         check_float("x", x, self.Wx.data.dtype, ("N", self.input_size))
         state = self._check_state(state, x.shape[0])

@@ -47,6 +47,14 @@ class Word2VecNet(nn.Module):
         self._noise = (noise_distribution(self.counts, config.ns_exponent)
                        if config.loss == "negative" else None)
 
+    def __repr__(self):
+        c = self.config
+        kind = "skip-gram" if c.sg else "cbow-mean" if c.cbow_mean else "cbow-sum"
+        loss = f"negative={c.negative}" if c.loss == "negative" else c.loss
+        ngrams = "" if self.subwords is None else f", minn={c.minn}, maxn={c.maxn}"
+        return (f"Word2VecNet({kind}, {loss}, window={c.window}{ngrams}, "
+                f"input={self.input!r}, output={self.output!r})")
+
     @property
     def untrained_loss(self):
         """An upper bound of the mean loss per prediction before training (output table 0,
