@@ -5,6 +5,7 @@ import warnings
 
 import click
 
+from npnlp import DISTRIBUTION
 from npnlp.errors import Advice, UserError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -105,7 +106,7 @@ def _plain(option):
 def group(command):
     """Make `command` a toolkit command group, with -h and --version."""
     command = click.group(cls=Group, context_settings=CONTEXT)(command)
-    return click.version_option(package_name="npnlp")(command)
+    return click.version_option(package_name=DISTRIBUTION)(command)
 
 
 def _silence_stdout():

@@ -4,7 +4,6 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -243,16 +242,6 @@ def test_closed_output_pipe_ends_silently(corpus_file, toolkit_env, args):
     result = corpora_process([command, corpus_file, *options], toolkit_env, stdout=write_end)
     os.close(write_end)
     assert (result.returncode, result.stderr) == (141, "")
-
-
-def test_build_vocab_script_refuses_to_overwrite_its_input(corpus_file, toolkit_env):
-    script = Path(__file__).resolve().parents[1] / "scripts" / "build_vocab.py"
-    result = subprocess.run([sys.executable, str(script), str(corpus_file), str(corpus_file)],
-                            capture_output=True, text=True, env=toolkit_env)
-    assert result.returncode == 1
-    assert result.stderr == (f"Error: refusing to overwrite {corpus_file}: it is the input "
-                             f"{corpus_file}\n")
-    assert corpus_file.read_text() == TEXT
 
 
 def test_cache_lists_its_entries_and_clears_them_keeping_downloads(tmp_path):

@@ -18,10 +18,8 @@ def keep_probabilities(counts, sample):
     (sqrt(c / t) + 1) t / c with t = sample x (total count), capped at 1; all 1 if sample
     is 0. Words much more frequent than t are kept about sqrt(t / c) of the time.
 
-    t is at least MIN_THRESHOLD occurrences: in a corpus of under 10,000 words (at the
-    default sample), sample x total falls below a handful of occurrences and thins every
-    word alike, keeping 24% of a text of 40 words seen 26 times each, and can leave no
-    pair to train on."""
+    t is at least MIN_THRESHOLD occurrences, so that a corpus of a few thousand words is
+    not thinned to nothing."""
     counts = np.asarray(counts, dtype=np.float64)
     if sample == 0:
         return np.ones_like(counts)
@@ -125,12 +123,8 @@ def steps(batch, size, by_count=True):
 
     by_count: first order the centres by their number of context words, so that narrow
     windows share narrow steps and skip-gram's padded scoring shrinks. A step's updates are
-    summed, so the order only changes which centres share one. With negative sampling the
-    ordered runs scored gensim's analogies (0.0585-0.0618 over 3 seeds, against 0.0534-0.0569
-    unordered). Hierarchical softmax ordered ran 12% faster (432-438 against 385-396 K
-    words/s) at the same scores (analogy 0.077-0.086, WS-353 0.537-0.561, against 0.078-0.087
-    and 0.512-0.552; bench/word2vec_speed.py) once the per-row cap counted each context
-    word; while it counted a window once, ordered runs scored 0.6 analogy point lower.
+    summed, so the order only changes which centres share one; ordered runs score as well
+    and run faster (docs/performance.md).
     """
     if by_count:
         order = np.argsort(batch.mask.sum(axis=1), kind="stable")

@@ -8,10 +8,8 @@ from npnlp.settings import Saved
 
 LOSSES = ("negative", "hierarchical", "softmax")
 # The centres of the steps in flight (one a worker) update rows of both tables at once, each
-# from weights that miss the others' updates. Their row updates stay at most IN_FLIGHT per
-# row: the default steps (1,000 skip-gram, 3,000 CBOW centres) with 2 workers on the 22,487
-# words of text8-head (bench/word2vec_grid.py). The exact softmax updates every output row
-# for every centre: 2 workers x 500 centres diverged once in 7 runs, 2 x 250 never.
+# from weights that miss the others' updates: their row updates stay at most IN_FLIGHT per
+# row (how it was measured: docs/performance.md, "How big a step is").
 IN_FLIGHT = 1.9
 SOFTMAX_IN_FLIGHT = 500
 MIN_STEP = 16

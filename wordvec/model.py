@@ -126,9 +126,8 @@ class Word2VecNet(nn.Module):
     def _sum_bags_backward(self, dh, cache):
         """With subwords, fastText's update rather than the mean's gradient: each row of a
         word takes the gradient of the word's vector whole, not divided by its number of
-        rows (fastText divides only in supervised mode; gensim does the same). With the
-        mean's true gradient the n-gram rows barely moved: after one epoch of text8-head,
-        syntactic analogies 0.03 against gensim's 0.16 (bench/subwords.py)."""
+        rows (fastText divides only in supervised mode; gensim does the same): with the
+        mean's true gradient the n-gram rows barely move (docs/performance.md)."""
         if self.subwords is None:
             return self.input.backward(dh, cache)
         bags, cache, sizes = cache
@@ -180,17 +179,10 @@ class Word2VecNet(nn.Module):
         group's noise words, as one batched product over the rows of the group.
         h: (G g, D), the groups one after another;  members: (G, g) centres, -1 padding.
 
-        Strided groups of 8 (see `_noise_groups`) kept the analogy score (0.051-0.053 over
-        3 runs against 0.054 with each centre's own noise; gensim 0.046-0.049; WordSim
-        .445-.449 against .447) and gather 13 output rows per 8 centres instead of 48:
-        1.31 -> 1.85 M words/s with 2 workers, with the faster `windows` (text8-head,
-        bench/word2vec_speed.py). On the synthetic corpus of the tests the planted analogies
-        fell from 0.87-0.94 to 0.86-0.89 (gensim's CBOW: 0.82-0.84).
-
+        Groups of 8 gather 13 output rows per 8 centres instead of 48 at the same scores.
         The per-row cap of the update (train.MAX_ROW_REPEATS) counts a noise word once per
-        centre it was scored against: counted once per group, the cap let the most frequent
-        noise words take about 8 times larger steps, and on the 92,000-token synthetic corpus
-        with 2 workers 4 runs in 6 collapsed (planted analogies 0.03-0.16 instead of 0.9).
+        centre it was scored against; counted once per group, frequent noise words took 8
+        times larger steps and small corpora collapsed (docs/performance.md).
         """
         G, g = members.shape
         # a padding member's own row is row 0, scored but masked: a zero-gradient entry
@@ -244,10 +236,8 @@ class Word2VecNet(nn.Module):
             labels = np.broadcast_to(labels[:, None, :], scores.shape)
             valid = valid[:, None, :] & window_mask[:, :, None]
         loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
-        # the per-row cap counts each context word a window scores, not the window once:
-        # over seeds 1-3 on text8-head, hierarchical softmax then scored 0.080-0.088 on
-        # analogies instead of 0.072-0.081 and trained stably with steps of 500 (12% faster);
-        # negative sampling 0.061-0.065 instead of 0.057-0.062 (bench/word2vec_speed.py)
+        # the per-row cap counts each context word a window scores, not the window once
+        # (docs/performance.md, "CBOW's noise groups")
         return loss, self.output.backward(dscores, cache, counted=valid)
 
 
@@ -265,10 +255,8 @@ def _noise_groups(centres, contexts, mask, g):
     words: (members (G, g), contexts, mask), the windows group after group, padded with empty
     windows (member -1, mask all False; their contexts are the last real window's, unread).
 
-    Group i holds centres i, i + G, i + 2 G, ...: far apart in the text for the default
-    steps of 3,000 centres, as neighbouring centres share context words, and sharing noise
-    among them cost 2.3 analogy points (text8-head, bench/word2vec_speed.py). A step of
-    fewer than about 2 window x g centres still groups near neighbours."""
+    Group i holds centres i, i + G, i + 2 G, ...: far apart in the text, as neighbouring
+    centres share context words (docs/performance.md, "CBOW's noise groups")."""
     n = len(centres)
     G = -(-n // g)
     order = np.arange(g * G).reshape(g, G).T.ravel()   # grouped slot -> step position
