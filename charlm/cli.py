@@ -157,7 +157,7 @@ def train_command(ctx, text, checkpoint, resume, init_from, force, no_cache, qui
         state = train(model, vocab, data, paths, state, optimizer_state, hidden,
                       progress=not quiet)
     except Interrupted as stop:
-        click.echo(f"Interrupted at step {stop.args[0].step}: saved in {paths.last}; add "
+        click.echo(f"Interrupted at step {stop.state.step}: saved in {paths.last}; add "
                    f"--resume to continue.", err=True)
         sys.exit(130)
     if resume and state.step == done:

@@ -20,9 +20,9 @@ from npnlp.files import atomic_write
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
+from npnlp.training import Interrupted, exploded
 
 OPTIMIZERS = {"adam": nn.Adam, "adagrad": nn.Adagrad, "sgd": nn.SGD}
-EXPLODED = 10   # a loss above 10 x ln(V), ten times that of a uniform guess, has diverged
 LOG_FIELDS = ("step", "epoch", "train_loss", "val_loss", "val_bpc", "chars_per_s", "lr")
 
 
@@ -38,10 +38,6 @@ class TrainState:
     text_length: int = 0                      # characters of the text trained on
     log: list = field(default_factory=list)   # one dict of LOG_FIELDS per validation
     losses: list = field(default_factory=list)   # training losses since the last validation
-
-
-class Interrupted(Exception):
-    """Ctrl-C arrived: the run stopped after a step and was saved, ready to resume."""
 
 
 class Paths:
@@ -85,7 +81,7 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
             x, y = window(train_streams, state.window, config.seq_len)
             logits, hidden, cache = model.forward(x, hidden)
             loss, dlogits = nn.softmax_cross_entropy(logits, y)
-            if not math.isfinite(loss) or loss > EXPLODED * math.log(model.vocab_size):
+            if exploded(loss, math.log(model.vocab_size)):   # a uniform guess's loss
                 kept = f"; the last good state is in {paths.last}" if paths.last.exists() \
                     else ""
                 raise UserError(f"the training loss diverged to {loss:.4g} at step "

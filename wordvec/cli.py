@@ -210,7 +210,7 @@ def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokeni
                            progress=not quiet, cache=not no_cache, cache_dir=cache_dir,
                            changes=changes, phrases=phrases)
     except Interrupted as stop:
-        click.echo(f"Interrupted in epoch {stop.args[0].epoch + 1}: the run is saved in "
+        click.echo(f"Interrupted in epoch {stop.state.epoch + 1}: the run is saved in "
                    f"{checkpoint}; add --resume to continue it.", err=True)
         sys.exit(130)
     except Diverged as e:

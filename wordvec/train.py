@@ -27,6 +27,7 @@ from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import check_fits, keep_freed_memory
 from npnlp.progress import progress_bar
+from npnlp.training import Diverged, Interrupted, exploded
 from wordvec.batches import (
     BLOCK_TOKENS,
     MAX_SENTENCE,
@@ -42,7 +43,6 @@ from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
 SMALL_CORPUS = 100_000 # words: a corpus smaller than this is warned about
-EXPLODED = 10          # a step's mean loss above 10 x the untrained model's has diverged
 
 
 @dataclass
@@ -62,19 +62,6 @@ class TrainState:
 
     def __post_init__(self):
         self.partial = {int(b): int(s) for b, s in self.partial.items()}   # JSON keys
-
-
-class Interrupted(Exception):
-    """Ctrl-C arrived; the run stopped between two steps and can be resumed."""
-
-
-class Diverged(UserError):
-    """The loss became non-finite or exploded; the last checkpoint is kept. `what` says so,
-    `advice` names the likely cause from the run's settings."""
-
-    def __init__(self, what, advice):
-        super().__init__(f"{what}: {advice}")
-        self.what, self.advice = what, advice
 
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
@@ -185,7 +172,7 @@ class _Run:
                 opt.lr = self.alpha(ledger.words_done())
                 opt.zero_grad()
                 loss, pairs = model.backprop(step, rng)
-                if not np.isfinite(loss) or loss > EXPLODED * model.untrained_loss * pairs:
+                if exploded(loss, model.untrained_loss * pairs):
                     ledger.diverged(worker, loss / max(pairs, 1), opt.lr)
                     return
                 opt.step()
@@ -434,7 +421,7 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     try:
         state = train(model, ids, offsets, state, progress, on_epoch_end=save)
     except Interrupted as stop:
-        save(model, stop.args[0])
+        save(model, stop.state)
         raise
     return model, state
 

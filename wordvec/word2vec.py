@@ -200,7 +200,7 @@ class Word2Vec:
             self.state = train(self.net, encoded.ids, encoded.offsets, TrainState(),
                                self.progress, on_epoch_end=epoch_end)
         except Interrupted as stop:
-            self.wv, self.state = self.net.wv, stop.args[0]
+            self.wv, self.state = self.net.wv, stop.state
             raise KeyboardInterrupt(f"training stopped in epoch {self.state.epoch + 1}; the "
                                     f"model keeps what it learned") from None
         self.wv = self.net.wv
