@@ -167,7 +167,8 @@ class Cell(Recurrent):
 
 
 class RNN(Cell):
-    """h_t = tanh(x_t Wx + h_{t-1} Wh + b)"""
+    """h_t = tanh(x_t Wx + h_{t-1} Wh + b)
+    Cache for backward: T·N·(D + 2H) + N·H floats (x, h_0..h_T, and each h_t again)."""
 
     G = 1
     state_names = ("h",)
@@ -195,6 +196,7 @@ class LSTMCache(NamedTuple):
 class LSTM(Cell):
     """a = x_t Wx + h_{t-1} Wh + b, split in four: gates i, f, o = sigmoid, candidate g = tanh;
     c_t = f c_{t-1} + i g;   h_t = o tanh(c_t).
+    Cache for backward: T·N·(D + 7H) + N·H floats (x, h_0..h_T, i f g o, c_{t-1}, tanh c_t).
 
     The forget-gate bias starts at 1 so early training remembers (Jozefowicz et al., 2015).
     """
@@ -243,6 +245,7 @@ class GRUCache(NamedTuple):
 class GRU(Cell):
     """r = sigmoid(ax_r + h Wh_r),  z = sigmoid(ax_z + h Wh_z),
     n = tanh(ax_n + r (h Wh_n + b_hn)),  h_t = (1 - z) n + z h_{t-1},  with ax = x_t Wx + b.
+    Cache for backward: T·N·(D + 5H) + N·H floats (x, h_0..h_T, r z n, h Wh_n + b_hn).
 
     The cuDNN/PyTorch form: the reset gate applies after the recurrent product, so one matrix
     product per step serves all three blocks. `b_hn` is PyTorch's bias_hn, the one bias that

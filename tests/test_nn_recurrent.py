@@ -176,6 +176,38 @@ def test_zeroing_the_returned_state_in_place_leaves_the_gradient_alone(Cell):
     np.testing.assert_array_equal(dx, expected)
 
 
+CACHE_FLOATS = {   # the formula each cell's docstring states, and its value
+    nn.RNN: ("T·N·(D + 2H) + N·H", lambda T, N, D, H: T * N * (D + 2 * H) + N * H),
+    nn.LSTM: ("T·N·(D + 7H) + N·H", lambda T, N, D, H: T * N * (D + 7 * H) + N * H),
+    nn.GRU: ("T·N·(D + 5H) + N·H", lambda T, N, D, H: T * N * (D + 5 * H) + N * H),
+}
+
+
+def arrays_in(cache):
+    if isinstance(cache, np.ndarray):
+        yield cache
+    elif isinstance(cache, (tuple, list)):
+        for item in cache:
+            yield from arrays_in(item)
+
+
+def owner(a):
+    """The array whose memory `a` is: a view keeps its whole base alive."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+@pytest.mark.parametrize("Cell", CELLS)
+def test_the_cache_holds_as_many_floats_as_the_docstring_says(Cell):
+    formula, floats = CACHE_FLOATS[Cell]
+    assert f"Cache for backward: {formula} floats" in Cell.__doc__
+    T, N, D, H = 3, 2, 5, 7
+    _, _, cache = Cell(D, H, rng=0).forward(np.ones((T, N, D), np.float32))
+    kept = {id(a): a for a in map(owner, arrays_in(cache))}
+    assert sum(a.nbytes for a in kept.values()) == 4 * floats(T, N, D, H)
+
+
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
 def test_pytorch_weights_give_pytorch_outputs(name):
     torch = pytest.importorskip("torch")
