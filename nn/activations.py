@@ -14,9 +14,7 @@ def sigmoid(x):
     """1 / (1 + exp(-x)), within 2 ulp of the exact value in float32 over both tails.
 
     exp(-x) overflows to inf below x = -88 (float32), where 1 / inf = 0 is the correctly
-    rounded result, so the overflow warning is silenced. Measured on a 64 x 768 float32 block
-    (numpy 2.4, bench machine): 46 us, against 36 us for (1 + tanh(x / 2)) / 2 (which gives
-    0 for every x below -17) and 187 us for scipy's expit.
+    rounded result, so the overflow warning is silenced.
     """
     y = np.negative(x)
     with np.errstate(over="ignore"):

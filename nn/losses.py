@@ -64,8 +64,7 @@ def logistic_loss(logits, labels, *, reduction="mean", mask=None):
 
     With e = exp(-|z|), which never overflows: loss = max(z, 0) - y z + log1p(e), and
     s(z) = 1 / (1 + e) for z >= 0, e / (1 + e) below, that is max(e, [z >= 0]) / (1 + e):
-    one exp serves both, accurate in both tails (3.3x faster than scipy's log_expit twice,
-    measured on 30,000 float32 scores; np.where instead of the max costs 5 ns a score).
+    one exp serves both, accurate in both tails.
 
     logits: (...) float   labels: (...) in [0, 1]   mask: (...) bool.
     """

@@ -1,31 +1,5 @@
-"""Recurrent cells over a batch of sequences: vanilla RNN, LSTM and GRU.
-
-Shapes: T time, N batch, D input, H hidden, G gate blocks (RNN 1, GRU 3, LSTM 4).
-    x: (T, N, D)   Wx: (D, G H)   Wh: (H, G H)   b: (G H,)   hs: (T, N, H)
-
-Time comes first, as in PyTorch's default layout (batch_first=False): each step's slice is
-then one contiguous block, where over (N, T, D) arrays it was N rows 400 kB apart (code
-written for that layout gets no error from a square or state-less call: check it); an LSTM
-layer's forward and backward went from 132-134 to 126-129 ms (T 100, N 64, D = H = 256), the
-charlm benchmark's step from 275-280 to 260-267 ms (bench machine, runs alternated).
-
-Recurrent modules have their own contract, because they carry a state between calls:
-
-    forward(x, state=None) -> (hs, state, cache)
-    backward(dhs, cache, dstate=None) -> (dx, dstate0)
-    step(x_t, state) -> (h_t, state)             one step without a cache, for sampling
-
-A state is a tuple of (N, H) arrays: (h,) for RNN and GRU, (h, c) for LSTM; None means
-zeros. `forward` returns the state it ends in (a copy: editing it in place, say zeroing the
-rows of finished documents, does not touch the cache), so training carries it across
-truncated-BPTT windows; `backward` takes the gradient arriving at that final state (None for
-zero) and returns the gradient at the initial one. `hs` is not a copy: the cache reads it as
-the previous hidden state of each step, so do not modify it in place before `backward`.
-
-Gate blocks are in PyTorch's order (LSTM i, f, g, o; GRU r, z, n), so that `load_torch`
-takes a PyTorch layer's weights with a transpose. Only h_{t-1} Wh is computed step by step:
-the input projection x Wx + b and all three weight gradients are single matrix products over
-the whole T x N batch.
+"""Recurrent cells over a batch of sequences, time first: vanilla RNN, LSTM and GRU, with
+PyTorch's gate order so that its trained weights load (`load_torch`).
 """
 from typing import NamedTuple
 
@@ -39,7 +13,21 @@ from nn.validate import check_float
 
 
 class Recurrent(Module):
-    """What every recurrent module (a cell, a stack of cells) provides; see the module doc."""
+    """What every recurrent module (a cell, a stack of cells) provides. It carries a state
+    between calls:
+
+        forward(x, state=None) -> (hs, state, cache)
+        backward(dhs, cache, dstate=None) -> (dx, dstate0)
+        step(x_t, state) -> (h_t, state)             one step without a cache, for sampling
+
+    A state is a tuple of (N, H) arrays: (h,) for RNN and GRU, (h, c) for LSTM; None means
+    zeros. `forward` returns the state it ends in (a copy: editing it in place, say zeroing
+    the rows of finished documents, does not touch the cache), so training carries it across
+    truncated-BPTT windows; `backward` takes the gradient arriving at that final state (None
+    for zero) and returns the gradient at the initial one. `hs` is not a copy: the cache reads
+    it as the previous hidden state of each step, so do not modify it in place before
+    `backward`.
+    """
 
     def zero_state(self, N):
         raise NotImplementedError
@@ -62,7 +50,19 @@ class SequenceCache(NamedTuple):
 
 class Cell(Recurrent):
     """The time loop shared by the cells: it does the matrix products, a cell the element-wise
-    math of one step. A cell defines G, `state_names`, and
+    math of one step.
+
+    Shapes: T time, N batch, D input, H hidden, G gate blocks (RNN 1, GRU 3, LSTM 4).
+        x: (T, N, D)   Wx: (D, G H)   Wh: (H, G H)   b: (G H,)   hs: (T, N, H)
+
+    Time comes first, as in PyTorch's default layout, so that each step's slice is one
+    contiguous block; a batch-first (N, T, D) array passes unnoticed in a call without a
+    state, so check the layout. Only h_{t-1} Wh is computed step by step: the input
+    projection x Wx + b and all three weight gradients are single matrix products over the
+    whole T x N batch.
+    Gate blocks are in PyTorch's order (LSTM i, f, g, o; GRU r, z, n).
+
+    A cell defines G, `state_names`, and
 
         _step(ax, ah, state) -> (state, cache)
         _step_backward(dstate, h_prev, cache) -> (dax, dah, dstate_prev)
