@@ -29,7 +29,8 @@ def ours(args):
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
     from wordvec.model import Word2VecNet
-    from wordvec.train import prepare, train
+    from wordvec.run import prepare
+    from wordvec.train import train
 
     config = TrainConfig(sg=bool(args.sg), subwords=True, epochs=args.epochs,
                          workers=args.workers, seed=args.seed, **SETTINGS)

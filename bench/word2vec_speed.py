@@ -28,7 +28,8 @@ def ours(args, job):
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
     from wordvec.model import Word2VecNet
-    from wordvec.train import prepare, train
+    from wordvec.run import prepare
+    from wordvec.train import train
 
     config = TrainConfig(**JOBS[job], **SETTINGS, epochs=args.epochs, workers=args.workers,
                          batch=args.batch, seed=args.seed)
@@ -90,7 +91,8 @@ def softmax(args, _):
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
     from wordvec.model import Word2VecNet
-    from wordvec.train import prepare, train
+    from wordvec.run import prepare
+    from wordvec.train import train
 
     config = TrainConfig(sg=True, loss="softmax", **SETTINGS, epochs=1, batch=200)
     words, counts, ids, offsets = prepare(args.corpus, config, Tokenizer(whitespace=True))

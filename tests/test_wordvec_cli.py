@@ -175,7 +175,7 @@ def test_train_writes_vectors_a_query_can_read(small_corpus, tmp_path):
 
 
 def test_train_native_output_keeps_the_model(small_corpus, tmp_path):
-    from wordvec.train import load_model
+    from wordvec.run import load_model
     result = run("train", small_corpus, "-o", tmp_path / "model", "--cbow", "--loss",
                  "hierarchical", "--dim", 8, "--epochs", 1, "--min-count", 2, "-q")
     assert result.exit_code == 0, result.output
@@ -284,7 +284,7 @@ def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path
     from corpora import Tokenizer
     from wordvec.config import TrainConfig
     from wordvec.model import Word2VecNet
-    from wordvec.train import save_model
+    from wordvec.run import save_model
     config = TrainConfig(dim=8, min_count=2, epochs=2)
     model = Word2VecNet(config, ["a", "b"], [3, 2])
     save_model(tmp_path / "v.bin.checkpoint", model,
@@ -301,7 +301,7 @@ def test_resume_keeps_its_settings_and_names_what_differs(small_corpus, tmp_path
 def test_a_trained_native_model_trains_further(small_corpus, tmp_path):
     """--resume on a finished model, with more epochs and a new rate; a diverging run says
     where the last good model is and how to go on from it."""
-    from wordvec.train import load_model
+    from wordvec.run import load_model
     out = tmp_path / "m"
     args = [small_corpus, "-o", out, "--dim", 8, "--min-count", 2, "-q"]
     assert run("train", *args, "--epochs", 1).exit_code == 0

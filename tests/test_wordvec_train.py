@@ -12,12 +12,14 @@ from nn_checks import assert_close
 import nn
 from corpora import Tokenizer, synth
 from npnlp.errors import Advice, UserError
+from npnlp.training import Interrupted
 from wordvec.batches import Windows, keep_probabilities, steps, windows
 from wordvec.config import LOSSES, MIN_STEP, TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
 from wordvec.model import Word2VecNet
-from wordvec.train import Interrupted, TrainState, fit, prepare, train
+from wordvec.run import fit, prepare
+from wordvec.train import TrainState, train
 
 
 def test_huffman_code_of_the_textbook_example():

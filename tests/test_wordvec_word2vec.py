@@ -7,7 +7,7 @@ from corpora import Tokenizer, synth
 from npnlp.errors import UserError
 from wordvec import KeyedVectors, Word2Vec
 from wordvec.config import TrainConfig
-from wordvec.train import fit
+from wordvec.run import fit
 
 SETTINGS = dict(vector_size=20, min_count=2, epochs=2, workers=1, seed=4)
 

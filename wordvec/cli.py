@@ -1,37 +1,32 @@
-"""The `wordvec` command: query, evaluate and convert word vectors."""
+"""The `wordvec` command: train, query, evaluate and convert word vectors."""
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from corpora import Phrases, Vocab
+from corpora import Phrases
 from corpora.cli import tokenizer_options
 from npnlp.cli import SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
-from npnlp.files import check_folder, check_output, output_lock
+from npnlp.files import output_lock
+from npnlp.training import Interrupted
 from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
-from wordvec.formats import UNICODE_ERRORS
-from wordvec.native import is_native_folder, load_config
-from wordvec.train import (
+from wordvec.formats import FORMATS, UNICODE_ERRORS, check_target, format_from_name
+from wordvec.run import (
     RESUME_CHANGES,
-    Diverged,
-    Interrupted,
-    fit,
+    checkpoint_path,
     is_trained_model,
     load_settings,
-    save_model,
+    resume_source,
+    train_to,
 )
 from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
-FORMATS = ("text", "binary", "native", "projector")
 TRAIN_FORMATS = FORMATS[:3]
-PROJECTOR_FILES = {"vectors.tsv", "metadata.tsv"}
-EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary"}
 
 
 @group
@@ -95,42 +90,46 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="word2vec text or binary, or the native folder (which keeps what "
               "training needs to continue) [default: from OUTPUT's extension: .bin binary, "
               ".txt or .vec text, else native].")
-@click.option("--sg/--cbow", default=True, show_default=True,
+@click.option("--sg/--cbow", default=TrainConfig.sg, show_default=True,
               help="Skip-gram, or continuous bag of words.")
-@click.option("--cbow-mean/--cbow-sum", default=True, show_default=True,
+@click.option("--cbow-mean/--cbow-sum", default=TrainConfig.cbow_mean, show_default=True,
               help="CBOW: the mean or the sum of the context vectors.")
-@click.option("--loss", type=click.Choice(LOSSES, case_sensitive=False), default="negative",
+@click.option("--loss", type=click.Choice(LOSSES, case_sensitive=False), default=TrainConfig.loss,
               show_default=True,
               help="Negative sampling, hierarchical softmax, or the exact softmax (slow "
               "beyond a few thousand words).")
-@click.option("--dim", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--dim", type=click.IntRange(min=1), default=TrainConfig.dim, show_default=True,
               help="Dimensions of the vectors.")
-@click.option("--window", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--window", type=click.IntRange(min=1), default=TrainConfig.window, show_default=True,
               help="Largest distance to a context word (each centre draws its own from "
               "1..WINDOW).")
-@click.option("--negative", type=click.IntRange(min=0), default=5, show_default=True,
+@click.option("--negative", type=click.IntRange(min=0),
+              default=TrainConfig.negative, show_default=True,
               help="Noise words per centre word, with --loss negative.")
-@click.option("--ns-exponent", type=click.FloatRange(-10, 10), default=0.75, show_default=True,
+@click.option("--ns-exponent", type=click.FloatRange(-10, 10),
+              default=TrainConfig.ns_exponent, show_default=True,
               help="Noise words are drawn with probability proportional to count ** this "
               "(gensim's ns_exponent; 0: uniform).")
 @click.option("--subwords", is_flag=True,
               help="fastText's model: a word is the mean of its vector and its character "
               "n-grams' (--minn to --maxn characters, hashed into --buckets rows), so unseen "
               "words get vectors too.")
-@click.option("--minn", type=click.IntRange(min=1), default=3, show_default=True,
+@click.option("--minn", type=click.IntRange(min=1), default=TrainConfig.minn, show_default=True,
               help="Shortest n-gram, in characters, with --subwords.")
-@click.option("--maxn", type=click.IntRange(min=0), default=6, show_default=True,
+@click.option("--maxn", type=click.IntRange(min=0), default=TrainConfig.maxn, show_default=True,
               help="Longest n-gram, with --subwords (0: none, plain word2vec).")
-@click.option("--buckets", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+@click.option("--buckets", type=click.IntRange(min=1),
+              default=TrainConfig.buckets, show_default=True,
               help="Rows the n-grams are hashed into, with --subwords (fastText's -bucket).")
-@click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=1e-3,
+@click.option("--sample", type=click.FloatRange(0, 1, max_open=True), default=TrainConfig.sample,
               show_default=True, help="Subsampling threshold of frequent words (0: none).")
-@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--min-count", type=click.IntRange(min=1),
+              default=TrainConfig.min_count, show_default=True,
               help="Leave out words seen fewer times.")
 @click.option("--max-vocab", type=click.IntRange(min=1),
               help="Keep only the N most frequent words of those --min-count keeps (gensim's "
               "max_final_vocab).")
-@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--epochs", type=click.IntRange(min=1), default=TrainConfig.epochs, show_default=True,
               help="Passes over the corpus.")
 @click.option("--alpha", type=click.FloatRange(0, 10, min_open=True, max_open=True),
               help="Starting learning rate [default: 0.025 skip-gram, 0.05 CBOW].")
@@ -138,13 +137,13 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),
               help="Centre words per update step [default: chosen from the vocabulary, the "
-              "objective and --workers, see the README; at most 1000 for skip-gram, 3000 "
+              "objective and --workers (docs/wordvec.md); at most 1000 for skip-gram, 3000 "
               "CBOW, 700 hierarchical, 250 the exact softmax].")
-@click.option("--workers", type=WORKERS, default="1", show_default=True,
+@click.option("--workers", type=WORKERS, default=TrainConfig.workers, show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "
               "and gensim), 0 or 'auto' for one per core: faster, but their updates race, "
               "so only one worker gives the same vectors for the same seed.")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,
               help="Continue the interrupted run that wrote OUTPUT.checkpoint, or a model "
@@ -176,70 +175,26 @@ def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokeni
     if str(output) == "-":
         raise click.UsageError("train writes files (and a checkpoint beside them): give -o a "
                                "path; `wordvec convert OUT - --to text` prints vectors")
-    format_ = format_ or _format_from_name(output)
-    _check_target(output, format_, [corpus] + ([phrases_file] if phrases_file else []))
+    format_ = format_ or format_from_name(output)
+    check_target(output, format_, [corpus] + ([phrases_file] if phrases_file else []))
     ctx.with_resource(output_lock(output))   # before the checks: a second run is refused
-    checkpoint = output.with_name(output.name + ".checkpoint")
-    if save_vocab:
-        check_output(save_vocab, [corpus])
-        vocab_path = save_vocab.resolve()
-        for path, what in ((output, "vectors"), (checkpoint, "checkpoint")):
-            if path.resolve() == vocab_path or path.resolve() in vocab_path.parents:
-                raise UserError(f"--save-vocab names {save_vocab}, where training writes its "
-                                f"{what}")
-    if checkpoint.exists() and not checkpoint.is_dir():
-        raise UserError(f"{checkpoint} is in the way: training keeps its checkpoint there "
-                        f"(move it away, or choose another -o)")
-    if checkpoint.exists() and not resume:
-        raise UserError(f"{checkpoint} holds an interrupted run: add --resume to continue "
-                        f"it, or delete it to start over")
-    if is_trained_model(output) and not resume:
-        raise UserError(f"{output} holds a model `wordvec train` can train further: add "
-                        f"--resume (and a larger --epochs), or delete it to start over")
-    resume_from, changes = None, None
-    if resume:
-        resume_from = checkpoint if checkpoint.is_dir() else _trained_model(output, checkpoint)
+    resume_from = resume_source(output, resume)
+    changes = None
+    if resume_from:
         typed = refuse_changed_settings(ctx, settings, load_settings(resume_from),
                                         RESUME_CHANGES)
         changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
-    config = TrainConfig(**settings)
-    phrases = Phrases.load(phrases_file) if phrases_file else None
     start = time.perf_counter()
     try:
-        model, state = fit(corpus, config, tokenizer, checkpoint, resume_from,
-                           progress=not quiet, cache=not no_cache, cache_dir=cache_dir,
-                           changes=changes, phrases=phrases)
+        model, state = train_to(output, format_, corpus, TrainConfig(**settings), tokenizer,
+                                resume_from, changes,
+                                Phrases.load(phrases_file) if phrases_file else None,
+                                save_vocab, progress=not quiet, cache=not no_cache,
+                                cache_dir=cache_dir)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.state.epoch + 1}: the run is saved in "
-                   f"{checkpoint}; add --resume to continue it.", err=True)
+                   f"{checkpoint_path(output)}; add --resume to continue it.", err=True)
         sys.exit(130)
-    except Diverged as e:
-        kept = checkpoint if checkpoint.is_dir() else resume_from
-        if kept is None:
-            raise
-        state = load_config(kept)["state"]
-        reached = f"partway through epoch {state['epoch'] + 1}" if state["done"] or \
-            state["partial"] else f"to the end of epoch {state['epoch']}"
-        raise UserError(f"{e.what}: {e.advice}. The run {reached} is kept in {kept}: add "
-                        f"--resume (with a smaller --alpha or fewer --workers) to continue "
-                        f"it") from None
-    try:
-        if format_ == "native":
-            extra = {"tokenizer": tokenizer.key()}
-            if phrases is not None:
-                extra["phrases"] = phrases.key()
-            save_model(output, model, state, extra)
-        else:
-            model.wv.save_word2vec_format(output, binary=format_ == "binary")
-    except OSError as e:
-        if not checkpoint.is_dir():
-            raise
-        raise UserError(f"could not write {output}: {e.strerror or e}. The trained model is "
-                        f"safe in {checkpoint}: once that is fixed, the same command with "
-                        f"--resume writes it (or `wordvec convert {checkpoint} OUT`)") from None
-    if save_vocab:
-        Vocab(model.words, model.counts).save(save_vocab)
-    shutil.rmtree(checkpoint, ignore_errors=True)
     if not quiet:
         seconds = time.perf_counter() - start
         click.echo(f"{len(model.words):,} words x {model.config.dim} written to {output}; "
@@ -377,12 +332,12 @@ def convert(source, output, to, limit, unicode_errors):
     OUTPUT: word2vec text or binary, the native folder (memory-mapped loading), or a folder
     with the Embedding Projector's vectors.tsv and metadata.tsv."""
     if to is None:
-        to = _format_from_name(Path(output))
+        to = format_from_name(Path(output))
         if to == "native" and Path(output).suffix and not output.endswith(("/", os.sep)):
             # out.gz, out.tsv: not a folder's name (out.d/ is)
             raise click.UsageError(f"cannot tell the format from the name {output}: give "
                                    f"--to ({', '.join(FORMATS)})")
-    _check_target(output, to, [source])
+    check_target(output, to, [source])
     if to == "native" and is_trained_model(Path(output)):
         raise UserError(f"{output} holds a model `wordvec train` can resume: not replacing it "
                         f"with vectors alone")
@@ -393,48 +348,6 @@ def convert(source, output, to, limit, unicode_errors):
         kv.save_projector(output)
     else:
         kv.save_word2vec_format(output, binary=to == "binary")
-
-
-def _format_from_name(path):
-    """text or binary by the extension (.gz, .bz2 aside), text for '-', else native."""
-    if str(path) == "-":
-        return "text"
-    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2")]
-    return EXTENSIONS.get(suffixes[-1] if suffixes else None, "native")
-
-
-def _trained_model(output, checkpoint):
-    """For --resume without a checkpoint: `output`, if `train` wrote a model there in the
-    native format, to train further from (it stays as it is until the run ends)."""
-    if not is_trained_model(output):
-        raise UserError(f"nothing to resume: no checkpoint {checkpoint}, and {output} is not a "
-                        f"model written by `wordvec train` in the native format")
-    return output
-
-
-
-def _check_target(path, format_, inputs=()):
-    """Refuse, before any work, an output that writing would destroy data with or fail at
-    the end for: a file output as `npnlp.files.check_output`; a folder output (native,
-    projector) must not be a link, an input, or a folder other than one this tool wrote."""
-    if format_ not in ("native", "projector"):
-        return check_output(path, inputs)
-    path = Path(path)
-    if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise UserError(f"refusing to replace {path} with a {format_} folder: it is not a "
-                        f"folder (a name ending .txt or .bin, or --format, writes a file)")
-    if format_ == "native" and path.is_dir() and not is_native_folder(path):
-        raise UserError(f"{path} exists and is not a folder of saved vectors: not "
-                        f"overwriting it")
-    if format_ == "projector" and path.is_dir() and set(os.listdir(path)) - PROJECTOR_FILES:
-        raise UserError(f"{path} holds other files than {' and '.join(sorted(PROJECTOR_FILES))}"
-                        f": not writing into it")
-    if path.resolve() in [Path(i).resolve() for i in inputs]:
-        raise UserError(f"refusing to write into {path}: it is an input")
-    try:
-        check_folder(path.absolute().parent)
-    except UserError as e:
-        raise UserError(f"cannot write {path}: {e}") from None
 
 
 def _check_glued_negative(ctx, negative, kv):

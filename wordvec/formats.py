@@ -20,13 +20,15 @@ import os
 import re
 import warnings
 from contextlib import nullcontext
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from npnlp.errors import Advice, UserError
-from npnlp.files import atomic_write, stream_bytes
+from npnlp.files import atomic_write, check_folder, check_output, stream_bytes
+from wordvec.native import is_native_folder
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 OPENERS = {b"\x1f\x8b": gzip.open, b"BZ": bz2.open}
@@ -404,3 +406,40 @@ def _compressor(path, raw):
     if name.endswith(".bz2"):
         return bz2.BZ2File(raw, "wb")
     return nullcontext(raw)
+
+
+FORMATS = ("text", "binary", "native", "projector")
+EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary"}
+PROJECTOR_FILES = {"vectors.tsv", "metadata.tsv"}
+
+
+def format_from_name(path):
+    """text or binary by the extension (.gz, .bz2 aside), text for '-', else native."""
+    if str(path) == "-":
+        return "text"
+    suffixes = [s.lower() for s in Path(path).suffixes if s.lower() not in (".gz", ".bz2")]
+    return EXTENSIONS.get(suffixes[-1] if suffixes else None, "native")
+
+
+def check_target(path, format_, inputs=()):
+    """Refuse, before any work, an output that writing would destroy data with or fail at
+    the end for: a file output as `npnlp.files.check_output`; a folder output (native,
+    projector) must not be a link, an input, or a folder other than one this tool wrote."""
+    if format_ not in ("native", "projector"):
+        return check_output(path, inputs)
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise UserError(f"refusing to replace {path} with a {format_} folder: it is not a "
+                        f"folder (a name ending .txt or .bin, or --format, writes a file)")
+    if format_ == "native" and path.is_dir() and not is_native_folder(path):
+        raise UserError(f"{path} exists and is not a folder of saved vectors: not "
+                        f"overwriting it")
+    if format_ == "projector" and path.is_dir() and set(os.listdir(path)) - PROJECTOR_FILES:
+        raise UserError(f"{path} holds other files than {' and '.join(sorted(PROJECTOR_FILES))}"
+                        f": not writing into it")
+    if path.resolve() in [Path(i).resolve() for i in inputs]:
+        raise UserError(f"refusing to write into {path}: it is an input")
+    try:
+        check_folder(path.absolute().parent)
+    except UserError as e:
+        raise UserError(f"cannot write {path}: {e}") from None

@@ -1,31 +1,29 @@
-"""Training word2vec: epochs over a corpus in blocks, plain SGD with word2vec.c's linearly
-decaying learning rate, the mean loss per pair reported, checkpoints that resume exactly.
+"""The word2vec training loop: epochs over a corpus in blocks, plain SGD with word2vec.c's
+linearly decaying learning rate, the mean loss per pair reported (`wordvec.run` reads the
+corpus, checkpoints and resumes around it).
 
 Randomness is drawn per block from a generator seeded by (seed, epoch, block), so a run
 resumed at any step of any block gives the same vectors as one never stopped.
 
-With several workers, forked processes train on alternate blocks and update the two weight
+With several workers, forked processes take the blocks in turn and update the two weight
 tables in place, in memory they share, without locks (Hogwild, as word2vec.c and gensim
 do): their updates race, so the vectors then depend on timing as well as on the seed.
 """
-import json
 import mmap
 import multiprocessing
 import os
 import signal
 import warnings
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
-from pathlib import Path
 
 import numpy as np
 
 import nn
-from corpora import Corpus, Tokenizer, Vocab, load_corpus
 from npnlp.blas import cores, limit_blas_threads
 from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
-from npnlp.memory import check_fits, keep_freed_memory
+from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
 from npnlp.training import Diverged, Interrupted, exploded
 from wordvec.batches import (
@@ -38,11 +36,8 @@ from wordvec.batches import (
     windows,
 )
 from wordvec.config import TrainConfig
-from wordvec.model import SOFTMAX_LOGITS, Word2VecNet, rows_per_centre
-from wordvec.native import load_config, load_native, save_native
 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
-SMALL_CORPUS = 100_000 # words: a corpus smaller than this is warned about
 
 
 @dataclass
@@ -325,115 +320,16 @@ def _show(bar, ledger, epoch, alpha):
                     loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}", refresh=False)
 
 
-def save_model(folder, model, state=None, extra=None):
-    """The model in the native format, with everything needed to continue training: both
-    weight tables, the vocabulary with counts, the config and the training state."""
-    config = {"train": model.config.to_dict(), **(extra or {})}
-    if state is not None:
-        config["state"] = asdict(state)
-    arrays = {"vectors": model.input.W.data, "counts": model.counts,
-              "output": model.output.W.data}
-    if model.subwords is not None:   # the words' means to query; their rows and n-grams' apart
-        V, c = len(model.words), model.config
-        arrays |= {"vectors": model.wv.vectors, "word_rows": model.input.W.data[:V],
-                   "ngrams": model.input.W.data[V:]}
-        config["ngrams"] = {"min_n": c.minn, "max_n": c.maxn}
-    if model.input.W.lr_scale is not None:
-        arrays["lockf"] = model.input.W.lr_scale
-    save_native(folder, model.words, arrays, config)
 
 
-def is_trained_model(folder):
-    """Whether `folder` holds a model `save_model` wrote (not vectors alone)."""
-    return Path(folder).is_dir() and (Path(folder) / "output.npy").exists()
 
 
-def load_model(folder):
-    """(model, state, extra config) from a folder written by `save_model`."""
-    words, arrays, saved = load_native(folder, mmap=False)
-    saved.pop("ngrams", None)
-    if "train" not in saved or "output" not in arrays:
-        raise UserError(f"{folder} holds word vectors but not a model to continue training "
-                        f"(it was not written by `wordvec train`)")
-    model = Word2VecNet(TrainConfig.from_dict(saved.pop("train")), words, arrays["counts"])
-    table = arrays["vectors"] if "ngrams" not in arrays else \
-        np.concatenate([arrays["word_rows"], arrays["ngrams"]])
-    model.load_state_dict({"input.W": table, "output.W": arrays["output"]})
-    if "lockf" in arrays:
-        model.input.W.lr_scale = np.array(arrays["lockf"], np.float32)
-    state = TrainState(**saved.pop("state")) if "state" in saved else None
-    return model, state, saved
 
 
-RESUME_CHANGES = ("epochs", "workers", "alpha", "min_alpha")   # what a resumed run may change
 
 
-def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False, cache=True,
-        cache_dir=None, changes=None, phrases=None):
-    """Train word vectors on the corpus at `source` (a file or folder, read through `corpora`
-    and its token cache, unless `cache` is false). Returns (model, state).
-
-    checkpoint: a folder where the model is saved at every epoch end and on Ctrl-C (then
-    Interrupted is raised). resume: a folder `save_model` wrote (that checkpoint, or a
-    model trained before; True: the checkpoint) to continue from, with its settings but for
-    `changes`, a dict of RESUME_CHANGES: more epochs (the learning rate then follows the
-    longer run's schedule from where it is), another number of workers, another learning
-    rate (the rest of the run decays linearly from it as from the start). A checkpoint of a
-    finished run (its output failed to save) is returned as it is.
-    """
-    extra = {"tokenizer": tokenizer.key()}
-    if phrases is not None:
-        extra["phrases"] = phrases.key()
-    if resume is True:
-        resume = checkpoint
-    if resume is not None:
-        if not Path(resume).is_dir():
-            raise UserError(f"nothing to resume: no checkpoint {resume}")
-        model, state, saved = load_model(resume)
-        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
-        if saved.get("phrases") != extra.get("phrases"):
-            raise UserError(f"{resume} was trained with other phrases: give the same "
-                            f"--phrases file, or none if it had none")
-        model.config = _changed(model.config, changes or {})
-        finished = state is not None and state.epoch >= model.config.epochs
-        if finished and Path(resume) == Path(checkpoint or ""):   # its output failed to
-            return model, state                                   # save: nothing to train
-        if finished:
-            raise UserError(f"{resume} has done {state.epoch} epoch"
-                            f"{'s' * (state.epoch != 1)} and --epochs is "
-                            f"{model.config.epochs}: nothing to resume (a larger --epochs "
-                            f"trains it further)")
-        config = model.config
-    words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
-                                          cache_dir, phrases)
-    if resume is None:
-        warn_if_small(source, len(ids))
-        check_run(config, len(words), offsets)
-        model, state = Word2VecNet(config, words, counts), None
-    elif words != model.words:
-        raise UserError(f"the corpus {source} is not the one {resume} was trained on: its "
-                        f"vocabulary differs")
-
-    def save(model, state):
-        if checkpoint is not None:
-            save_model(checkpoint, model, state, extra)
-
-    try:
-        state = train(model, ids, offsets, state, progress, on_epoch_end=save)
-    except Interrupted as stop:
-        save(model, stop.state)
-        raise
-    return model, state
 
 
-def warn_if_small(source, n_words):
-    """Warn that a corpus of `n_words` (in the vocabulary) is too small to learn much."""
-    if n_words < SMALL_CORPUS:
-        name = "the sentences" if isinstance(source, Corpus) else source
-        warnings.warn(f"{name}: {n_words:,} words of the vocabulary to train on, too few "
-                      f"for word2vec to learn much (it wants millions); expect sensible "
-                      f"neighbours for frequent words only, more with more epochs",
-                      Advice, stacklevel=3)
 
 
 def widest_window(config, offsets):
@@ -443,90 +339,13 @@ def widest_window(config, offsets):
     return min(config.window, int(min(np.diff(offsets).max(), MAX_SENTENCE)) - 1)
 
 
-def check_run(config, V, offsets):
-    """Raise UserError, before anything large is allocated, unless a run on a vocabulary of
-    V words and sentences at `offsets` makes sense and fits in memory; warn when its window
-    is cut to the longest sentence."""
-    if config.loss == "negative" and config.negative >= V:
-        raise UserError(f"--negative {config.negative} draws more noise words per prediction "
-                        f"than the vocabulary has words ({V:,})")
-    window = widest_window(config, offsets)
-    if window < config.window:
-        warnings.warn(f"--window {config.window} is wider than the longest sentence "
-                      f"({window + 1:,} words): using {window:,}", Advice, stacklevel=3)
-        config = replace(config, window=window)   # for the estimate
-    block = max(int(b[-1] - b[0]) for b in blocks(offsets))
-    check_fits(memory_needed(config, V, block), f"training {V:,} words x {config.dim:,} dimensions "
-               f"with {config.workers} worker{'s' * (config.workers > 1)}")
 
 
-def memory_needed(config, V, block_tokens=BLOCK_TOKENS):
-    """About the bytes a run allocates (float32, int64 ids): the two tables, and for each
-    worker a block's windows and a step's arrays (the input rows of its windows and their
-    gradients, the output rows of its predictions, their gradients); an estimate that
-    refuses absurd settings, not a measurement."""
-    D, w = config.dim, config.window
-    tables = (2 * V + config.buckets * config.subwords) * D * 4
-    block = block_tokens * 2 * w * 12      # windows(): 1.09 GB measured for window 1000
-    if config.loss == "softmax":
-        step = 2 * SOFTMAX_LOGITS * 4 + 250 * 2 * w * D * 4 * 2
-    else:
-        out = 1 + config.negative if config.loss == "negative" else max(1, V).bit_length()
-        size = config.step_size(V, rows_per_centre(config, out))
-        step = size * D * 4 * (2 * 2 * w + 2 * out * (2 * w if config.sg else 1) + 2)
-    return tables + config.workers * (block + step)
 
 
-def _changed(config, changes):
-    """`config` with `changes` (RESUME_CHANGES only); min_alpha follows a new alpha unless
-    given."""
-    if set(changes) - set(RESUME_CHANGES):
-        raise ValueError(f"a resumed run can change only {', '.join(RESUME_CHANGES)}")
-    if "alpha" in changes and "min_alpha" not in changes:
-        changes = {**changes, "min_alpha": None}
-    return replace(config, **changes)
 
 
-def load_settings(checkpoint):
-    """The TrainConfig settings saved in a checkpoint folder, as a dict."""
-    return load_config(checkpoint).get("train", {})
 
 
-def _check_same_tokenizer(saved, now, checkpoint):
-    """A resumed run must read its corpus as before: name the flags that differ."""
-    if saved is None or saved == now:   # a model saved from Python may not say
-        return
-    saved, now = json.loads(saved), json.loads(now)
-    defaults = {f.name: f.default for f in fields(Tokenizer)}
-    flags = [f"{'add' if saved.get(k) != defaults[k] else 'drop'} "
-             f"--{'' if not defaults[k] else 'no-'}{k.replace('_', '-')}"
-             for k in sorted(now) if saved.get(k) != now[k]]
-    raise UserError(f"{checkpoint} read its corpus with other tokenizer settings: "
-                    f"{', '.join(flags)}")
 
 
-def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=None,
-            phrases=None):
-    """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary;
-    `source` is a path, or a Corpus already read (then `tokenizer` is not used); `phrases`
-    (a corpora.Phrases) are joined first."""
-    if isinstance(source, Corpus):
-        corpus, source = source, "the sentences"
-    else:
-        corpus = load_corpus(source, tokenizer, cache=cache, cache_dir=cache_dir,
-                             progress=progress)
-    if phrases is not None:
-        corpus = phrases.apply(corpus)
-    vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
-    if len(vocab) < 2:
-        frequent = int((np.asarray(corpus.counts) >= config.min_count).sum())
-        hint = ("raise --max-vocab" if frequent >= 2 else
-                "lower --min-count" if config.min_count > 1 else "it needs more text")
-        raise UserError(f"the vocabulary of {source} has {len(vocab)} word: word2vec needs "
-                        f"at least 2 ({hint})")
-    encoded = corpus.encode(vocab)
-    if np.diff(encoded.offsets).max(initial=0) < 2:
-        raise UserError(f"no sentence of {source} has 2 words of the vocabulary, so no word "
-                        f"has a context (one word per line? --no-sentence-per-line reads "
-                        f"each file as one sentence)")
-    return vocab.index_to_key, vocab.counts, encoded.ids, encoded.offsets

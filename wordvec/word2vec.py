@@ -1,4 +1,4 @@
-"""`Word2Vec`: gensim's one-import class, a thin front on `wordvec.train`.
+"""`Word2Vec`: gensim's one-import class, a thin front on `wordvec.run`.
 
     from wordvec import Word2Vec
     model = Word2Vec(sentences, vector_size=100, window=5, min_count=5, workers=4)
@@ -7,7 +7,7 @@
 The constructor takes gensim's names, meanings and defaults (CBOW, alpha 0.025, 3 workers);
 `sentences` is an iterable of token lists read once into memory (4 bytes a token, so a
 generator serves), `corpus_file` a text file of whitespace-separated words, a sentence a
-line (gensim's LineSentence), read through the token cache. Training is `wordvec.train`'s:
+line (gensim's LineSentence), read through the token cache. Training is `wordvec.run`'s:
 the same trainer, checkpoint format and vectors as `wordvec train`.
 """
 import os
@@ -20,20 +20,19 @@ import numpy as np
 
 from corpora import Corpus, Encoded, Tokenizer, Vocab, corpus_of_sentences, load_corpus
 from npnlp.errors import Advice, UserError
+from npnlp.training import Interrupted
 from wordvec.config import TrainConfig
 from wordvec.model import Word2VecNet
-from wordvec.train import (
-    Interrupted,
-    TrainState,
+from wordvec.run import (
     check_run,
     is_trained_model,
     load_model,
     memory_needed,
     prepare,
     save_model,
-    train,
     warn_if_small,
 )
+from wordvec.train import TrainState, train
 
 GENSIM_NAMES = re.compile(r"^(dim|max_vocab)\b")
 LINE_SENTENCE = Tokenizer(whitespace=True)   # gensim's corpus_file: split(), a line a sentence
@@ -226,7 +225,7 @@ class Word2Vec:
 
     def estimate_memory(self, vocab_size=None, report=None):
         """{"vectors", "syn1neg" or "syn1", "training", "total": bytes} for a vocabulary of
-        `vocab_size` words (default: the model's), by wordvec.train.memory_needed."""
+        `vocab_size` words (default: the model's), by wordvec.run.memory_needed."""
         V = vocab_size or (len(self.net.words) if self.net else 0)
         table = V * self.vector_size * 4
         total = memory_needed(self.config, V)
