@@ -1,5 +1,4 @@
 """The `charlm` command: train character language models, sample from them, score text."""
-import dataclasses
 import math
 import sys
 from pathlib import Path
@@ -7,18 +6,14 @@ from pathlib import Path
 import click
 
 from charlm.config import CELLS, OPTIMIZERS, CharConfig
-from charlm.data import load_text
-from charlm.model import CharRNN
 from charlm.plot import read_log, write_svg
 from charlm.sample import generate, samples
-from charlm.train import Interrupted, Paths, evaluate, load, train
+from charlm.train import NETWORK, RESUME_CHANGES, Interrupted, Paths, evaluate, fit, load
 from corpora import load_chars
 from npnlp.cli import OUTPUT, SOURCE, group, refuse_changed_settings
 from npnlp.errors import UserError
 from npnlp.files import check_output, output_lock
 from npnlp.memory import check_fits
-
-NETWORK = {"cell", "hidden", "layers", "embed"}   # what --init-from keeps of its model
 
 
 @group
@@ -45,43 +40,38 @@ main.hints = {
                "gpuid": "CPU only: charlm has no GPU option"}}
 
 
+def setting(option, type, help=None):
+    """An option for the CharConfig field of its name, defaulting to the field's default."""
+    default = getattr(CharConfig, option.lstrip("-").replace("-", "_"))
+    return click.option(option, type=type, default=default, show_default=True, help=help)
+
+
 @main.command("train")
 @click.argument("text", type=SOURCE)
 @click.option("-o", "--output", "checkpoint", required=True, type=click.Path(dir_okay=False),
               metavar="CHECKPOINT",
               help="The best model by validation loss; CHECKPOINT.last (the latest state, "
               "to resume from) and CHECKPOINT.log.csv (one line per validation) beside it.")
-@click.option("--cell", type=click.Choice(CELLS, case_sensitive=False), default="lstm",
-              show_default=True)
-@click.option("--hidden", type=click.IntRange(min=1), default=256, show_default=True,
-              help="Units per recurrent layer.")
-@click.option("--layers", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.2,
-              show_default=True, help="Between layers and before the output, in training.")
-@click.option("--embed", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Dimensions of the character embedding.")
-@click.option("--seq-len", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Steps of truncated backpropagation through time.")
-@click.option("--batch", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Parallel streams over the text.")
-@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--steps", type=click.IntRange(min=1), help="Train this many steps instead.")
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS, case_sensitive=False),
-              default="adam", show_default=True)
-@click.option("--lr", type=click.FloatRange(0, min_open=True), default=2e-3, show_default=True)
-@click.option("--lr-decay", type=click.FloatRange(0, 1, min_open=True), default=0.97,
-              show_default=True, help="Multiply the learning rate by this after each epoch...")
-@click.option("--decay-after", type=click.IntRange(min=0), default=5, show_default=True,
-              help="...from this epoch on.")
-@click.option("--clip", type=click.FloatRange(0, min_open=True), default=5.0,
-              show_default=True, help="Largest global gradient norm.")
-@click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.1,
-              show_default=True, help="The end of the text kept for validation.")
-@click.option("--eval-every", type=click.IntRange(min=1), default=200, show_default=True,
-              help="Steps between validations and checkpoints.")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
-              help="The same seed and settings give the same model.")
+@setting("--cell", click.Choice(CELLS, case_sensitive=False))
+@setting("--hidden", click.IntRange(min=1), "Units per recurrent layer.")
+@setting("--layers", click.IntRange(min=1))
+@setting("--dropout", click.FloatRange(0, 1, max_open=True),
+         "Between layers and before the output, in training.")
+@setting("--embed", click.IntRange(min=1), "Dimensions of the character embedding.")
+@setting("--seq-len", click.IntRange(min=1), "Steps of truncated backpropagation through time.")
+@setting("--batch", click.IntRange(min=1), "Parallel streams over the text.")
+@setting("--epochs", click.IntRange(min=1))
+@setting("--steps", click.IntRange(min=1), "Train this many steps instead.")
+@setting("--optimizer", click.Choice(OPTIMIZERS, case_sensitive=False))
+@setting("--lr", click.FloatRange(0, min_open=True))
+@setting("--lr-decay", click.FloatRange(0, 1, min_open=True),
+         "Multiply the learning rate by this after each epoch...")
+@setting("--decay-after", click.IntRange(min=0), "...from this epoch on.")
+@setting("--clip", click.FloatRange(0, min_open=True), "Largest global gradient norm.")
+@setting("--val-fraction", click.FloatRange(0, 1, min_open=True, max_open=True),
+         "The end of the text kept for validation.")
+@setting("--eval-every", click.IntRange(min=1), "Steps between validations and checkpoints.")
+@setting("--seed", click.IntRange(min=0), "The same seed and settings give the same model.")
 @click.option("--resume", is_flag=True, help="Continue from CHECKPOINT.last, with its settings "
               "(--steps or --epochs may extend it and --lr change it; others stay as saved).")
 @click.option("--init-from", type=click.Path(dir_okay=False),
@@ -111,64 +101,22 @@ def train_command(ctx, text, checkpoint, resume, init_from, force, no_cache, qui
     for path in (paths.best, paths.last, paths.log):
         check_output(path, [text])
     ctx.with_resource(output_lock(paths.best))   # before the checks: a second run is refused
-    if paths.best.exists() and not paths.last.exists() and not (resume or force):
-        raise UserError(f"{paths.best} exists: training would replace it with the new run's "
-                        f"model; add --force to replace it, or choose another -o")
-    if paths.last.exists() and not (resume or force):
-        raise UserError(f"{paths.last} holds an earlier run: add --resume to continue it, or "
-                        f"--force to start over")
-    if resume:
-        if not paths.last.is_file():
-            raise UserError(f"nothing to resume: no {paths.last}")
-        model, vocab, state, optimizer_state, hidden = load(paths.last)
-        extend = {"steps", "epochs", "lr"}   # a resumed run may be made longer, or its rate
-        typed = refuse_changed_settings(ctx, settings, model.config.to_dict(), extend)
-        config = model.config = dataclasses.replace(
-            model.config, **{n: settings[n] for n in typed & extend})
-        if "lr" in typed:   # from here on; the decay after each epoch goes on from it
-            state.lr = config.lr
-    elif init_from:
-        base, base_vocab, *_ = load(init_from)
-        refuse_changed_settings(ctx, settings, base.config.to_dict(), set(settings) - NETWORK,
+    changes = None
+    if resume and paths.last.is_file():   # without one, fit says there is nothing to resume
+        saved = load(paths.last)[0].config.to_dict()
+        typed = refuse_changed_settings(ctx, settings, saved, RESUME_CHANGES)
+        changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
+    if init_from:
+        refuse_changed_settings(ctx, settings, load(init_from)[0].config.to_dict(),
+                                set(settings) - set(NETWORK),
                                 f"--init-from keeps the network of {init_from}")
-        config = CharConfig(**{**settings, **{n: getattr(base.config, n) for n in NETWORK}})
-    else:
-        config = CharConfig(**settings)
-    data = load_text(text, config.val_fraction, progress=not quiet, cache=not no_cache,
-                     base=base_vocab if init_from else None)
-    check_fits(CharRNN.memory_needed(config, len(data.vocab)),
-               f"a {config.layers}-layer {config.cell} of {config.hidden:,} units with "
-               f"{config.embed:,}-dimension embeddings")
-    if not resume:
-        vocab, state, optimizer_state, hidden = data.vocab, None, None, None
-        model = CharRNN(config, len(vocab))
-        if init_from:
-            model.take_weights(base, vocab, base_vocab)
-            added = "".join(c for c in vocab.chars if c not in base_vocab)
-            if added:
-                click.echo(f"Warning: {len(added)} character{'s' * (len(added) > 1)} of "
-                           f"{text} that {init_from} never saw start untrained: "
-                           f"{', '.join(map(repr, added[:20]))}"
-                           f"{' ...' if len(added) > 20 else ''}", err=True)
-    elif data.vocab.chars != vocab.chars or len(data.train) + len(data.val) != state.text_length:
-        raise UserError(f"{text} is not the text {paths.last} was trained on")
-    done = state.step if resume else 0
     try:
-        state = train(model, vocab, data, paths, state, optimizer_state, hidden,
-                      progress=not quiet)
+        _, _, state = fit(text, checkpoint, CharConfig(**settings), resume, init_from, force,
+                          changes, progress=not quiet, cache=not no_cache)
     except Interrupted as stop:
         click.echo(f"Interrupted at step {stop.state.step}: saved in {paths.last}; add "
                    f"--resume to continue.", err=True)
         sys.exit(130)
-    if resume and state.step == done:
-        click.echo(f"Nothing to resume: the run in {paths.last} has done its {done:,} steps; "
-                   f"raise --steps or --epochs to train longer.", err=True)
-    uniform = math.log(len(vocab))
-    if state.best_val > uniform:
-        click.echo(f"Warning: the best validation loss, {state.best_val:.4f} nats/char, is "
-                   f"worse than guessing uniformly among the {len(vocab)} characters "
-                   f"({uniform:.4f}): the model learned nothing; try a lower --lr (now "
-                   f"{config.lr:g})", err=True)
     if not quiet:
         best = state.best_val
         click.echo(f"{state.step:,} steps; best validation loss {best:.4f} nats/char "

@@ -5,25 +5,28 @@ that makes a stopped run continue exactly as if it had not stopped.
 """
 import math
 import time
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 import nn
 from charlm.config import CharConfig
-from charlm.data import n_windows, streams, window
+from charlm.data import load_text, n_windows, streams, window
 from charlm.model import CharRNN
 from corpora import CharVocab
-from npnlp.errors import UserError
+from npnlp.errors import Advice, UserError
 from npnlp.files import atomic_write
 from npnlp.interrupt import stop_on_ctrl_c
-from npnlp.memory import keep_freed_memory
+from npnlp.memory import check_fits, keep_freed_memory
 from npnlp.progress import progress_bar
-from npnlp.training import Interrupted, exploded
+from npnlp.training import Diverged, Interrupted, exploded
 
 OPTIMIZERS = {"adam": nn.Adam, "adagrad": nn.Adagrad, "sgd": nn.SGD}
 LOG_FIELDS = ("step", "epoch", "train_loss", "val_loss", "val_bpc", "chars_per_s", "lr")
+RESUME_CHANGES = ("steps", "epochs", "lr")   # what a resumed run may change
+NETWORK = ("cell", "hidden", "layers", "embed")   # what init_from keeps of its model
 
 
 @dataclass
@@ -57,7 +60,7 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
 
     state, optimizer_state, hidden: where a resumed run left off. Ctrl-C (or `stop()`)
     ends the run after a step, saved, raising Interrupted; a loss that is not finite
-    raises UserError, the last good checkpoint kept.
+    raises Diverged, the last good checkpoint kept.
     """
     config = model.config
     keep_freed_memory()
@@ -84,9 +87,9 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
             if exploded(loss, math.log(model.vocab_size)):   # a uniform guess's loss
                 kept = f"; the last good state is in {paths.last}" if paths.last.exists() \
                     else ""
-                raise UserError(f"the training loss diverged to {loss:.4g} at step "
-                                f"{state.step + 1}: try a lower --lr (now {opt.lr:.3g}) or "
-                                f"--clip{kept}")
+                raise Diverged(f"the training loss diverged to {loss:.4g} at step "
+                               f"{state.step + 1}", f"try a lower --lr (now {opt.lr:.3g}) or "
+                               f"--clip{kept}")
             opt.zero_grad()
             model.backward(dlogits, cache)
             nn.clip_grad_norm(model.parameters(), config.clip)
@@ -111,6 +114,92 @@ def train(model, vocab, text, paths, state=None, optimizer_state=None, hidden=No
     if not state.log or state.log[-1]["step"] != state.step:   # a resumed run already done
         _validate(model, vocab, text, paths, state, opt, hidden, 0.0)
     return state
+
+
+def fit(text, checkpoint, config=None, resume=False, init_from=None, force=False,
+        changes=None, progress=False, cache=True, stop=None):
+    """Train a character model on `text` (a UTF-8 file or folder, '-' for standard input,
+    read through `corpora`'s character cache unless `cache` is false) as `charlm train`
+    does, into the files of Paths(checkpoint). Returns (model, vocab, state), the model as
+    the last step left it; the best by validation loss is in `checkpoint`.
+
+    An earlier run's files are refused unless `resume` continues that run, with its saved
+    settings but for `changes` (a dict of RESUME_CHANGES), or `force` starts over.
+    init_from: a checkpoint whose weights and network (NETWORK, whatever `config` says) a
+    new run starts from; characters `text` adds start untrained. Ctrl-C (or `stop()`) saves
+    the run and raises Interrupted; a diverging loss raises Diverged.
+    """
+    paths = Paths(checkpoint)
+    if resume and init_from:
+        raise UserError("resume continues a run; init_from starts a new one from another's "
+                        "weights: give one or the other")
+    _refuse_earlier_run(paths, resume or force)
+    base_vocab = None
+    if resume:
+        model, vocab, state, optimizer_state, hidden = _resumed(paths.last, changes or {})
+        config = model.config
+    else:
+        config, state, optimizer_state, hidden = config or CharConfig(), None, None, None
+        if init_from:
+            base, base_vocab, *_ = load(init_from)
+            config = replace(config, **{n: getattr(base.config, n) for n in NETWORK})
+    data = load_text(text, config.val_fraction, progress, cache, base_vocab)
+    check_fits(CharRNN.memory_needed(config, len(data.vocab)),
+               f"a {config.layers}-layer {config.cell} of {config.hidden:,} units with "
+               f"{config.embed:,}-dimension embeddings")
+    if not resume:
+        vocab, model = data.vocab, CharRNN(config, len(data.vocab))
+        if init_from:
+            model.take_weights(base, vocab, base_vocab)
+            _warn_untrained(vocab, base_vocab, text, init_from)
+    elif data.vocab.chars != vocab.chars or len(data.train) + len(data.val) != state.text_length:
+        raise UserError(f"{text} is not the text {paths.last} was trained on")
+    done = state.step if resume else 0
+    state = train(model, vocab, data, paths, state, optimizer_state, hidden, progress, stop)
+    if resume and state.step == done:
+        warnings.warn(f"nothing to resume: the run in {paths.last} has done its {done:,} "
+                      f"steps; raise --steps or --epochs to train longer", Advice, stacklevel=2)
+    uniform = math.log(len(vocab))
+    if state.best_val > uniform:
+        warnings.warn(f"the best validation loss, {state.best_val:.4f} nats/char, is worse "
+                      f"than guessing uniformly among the {len(vocab)} characters "
+                      f"({uniform:.4f}): the model learned nothing; try a lower --lr (now "
+                      f"{config.lr:g})", Advice, stacklevel=2)
+    return model, vocab, state
+
+
+def _refuse_earlier_run(paths, allowed):
+    """Unless `allowed`, refuse to overwrite a model or an earlier run's state."""
+    if paths.best.exists() and not paths.last.exists() and not allowed:
+        raise UserError(f"{paths.best} exists: training would replace it with the new run's "
+                        f"model; add --force to replace it, or choose another -o")
+    if paths.last.exists() and not allowed:
+        raise UserError(f"{paths.last} holds an earlier run: add --resume to continue it, or "
+                        f"--force to start over")
+
+
+def _resumed(last, changes):
+    """The run saved in `last`, with `changes` to its settings; a new lr applies from here
+    on, the decay after each epoch going on from it."""
+    if set(changes) - set(RESUME_CHANGES):
+        raise ValueError(f"a resumed run can change only {', '.join(RESUME_CHANGES)}")
+    if not last.is_file():
+        raise UserError(f"nothing to resume: no {last}")
+    model, vocab, state, optimizer_state, hidden = load(last)
+    model.config = replace(model.config, **changes)
+    if "lr" in changes:
+        state.lr = model.config.lr
+    return model, vocab, state, optimizer_state, hidden
+
+
+def _warn_untrained(vocab, base_vocab, text, init_from):
+    """Name the characters of `text` the model of `init_from` never saw."""
+    added = "".join(c for c in vocab.chars if c not in base_vocab)
+    if added:
+        warnings.warn(f"{len(added)} character{'s' * (len(added) > 1)} of {text} that "
+                      f"{init_from} never saw start untrained: "
+                      f"{', '.join(map(repr, added[:20]))}{' ...' if len(added) > 20 else ''}",
+                      Advice, stacklevel=3)
 
 
 def _validate(model, vocab, text, paths, state, opt, hidden, rate):

@@ -13,9 +13,9 @@ from charlm.config import CharConfig
 from charlm.data import Text, load_text
 from charlm.model import CharRNN
 from charlm.sample import generate, samples
-from charlm.train import Interrupted, Paths, evaluate, load, train
+from charlm.train import Interrupted, Paths, evaluate, fit, load, train
 from corpora import CharVocab
-from npnlp.errors import UserError
+from npnlp.errors import Advice, UserError
 
 SONG = "the cat sat on the mat. " * 40
 
@@ -319,6 +319,28 @@ def test_resume_extends_with_steps_and_refuses_other_changes(song_file, tmp_path
     (tmp_path / "other.txt").write_text(SONG[:-24])
     result = run("train", tmp_path / "other.txt", "-o", out, "--resume", "--steps", 9)
     assert result.exit_code == 1 and "is not the text" in result.output
+
+
+def test_fit_from_python_stops_resumes_and_extends_as_one_run(song_file, tmp_path):
+    """Stopped after 5 steps, resumed to 12, then extended to 20 (crossing an epoch: the
+    state reset, the rate decayed): the weights of one 20-step run."""
+    config = CharConfig(hidden=8, layers=1, embed=4, seq_len=10, batch=8, steps=20,
+                        eval_every=4, lr_decay=0.5, decay_after=0)
+    straight, *_ = fit(song_file, tmp_path / "a", config)
+    short = CharConfig(**{**config.to_dict(), "steps": 12})
+    steps = iter(range(1, 13))   # stop() is asked after each step
+    with pytest.raises(Interrupted) as stopped:
+        fit(song_file, tmp_path / "b", short, stop=lambda: next(steps) == 5)
+    assert stopped.value.state.step == 5
+    with pytest.raises(UserError, match="holds an earlier run: add --resume"):
+        fit(song_file, tmp_path / "b", short)
+    assert fit(song_file, tmp_path / "b", resume=True)[2].step == 12
+    with pytest.warns(Advice, match="nothing to resume: .* has done its 12 steps"):
+        fit(song_file, tmp_path / "b", resume=True)
+    resumed, _, state = fit(song_file, tmp_path / "b", resume=True, changes={"steps": 20})
+    assert state.step == 20
+    for (name, p), q in zip(straight.named_parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=name)
 
 
 def test_text_from_standard_input_and_foreign_checkpoints(tmp_path):
