@@ -3,7 +3,7 @@ scores text with."""
 import math
 
 from charlm.sample import generate
-from charlm.train import evaluate, load
+from charlm.train import evaluate, fit, load
 
 
 class CharLM:
@@ -15,6 +15,14 @@ class CharLM:
         """The model of a checkpoint written by `charlm train`."""
         model, vocab, *_ = load(path)
         return cls(model, vocab)
+
+    @classmethod
+    def train(cls, text, checkpoint, config=None, **options):
+        """Train a model on `text` as `charlm train` does (`options` as `charlm.train.fit`
+        takes them: resume, init_from, force, changes, progress, cache) and return the one
+        kept in `checkpoint`, the best by validation loss."""
+        fit(text, checkpoint, config, **options)
+        return cls.load(checkpoint)
 
     def generate(self, length, temperature=1.0, top_k=None, top_p=None, prime="", seed=None):
         """Yield `length` characters one by one (see `charlm.sample.generate`)."""
