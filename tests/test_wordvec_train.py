@@ -311,7 +311,7 @@ def test_two_workers_stop_between_steps_and_resume_to_a_whole_run(synth_corpus):
         train(model, ids, offsets, stop=lambda: next(calls) >= 2)   # after ~0.2 s
     state = stopped.value.args[0]
     assert 0 < state.words < 8 * len(ids)
-    assert state.step == 100          # --batch, though 2 workers' default step is smaller
+    assert state.step_size == 100          # --batch, though 2 workers' default step is smaller
     final = train(model, ids, offsets, state=state)
     assert final.epoch == 8 and final.words == 8 * len(ids) and len(final.epoch_loss) == 8
 
@@ -329,11 +329,11 @@ def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopp
     state = stopped.value.args[0]
     (block, done), = state.partial.items()
     assert done == 6
-    before = state.step
+    before = state.step_size
     model.config = replace(config, workers=4)
     final = train(model, ids, offsets, state=state)
-    assert final.step < before and final.epoch == 1
-    assert 0 <= final.words - len(ids) < final.step * 2
+    assert final.step_size < before and final.epoch == 1
+    assert 0 <= final.words - len(ids) < final.step_size * 2
 
 
 @pytest.mark.parametrize("sg,loss", [
@@ -479,7 +479,13 @@ def test_a_checkpoint_from_before_sized_blocks_resumes_on_its_own_blocks(small_c
     config = TrainConfig(dim=8, epochs=1)
     words, counts, ids, offsets = prepare(small_corpus, config, LINES)
     fresh = train(Word2VecNet(config, words, counts), ids, offsets)
-    assert fresh.blocks < 50_000 and fresh.words == len(ids)
+    assert fresh.block_tokens < 50_000 and fresh.words == len(ids)
     legacy = TrainState(partial={0: 3}, words=3 * 16)   # as an older checkpoint holds it
     resumed = train(Word2VecNet(config, words, counts), ids, offsets, state=legacy)
-    assert resumed.blocks == 50_000 and resumed.epoch == 1
+    assert resumed.block_tokens == 50_000 and resumed.epoch == 1
+
+
+def test_a_checkpoint_state_under_the_older_names_loads():
+    saved = {"epoch": 1, "partial": {"2": 5}, "step": 700, "blocks": 1000}
+    state = TrainState.from_dict(saved)
+    assert (state.step_size, state.block_tokens, state.partial) == (700, 1000, {2: 5})

@@ -117,7 +117,7 @@ def windows(ids, sentence_starts, keep, window, rng):
     return Windows(ids[i], np.ascontiguousarray(contexts.T), np.ascontiguousarray(mask.T))
 
 
-def steps(batch, size, by_count=True):
+def steps(block, size, by_count=True):
     """A block's Windows cut into steps of `size` centres, each step's (n, 2 window) arrays
     without the columns that none of its windows use.
 
@@ -127,9 +127,9 @@ def steps(batch, size, by_count=True):
     and run faster (docs/performance.md).
     """
     if by_count:
-        order = np.argsort(batch.mask.sum(axis=1), kind="stable")
-        batch = Windows(*(a[order] for a in batch))
-    for start in range(0, len(batch.centres), size):
-        centres, contexts, mask = (a[start:start + size] for a in batch)
+        order = np.argsort(block.mask.sum(axis=1), kind="stable")
+        block = Windows(*(a[order] for a in block))
+    for start in range(0, len(block.centres), size):
+        centres, contexts, mask = (a[start:start + size] for a in block)
         used = mask.any(axis=0)
         yield Windows(centres, contexts[:, used], mask[:, used])

@@ -4,7 +4,7 @@ row per inner node of the Huffman tree, for hierarchical softmax), and the losse
 
 Skip-gram predicts each centre word from every context word of its window; the window's
 context words share the centre's output rows (its negatives or its Huffman path, Ji et al.
-2016), so a whole batch scores as one batched matrix product. CBOW predicts the centre from
+2016), so a whole step scores as one batched matrix product. CBOW predicts the centre from
 the mean (or sum) of its context; as in word2vec.c and gensim, every context word receives
 the full gradient of that mean; with negative sampling, groups of centres share their noise
 words as skip-gram's context words do.
@@ -136,13 +136,27 @@ class Word2VecNet(nn.Module):
         return self.input.backward(np.ascontiguousarray(dx), cache)
 
     def backprop(self, windows, rng):
-        """Forward and backward over a batch of `batches.Windows`, gradients added into the
+        """Forward and backward over a step's `batches.Windows`, gradients added into the
         parameters. Returns (summed loss, number of predictions: (context, centre) pairs for
         skip-gram, centres for CBOW).
 
-        Skip-gram scores each centre's window as a zero-padded (n, 2 window, D) block (the
-        padding masked out of the loss and the updates); CBOW sums the real context words
-        per centre.
+        What it computes is word2vec.c's per-pair update, summed over the step (then applied
+        by SGD at rate alpha, a row's sum capped at MAX_ROW_REPEATS examples). For one
+        skip-gram pair (context word c, centre word w) with negative sampling, syn0 = input.W
+        and syn1neg = output.W:
+
+            h, dh = syn0[c], 0
+            for t, label in [(w, 1)] + [(n, 0) for n in noise]:   # noise: `negative` draws
+                g = label - sigmoid(h @ syn1neg[t])                # minus d loss / d score
+                dh += g * syn1neg[t]
+                syn1neg[t] += alpha * g * h
+            syn0[c] += alpha * dh
+
+        Hierarchical softmax walks w's Huffman path instead (t: its inner nodes, label:
+        1 - the code's bit); CBOW uses h = the mean (or sum) of syn0 over the window and adds
+        dh to each context row; the exact softmax scores every word. Here the window's
+        context words share the centre's noise words, and skip-gram scores each window as a
+        zero-padded (n, 2 window, D) block (the padding masked out of loss and updates).
         """
         centres, contexts, mask = windows
         if not self.config.sg:
@@ -226,7 +240,7 @@ class Word2VecNet(nn.Module):
             labels[:, 0] = 1
             valid = rows != centres[:, None]                   # a noise word equal to the
             valid[:, 0] = True                                 # centre is skipped, word2vec.c
-        else:   # the paths of this batch, cut to the longest of them
+        else:   # the paths of this step, cut to the longest of them
             L = int(self._tree.lengths[centres].max())
             rows = self._tree.points[centres, :L]
             labels = (1 - self._tree.codes[centres, :L]).astype(h.dtype)

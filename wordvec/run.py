@@ -151,7 +151,7 @@ def load_model(folder):
     model.load_state_dict({"input.W": table, "output.W": arrays["output"]})
     if "lockf" in arrays:
         model.input.W.lr_scale = np.array(arrays["lockf"], np.float32)
-    state = TrainState(**saved.pop("state")) if "state" in saved else None
+    state = TrainState.from_dict(saved.pop("state")) if "state" in saved else None
     return model, state, saved
 
 

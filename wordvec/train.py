@@ -52,11 +52,17 @@ class TrainState:
     epoch_pairs: list = field(default_factory=list)# pairs (predictions) of each epoch done
     loss_sum: float = 0.0                          # of the current epoch so far
     pairs: int = 0
-    step: int = 0                                  # centres a step of `partial` (0: unknown)
-    blocks: int = 0                                # tokens a block of `done` (0: unknown)
+    step_size: int = 0                             # centres a step of `partial` (0: unknown)
+    block_tokens: int = 0                          # tokens a block of `done` (0: unknown)
 
     def __post_init__(self):
         self.partial = {int(b): int(s) for b, s in self.partial.items()}   # JSON keys
+
+    @classmethod
+    def from_dict(cls, saved):
+        """A state from a checkpoint's JSON, older names (step, blocks) included."""
+        renamed = {"step": "step_size", "blocks": "block_tokens"}
+        return cls(**{renamed.get(k, k): v for k, v in saved.items()})
 
 
 def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, stop=None):
@@ -73,11 +79,12 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     state = state or TrainState()
     # a checkpoint from before blocks were sized to the corpus used blocks of BLOCK_TOKENS
     legacy = BLOCK_TOKENS if state.done or state.partial else None
-    run = _Run(model, ids, offsets, state.blocks or legacy)
-    state.blocks = run.block_tokens
-    if state.step and state.step != run.step_size:   # resumed with other --workers
-        state.partial = {b: s * state.step // run.step_size for b, s in state.partial.items()}
-    state.step = run.step_size
+    run = _Run(model, ids, offsets, state.block_tokens or legacy)
+    state.block_tokens = run.block_tokens
+    if state.step_size and state.step_size != run.step_size:   # resumed with other --workers
+        state.partial = {b: s * state.step_size // run.step_size
+                         for b, s in state.partial.items()}
+    state.step_size = run.step_size
     if config.workers > cores():
         warnings.warn(f"{config.workers} workers on {cores()} cores take turns: their updates "
                       f"race harder than on {config.workers} cores, and run no faster",
@@ -91,10 +98,10 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
             todo = [b for b in range(run.n_blocks) if b not in state.done]
             if config.workers == 1:
                 ledger.on_step = lambda done: _show(bar, done, state.epoch, run.alpha)
-                run.blocks(todo, state.epoch, ledger, 0, stop or ctrl_c)
+                run.train_blocks(todo, state.epoch, ledger, 0, stop or ctrl_c)
             else:
                 run.in_workers(todo, state.epoch, ledger, stop or ctrl_c, bar)
-            if ledger.diverged_at():
+            if ledger.diverged:
                 raise Diverged(ledger.divergence(state.epoch), run.divergence_advice())
             ledger.settle(state)
             if ledger.stopped:
@@ -146,7 +153,7 @@ class _Run:
                     f"--workers {cores()} or a smaller --alpha")
         return "try a smaller --alpha"
 
-    def blocks(self, todo, epoch, ledger, worker, stop):
+    def train_blocks(self, todo, epoch, ledger, worker, stop):
         """Train on the blocks `todo` (an iterable) of `epoch` in order, reporting to
         `ledger`."""
         config, model = self.config, self.model
@@ -156,11 +163,11 @@ class _Run:
         for b in todo:
             starts = self.parts[b]
             rng = np.random.default_rng([config.seed, epoch, b])
-            batch = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
+            block = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
                             self.window, rng)
-            n_steps = -(-len(batch.centres) // self.step_size)
+            n_steps = -(-len(block.centres) // self.step_size)
             block_words = int(starts[-1] - starts[0])
-            for s, step in enumerate(steps(batch, self.step_size, by_count)):
+            for s, step in enumerate(steps(block, self.step_size, by_count)):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     model.replay_draws(step, rng)
                     continue
@@ -168,7 +175,7 @@ class _Run:
                 opt.zero_grad()
                 loss, pairs = model.backprop(step, rng)
                 if exploded(loss, model.untrained_loss * pairs):
-                    ledger.diverged(worker, loss / max(pairs, 1), opt.lr)
+                    ledger.record_divergence(worker, loss / max(pairs, 1), opt.lr)
                     return
                 opt.step()
                 words = (s + 1) * block_words // n_steps - s * block_words // n_steps
@@ -181,7 +188,7 @@ class _Run:
             ledger.done[b] = 1
 
     def in_workers(self, todo, epoch, ledger, stop, bar):
-        """`blocks` in forked processes sharing the weight tables, each taking the next block
+        """`train_blocks` in forked processes sharing the weight tables, each taking the next block
         of `todo` when it is free (`_Ledger.claim`)."""
         if not self.shared:
             for p in self.model.parameters():
@@ -189,7 +196,7 @@ class _Run:
             self.shared = True
         fork = multiprocessing.get_context("fork")
         workers = [fork.Process(target=self._worker, args=(ledger.claim(todo), epoch, ledger, w))
-                   for w in range(ledger.W)]
+                   for w in range(ledger.n_workers)]
         for w in workers:
             w.start()
         running = {w.sentinel: w for w in workers}
@@ -208,7 +215,7 @@ class _Run:
         finally:
             for w in workers:
                 w.join()
-        if any(w.exitcode for w in workers) and not ledger.diverged_at():
+        if any(w.exitcode for w in workers) and not ledger.diverged:
             raise UserError("a training worker failed (out of memory?)")
 
     def _worker(self, todo, epoch, ledger, worker):
@@ -219,7 +226,7 @@ class _Run:
         if self.config.loss == "softmax" or self.config.workers > cores():
             limit_blas_threads(1)
         parent = os.getppid()   # a worker whose parent was killed stops too
-        self.blocks(todo, epoch, ledger, worker,
+        self.train_blocks(todo, epoch, ledger, worker,
                     lambda: ledger.stopped or os.getppid() != parent)
 
 
@@ -230,16 +237,19 @@ class _Ledger:
 
     state: the TrainState the epoch starts (or resumes) from."""
 
-    def __init__(self, n_blocks, W, state):
-        self.W, self.on_step = W, None
+    def __init__(self, n_blocks, n_workers, state):
+        self.n_workers, self.on_step = n_workers, None
         self.start = state.words
         self.lock = multiprocessing.get_context("fork").Lock()
+        W = n_workers
         arrays = np.frombuffer(mmap.mmap(-1, 8 * (4 * W + 2 * n_blocks + 4)), np.float64)
-        self.words, self.loss, self.pairs, self.diverge = (arrays[i * W:(i + 1) * W]
-                                                           for i in range(4))
+        self.words, self.loss, self.pairs, self.diverged_lr = (arrays[i * W:(i + 1) * W]
+                                                               for i in range(4))
         self.partial = arrays[4 * W:4 * W + n_blocks]
         self.done = arrays[4 * W + n_blocks:4 * W + 2 * n_blocks]
-        self.flags = arrays[4 * W + 2 * n_blocks:]  # stop, diverged loss, diverged, claimed
+        # one-element views, so that a write from any worker is seen by all
+        self._stop, self._diverged, self._diverged_loss, self._claimed = (
+            arrays[k:k + 1] for k in range(4 * W + 2 * n_blocks, len(arrays)))
         self.done[state.done] = 1
         for b, done in state.partial.items():
             self.partial[b] = done
@@ -253,8 +263,8 @@ class _Ledger:
             if not self.lock.acquire(timeout=0.1):
                 continue
             try:
-                i = int(self.flags[3])
-                self.flags[3] = i + 1
+                i = int(self._claimed[0])
+                self._claimed[0] = i + 1
             finally:
                 self.lock.release()
             if i >= len(todo):
@@ -274,23 +284,25 @@ class _Ledger:
             self.on_step(self)
 
     def stop(self):
-        self.flags[0] = 1
+        self._stop[0] = 1
 
     @property
     def stopped(self):
-        return bool(self.flags[0])
+        return bool(self._stop[0])
 
-    def diverged(self, worker, loss, lr):
+    def record_divergence(self, worker, loss, lr):
         """Record a diverged loss, and stop the other workers."""
-        self.diverge[worker] = lr
-        self.flags[0], self.flags[1], self.flags[2] = 1, loss, 1
+        self.diverged_lr[worker] = lr
+        self._diverged_loss[0], self._diverged[0] = loss, 1
+        self.stop()
 
-    def diverged_at(self):
-        return bool(self.flags[2])
+    @property
+    def diverged(self):
+        return bool(self._diverged[0])
 
     def divergence(self, epoch):
-        return (f"the training loss became {self.flags[1]:.4g} per prediction in epoch "
-                f"{epoch + 1} (learning rate {self.diverge.max():.3g})")
+        return (f"the training loss became {self._diverged_loss[0]:.4g} per prediction in "
+                f"epoch {epoch + 1} (learning rate {self.diverged_lr.max():.3g})")
 
     def settle(self, state):
         """Fold what the workers did into `state`."""
