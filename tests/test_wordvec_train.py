@@ -17,7 +17,7 @@ from wordvec.batches import Windows, keep_probabilities, steps, windows
 from wordvec.config import LOSSES, MIN_STEP, TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
-from wordvec.model import Word2VecNet
+from wordvec.model import NOISE_GROUP, Word2VecNet
 from wordvec.run import fit, prepare
 from wordvec.train import TrainState, train
 
@@ -489,3 +489,52 @@ def test_a_checkpoint_state_under_the_older_names_loads():
     saved = {"epoch": 1, "partial": {"2": 5}, "step": 700, "blocks": 1000}
     state = TrainState.from_dict(saved)
     assert (state.step_size, state.block_tokens, state.partial) == (700, 1000, {2: 5})
+
+
+def _per_pair_reference(model, windows, rng, alpha):
+    """word2vec.c's update pair by pair (Word2VecNet.backprop's docstring), each from the
+    weights before the step and summed: the tables after one step of plain SGD."""
+    syn0, syn1 = model.input.W.data.astype(np.float64), model.output.W.data.astype(np.float64)
+    new0, new1 = syn0.copy(), syn1.copy()
+    config, tree = model.config, model._tree
+    n = len(windows.centres)
+    groups = n if config.sg else -(-n // NOISE_GROUP)   # CBOW: centres i, i + G, ... share
+    noise = model.draw_noise(rng, groups) if config.loss == "negative" else None
+    for i, (w, contexts, mask) in enumerate(zip(*windows)):
+        if config.loss == "negative":
+            targets = [(w, 1.0)] + [(int(t), 0.0) for t in noise[i % groups] if t != w]
+        else:
+            path = slice(0, tree.lengths[w])
+            targets = list(zip(tree.points[w, path], 1.0 - tree.codes[w, path]))
+        inputs = [[c] for c in contexts[mask]] if config.sg else [list(contexts[mask])]
+        for rows in inputs:
+            h = syn0[rows].mean(axis=0)
+            dh = 0
+            for t, label in targets:
+                g = label - 1 / (1 + np.exp(-h @ syn1[t]))
+                dh = dh + g * syn1[t]
+                new1[t] += alpha * g * h
+            for c in rows:
+                new0[c] += alpha * dh
+    return new0, new1
+
+
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_a_step_is_word2vecs_per_pair_update_summed(sg, loss):
+    counts = np.array([50, 30, 20, 12, 9, 7, 5, 3])
+    words = [f"w{i}" for i in range(len(counts))]
+    model = Word2VecNet(TrainConfig(sg=sg, loss=loss, dim=6, window=2, negative=3), words,
+                        counts)
+    rng = np.random.default_rng(0)
+    model.output.W.data[...] = rng.normal(0, 0.5, model.output.W.data.shape)
+    step = Windows(np.array([1, 4, 6]), np.array([[0, 2, 3, 0], [5, 7, 2, 1], [0, 0, 4, 0]]),
+                   np.array([[False, True, True, False], [True, True, True, True],
+                             [False, False, True, False]]))
+    syn0, syn1 = _per_pair_reference(model, step, np.random.default_rng(1), alpha=0.1)
+    opt = nn.SGD(model, lr=0.1)
+    opt.zero_grad()
+    model.backprop(step, np.random.default_rng(1))
+    opt.step()
+    np.testing.assert_allclose(model.input.W.data, syn0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.output.W.data, syn1, rtol=1e-5, atol=1e-6)

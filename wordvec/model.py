@@ -154,9 +154,11 @@ class Word2VecNet(nn.Module):
 
         Hierarchical softmax walks w's Huffman path instead (t: its inner nodes, label:
         1 - the code's bit); CBOW uses h = the mean (or sum) of syn0 over the window and adds
-        dh to each context row; the exact softmax scores every word. Here the window's
-        context words share the centre's noise words, and skip-gram scores each window as a
-        zero-padded (n, 2 window, D) block (the padding masked out of loss and updates).
+        dh to each context row; the exact softmax scores every word. Here a window's context
+        words share the centre's noise words (CBOW's centres share them in groups of
+        NOISE_GROUP), and skip-gram scores each window as a zero-padded (n, 2 window, D)
+        block, the padding masked out of loss and updates. tests/test_wordvec_train.py runs
+        this loop beside a step.
         """
         centres, contexts, mask = windows
         if not self.config.sg:
