@@ -1,11 +1,13 @@
 """Writing fastText's `.bin`: what our reader, gensim and the bytes of gensim's own files say."""
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import wordvec
 from corpora import synth
 from npnlp.errors import UserError
 from wordvec import load_facebook_vectors, save_facebook_model
+from wordvec.cli import main
 from wordvec.fasttext_bin import read_fasttext_model, write_fasttext_bin
 
 SENTENCES = [line.split() for line in synth.generate(2000, seed=1)]
@@ -90,3 +92,29 @@ def test_what_cannot_be_written_is_refused_in_one_line(tmp_path):
         save_facebook_model(model, tmp_path / "nul.bin")
     assert "\n" not in str(e.value) + str(nul.value)
     assert not list(tmp_path.iterdir())
+
+
+def test_wordvec_train_and_convert_write_fasttexts_bin(tmp_path):
+    corpus = tmp_path / "synth.txt"
+    corpus.write_text("\n".join(synth.generate(2000, seed=1)) + "\n")
+    common = [str(corpus), "--subwords", "--buckets", "1000", "--dim", "16", "--epochs", "1",
+              "--min-count", "2", "-q"]
+    run = CliRunner().invoke
+    assert run(main, ["train", *common, "-o", str(tmp_path / "model")]).exit_code == 0
+    assert run(main, ["train", *common, "-o", str(tmp_path / "direct.bin"),
+                      "--format", "fasttext"]).exit_code == 0
+    assert run(main, ["convert", str(tmp_path / "model"), str(tmp_path / "converted.bin"),
+                      "--to", "fasttext"]).exit_code == 0
+    assert (tmp_path / "direct.bin").read_bytes() == (tmp_path / "converted.bin").read_bytes()
+    native, ft = wordvec.KeyedVectors.load(tmp_path / "model"), \
+        wordvec.KeyedVectors.load(tmp_path / "direct.bin")
+    for word in ["king", *UNSEEN]:
+        np.testing.assert_allclose(ft[word], native[word], rtol=1e-6, atol=1e-7)
+    assert run(main, ["convert", str(tmp_path / "direct.bin"), str(tmp_path / "again.bin"),
+                      "--to", "fasttext"]).exit_code == 0
+    assert (tmp_path / "again.bin").read_bytes() == (tmp_path / "direct.bin").read_bytes()
+    run(main, ["convert", str(tmp_path / "model"), str(tmp_path / "v.txt")])
+    refused = run(main, ["convert", str(tmp_path / "v.txt"), str(tmp_path / "x.bin"),
+                         "--to", "fasttext"])
+    assert refused.exit_code == 1 and "holds vectors alone" in refused.output
+    assert not (tmp_path / "x.bin").exists()

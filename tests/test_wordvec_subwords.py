@@ -51,6 +51,15 @@ def test_a_word_is_the_mean_of_its_rows():
     np.testing.assert_allclose(sub.word_vectors(W), net.wv.vectors)
 
 
+def test_the_end_of_line_word_is_its_own_row_alone():
+    """fastText's dictionary gives </s> no n-grams, so its vector is its row (gensim's reader
+    averages its n-grams in and differs from fastText there)."""
+    sub = Subwords.of(["</s>", "king"], 3, 6, 1000)
+    rows, offsets, weights = sub.bags([0, 1])
+    assert rows[:offsets[1]].tolist() == [0] and weights[0] == 1
+    assert len(rows) - offsets[1] == 1 + len(ngrams("king", 3, 6))
+
+
 def test_each_row_of_a_word_takes_the_words_gradient_whole():
     """fastText's update (and gensim's): not the mean's gradient (the weighted layer's,
     checked numerically in test_nn_layers) but the word vector's, added to each of its rows;

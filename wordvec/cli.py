@@ -15,18 +15,25 @@ from npnlp.files import output_lock
 from npnlp.training import Interrupted
 from wordvec.config import LOSSES, TrainConfig
 from wordvec.evaluate import RESTRICT_VOCAB, evaluate_word_analogies, evaluate_word_pairs
+from wordvec.fasttext_bin import (
+    is_fasttext_bin,
+    read_fasttext_model,
+    save_facebook_model,
+    write_fasttext_bin,
+)
 from wordvec.formats import FORMATS, UNICODE_ERRORS, check_target, format_from_name
 from wordvec.run import (
     RESUME_CHANGES,
     checkpoint_path,
     is_trained_model,
+    load_model,
     load_settings,
     resume_source,
     train_to,
 )
 from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
-TRAIN_FORMATS = FORMATS[:3]
+TRAIN_FORMATS = FORMATS[:4]
 
 
 @group
@@ -87,9 +94,10 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Where to write the vectors; see --format.")
 @click.option("--format", "format_", type=click.Choice(TRAIN_FORMATS),
-              help="word2vec text or binary, or the native folder (which keeps what "
-              "training needs to continue) [default: from OUTPUT's extension: .bin binary, "
-              ".txt or .vec text, else native].")
+              help="word2vec text or binary, fastText's .bin model (which fastText and "
+              "gensim load, unseen words included), or the native folder (which keeps what "
+              "training needs to continue) [default: from OUTPUT's extension: .bin word2vec "
+              "binary, .txt or .vec text, else native].")
 @click.option("--sg/--cbow", default=TrainConfig.sg, show_default=True,
               help="Skip-gram, or continuous bag of words.")
 @click.option("--cbow-mean/--cbow-sum", default=TrainConfig.cbow_mean, show_default=True,
@@ -328,9 +336,10 @@ def evaluate(vectors, analogies, similarity, restrict_vocab, cosmul, case_sensit
 @click.option("--unicode-errors", type=click.Choice(UNICODE_ERRORS), default="strict",
               show_default=True, help="Words of SOURCE that are not valid UTF-8.")
 def convert(source, output, to, limit, unicode_errors):
-    """Convert SOURCE (word2vec text or binary, format detected, or a native folder) to
-    OUTPUT: word2vec text or binary, the native folder (memory-mapped loading), or a folder
-    with the Embedding Projector's vectors.tsv and metadata.tsv."""
+    """Convert SOURCE (word2vec text or binary, fastText's .bin, format detected, or a native
+    folder) to OUTPUT: word2vec text or binary, fastText's .bin (from a fastText .bin or a
+    model `wordvec train` wrote to a native folder), the native folder (memory-mapped
+    loading), or a folder with the Embedding Projector's vectors.tsv and metadata.tsv."""
     if to is None:
         to = format_from_name(Path(output))
         if to == "native" and Path(output).suffix and not output.endswith(("/", os.sep)):
@@ -341,6 +350,8 @@ def convert(source, output, to, limit, unicode_errors):
     if to == "native" and is_trained_model(Path(output)):
         raise UserError(f"{output} holds a model `wordvec train` can resume: not replacing it "
                         f"with vectors alone")
+    if to == "fasttext":
+        return _convert_to_fasttext(source, output, limit)
     kv = load(source, unicode_errors, limit)
     if to == "native":
         kv.save(output)
@@ -348,6 +359,21 @@ def convert(source, output, to, limit, unicode_errors):
         kv.save_projector(output)
     else:
         kv.save_word2vec_format(output, binary=to == "binary")
+
+
+def _convert_to_fasttext(source, output, limit):
+    """fastText's .bin holds a model (output table, counts, settings), not vectors alone."""
+    if limit or output == "-":
+        raise click.UsageError("--to fasttext writes a whole model to a file: no --limit, "
+                               "no '-'")
+    if is_fasttext_bin(source):
+        write_fasttext_bin(output, read_fasttext_model(source))
+    elif is_trained_model(source):
+        save_facebook_model(load_model(source)[0], output)
+    else:
+        raise UserError(f"{source} holds vectors alone; fastText's .bin needs a model (its "
+                        f"output table and counts): convert the native folder `wordvec "
+                        f"train` wrote, or a fastText .bin")
 
 
 def _check_glued_negative(ctx, negative, kv):

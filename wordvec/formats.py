@@ -408,7 +408,7 @@ def _compressor(path, raw):
     return nullcontext(raw)
 
 
-FORMATS = ("text", "binary", "native", "projector")
+FORMATS = ("text", "binary", "fasttext", "native", "projector")   # fasttext: its .bin
 EXTENSIONS = {".txt": "text", ".vec": "text", ".bin": "binary"}
 PROJECTOR_FILES = {"vectors.tsv", "metadata.tsv"}
 

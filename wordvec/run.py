@@ -17,6 +17,7 @@ from npnlp.memory import check_fits
 from npnlp.training import Diverged, Interrupted
 from wordvec.batches import BLOCK_TOKENS, blocks
 from wordvec.config import TrainConfig
+from wordvec.fasttext_bin import save_facebook_model
 from wordvec.model import SOFTMAX_LOGITS, Word2VecNet, rows_per_centre
 from wordvec.native import load_config, load_native, save_native
 from wordvec.train import TrainState, train, widest_window
@@ -56,7 +57,7 @@ def resume_source(output, resume):
 
 def train_to(output, format_, source, config, tokenizer, resume_from=None, changes=None,
              phrases=None, save_vocab=None, **read):
-    """Train on `source` and write `output` ("native", "text" or "binary"), checkpointing
+    """Train on `source` and write `output` (a format of wordvec.formats), checkpointing
     beside it (see `fit`); the checkpoint goes once the output is written. Returns (model,
     state). A diverged run names the state it kept; an output that fails to write names
     the checkpoint that holds the finished run. read: `fit`'s progress, cache, cache_dir."""
@@ -76,6 +77,8 @@ def train_to(output, format_, source, config, tokenizer, resume_from=None, chang
     try:
         if format_ == "native":
             save_model(output, model, state, _run_keys(tokenizer, phrases))
+        elif format_ == "fasttext":
+            save_facebook_model(model, output)
         else:
             model.wv.save_word2vec_format(output, binary=format_ == "binary")
     except OSError as e:

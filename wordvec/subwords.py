@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 FNV_OFFSET, FNV_PRIME = 2166136261, 16777619
+EOS = "</s>"   # fastText's end-of-line word: its own row only, no n-grams
 
 
 def fasttext_hash(data):
@@ -50,10 +51,10 @@ def _hashes(grams):
 
 def bucket_ids(words, minn, maxn, buckets):
     """(indptr, ids): the buckets of each word's n-grams, word w's at ids[indptr[w]:indptr[w
-    + 1]], a repeated n-gram counted each time, as in fastText."""
+    + 1]], a repeated n-gram counted each time, as in fastText (EOS has none)."""
     if maxn < minn or buckets == 0:
         return np.zeros(len(words) + 1, np.int64), np.zeros(0, np.int64)
-    grams = [ngrams(w, minn, maxn) for w in words]
+    grams = [[] if w == EOS else ngrams(w, minn, maxn) for w in words]
     indptr = np.r_[0, np.cumsum([len(g) for g in grams])].astype(np.int64)
     flat = [g for word in grams for g in word]
     return indptr, (_hashes(flat) % buckets).astype(np.int64)
