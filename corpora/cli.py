@@ -55,6 +55,29 @@ def corpus_options(command):
                         help="Tokenize again, neither reading nor writing the cache.")(command)
 
 
+def dask_option(command):
+    """Give `command` --dask ADDRESS: count on a Dask cluster instead of here."""
+    return click.option("--dask", metavar="ADDRESS", help="Count on a Dask cluster: a "
+                        "scheduler's address (tcp://host:8786), or local:N for N worker "
+                        "processes here; the workers read the files at the same paths. The "
+                        "result is the same as here. Needs pip install \"numpy-nlp[dask]\".")(
+        command)
+
+
+def _count(source, tokenizer, dask, **options):
+    """(types in first-seen order, their counts, tokens, sentences, ReadStats) of `source`,
+    here (through the cache) or on a Dask cluster."""
+    if dask is None:
+        corpus = _load(source, tokenizer, **options)
+        return (corpus.types, corpus.counts, corpus.type_ids.size, len(corpus.offsets) - 1,
+                corpus.stats)
+    from corpora.cluster import connect, count_corpus
+    with connect(dask) as client:
+        counts = count_corpus(client, source, tokenizer)
+    _warn(counts.stats, source)
+    return counts.types, counts.counts, counts.tokens, counts.sentences, counts.stats
+
+
 def _load(source, tokenizer, no_cache, cache_dir, quiet):
     """The Corpus of `source`, cached, with warnings for replaced bytes and cut runs."""
     corpus = load_corpus(source, tokenizer, cache=not no_cache, cache_dir=cache_dir,
@@ -161,16 +184,17 @@ def phrases_command(source, output, scoring, threshold, min_count, passes, conne
               help="Keep only this many words, the most frequent.")
 @tokenizer_options
 @corpus_options
+@dask_option
 def vocab(source, output, min_count, max_vocab, tokenizer, **options):
     """Count the words of SOURCE (a file or folder; '-' for standard input) and write its
     vocabulary, most frequent first."""
     check_output(output, [source])
-    corpus = _load(source, tokenizer, **options)
-    vocabulary = Vocab.from_counts(corpus.types, corpus.counts, min_count, max_vocab)
+    types, counts, tokens, _, _ = _count(source, tokenizer, **options)
+    vocabulary = Vocab.from_counts(types, counts, min_count, max_vocab)
     vocabulary.save(output)
     if not options["quiet"]:
         click.echo(f"{len(vocabulary):,} words covering {vocabulary.counts.sum():,} of "
-                   f"{corpus.type_ids.size:,} tokens written to "
+                   f"{tokens:,} tokens written to "
                    f"{'standard output' if is_stdio(output) else output}", err=True)
 
 
@@ -180,18 +204,18 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
               help="How many of the most frequent words to list.")
 @tokenizer_options
 @corpus_options
+@dask_option
 def stats(source, top, tokenizer, **options):
     """Count the files, bytes, characters, lines, sentences, tokens and distinct tokens
     (types) of SOURCE (a file or folder; '-' for standard input), and list its most frequent
     words."""
-    corpus = _load(source, tokenizer, **options)
-    read = corpus.stats
+    types, counts, tokens, sentences, read = _count(source, tokenizer, **options)
     for name, value in [("files", read.files), ("bytes", read.bytes), ("chars", read.chars),
-                        ("lines", read.lines), ("sentences", len(corpus.offsets) - 1),
-                        ("tokens", corpus.type_ids.size), ("types", len(corpus.types))]:
+                        ("lines", read.lines), ("sentences", sentences), ("tokens", tokens),
+                        ("types", len(types))]:
         click.echo(f"{name:<10}{value:>16,}")
     if top:
-        top_words = Vocab.from_counts(corpus.types, corpus.counts, max_vocab=top)
+        top_words = Vocab.from_counts(types, counts, max_vocab=top)
         click.echo(f"top {len(top_words)} words:")
         for word, count in zip(top_words.index_to_key, top_words.counts):
             click.echo(f"  {word:<16}{count:>10,}")

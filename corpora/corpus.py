@@ -135,9 +135,15 @@ class _TypeIds(dict):
 
 def _tokenize(source, tokenizer, progress):
     stats = ReadStats()
+    return build_corpus(iter_tokens(source, tokenizer, stats, progress), stats)
+
+
+def build_corpus(token_chunks, stats):
+    """The Corpus of a stream of TokenChunks (the ids in first-seen order), with the
+    ReadStats its reading filled in."""
     type_ids = _TypeIds()
     chunks, ends, n = [], [[0]], 0
-    for tokens, sentence_ends in iter_tokens(source, tokenizer, stats, progress):
+    for tokens, sentence_ends in token_chunks:
         chunks.append(np.fromiter(map(type_ids.__getitem__, tokens), np.int32, len(tokens)))
         ends.append(np.asarray(sentence_ends, dtype=np.int64) + n)
         n += len(tokens)

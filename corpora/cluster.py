@@ -1,0 +1,180 @@
+"""Corpora on a Dask cluster: a corpus cut in shards (its files, and byte ranges of large
+plain files cut at line ends) tokenized and counted on the workers, the counts merged in a
+tree. The vocabulary is the one a single machine gets from the same input, ties in the same
+order: a type first seen in an earlier shard, or earlier in the same one, comes first.
+
+Dask is optional (`pip install "numpy-nlp[dask]"`); nothing else in the toolkit imports it.
+"""
+import os
+from typing import NamedTuple
+
+import numpy as np
+
+from corpora.corpus import build_corpus
+from corpora.read import CHUNK_SIZE, ReadStats, _decode, _sniff, is_stream, list_files, read_chunks
+from npnlp.errors import UserError
+
+SHARD_BYTES = 64 << 20   # a task's text: large enough to amortise scheduling, small to balance
+
+
+class Shard(NamedTuple):
+    """Bytes start..end of a file; end None: the whole file (compressed, or small)."""
+
+    path: str
+    start: int = 0
+    end: int | None = None
+
+
+class Counts(NamedTuple):
+    """What counting a corpus gives, without its token ids: types in first-seen order, their
+    counts, what reading saw, and its sentences."""
+
+    types: list
+    counts: np.ndarray
+    stats: ReadStats
+    sentences: int
+    tokens: int
+    files_with_tokens: frozenset   # with --no-sentence-per-line, where a file is a sentence
+
+
+def connect(address):
+    """A Dask client, to close after use (`with connect(address) as client`): `local:N`
+    starts a cluster of N worker processes on this machine, any other address is a running
+    scheduler's (tcp://host:8786)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UserError('--dask needs Dask: pip install "numpy-nlp[dask]"') from None
+    if address.startswith("local:"):
+        n = address.removeprefix("local:")
+        if not n.isdecimal() or int(n) < 1:
+            raise UserError(f"--dask {address}: say local:N with N worker processes, e.g. "
+                            f"local:4")
+        # the client owns this cluster: closing it stops the workers; the dashboard, if
+        # bokeh is installed, takes a free port rather than warn that 8787 is taken
+        return Client(n_workers=int(n), threads_per_worker=1, processes=True,
+                      dashboard_address=":0")
+    try:
+        return Client(address, timeout="10s")
+    except OSError as e:
+        raise UserError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+
+
+def shards(source, shard_bytes=SHARD_BYTES):
+    """The shards of `source`'s files, in reading order. A plain file larger than
+    `shard_bytes` is cut at the first line end past each multiple of it; a compressed file
+    is one shard (it cannot be entered in the middle). Streams are refused: the workers
+    must read the files themselves."""
+    out = []
+    for path in list_files(source):
+        if is_stream(path):
+            raise UserError(f"{path} is a stream: on a cluster the workers read the files "
+                            f"themselves, so give files or a folder on storage they share")
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            plain = _sniff(f.read(16)) == "plain"
+            if not plain or size <= shard_bytes:
+                out.append(Shard(str(path)))
+                continue
+            start = 0
+            while start < size:
+                end = _line_end_after(f, start + shard_bytes, size)
+                out.append(Shard(str(path), start, end))
+                start = end
+    return out
+
+
+def _line_end_after(f, position, size):
+    """The offset just past the first '\n' at or after `position` (or the file's end)."""
+    if position >= size:
+        return size
+    f.seek(position)
+    while block := f.read(1 << 16):
+        at = block.find(b"\n")
+        if at >= 0:
+            return position + at + 1
+        position += len(block)
+    return size
+
+
+def tokenize_shard(shard, tokenizer):
+    """The Corpus of one shard, read and tokenized on a worker (each shard a document)."""
+    stats = ReadStats()
+    if shard.end is None:
+        chunks = read_chunks(shard.path, stats)
+    else:
+        chunks = _read_range(shard, stats)
+    return build_corpus(tokenizer.stream(chunks, stats), stats)
+
+
+def _read_range(shard, stats):
+    """The text of bytes start..end of a plain file, counted in `stats` as the part of the
+    file it is: the file counted once (by its first shard), its last line without '\n'
+    once (by its last)."""
+    size = os.path.getsize(shard.path)
+    with open(shard.path, "rb") as f:
+        f.seek(shard.start)
+        data = memoryview(f.read(shard.end - shard.start))
+    ends_line = True
+    for text in _decode(_Bytes(data), shard.path, stats, CHUNK_SIZE):
+        stats.chars += len(text)
+        stats.lines += text.count("\n")
+        ends_line = text.endswith("\n")
+        yield text
+    stats.bytes += shard.end - shard.start
+    stats.files += shard.start == 0
+    stats.lines += shard.end == size and not ends_line
+
+
+class _Bytes:
+    """A bytes-like object read as a binary stream, without copying it."""
+
+    def __init__(self, data):
+        self.data, self.at = data, 0
+
+    def read(self, n):
+        chunk = self.data[self.at:self.at + n]
+        self.at += len(chunk)
+        return bytes(chunk)
+
+
+def count(corpus, path, sentence_per_line):
+    """A shard's Counts."""
+    has_tokens = corpus.type_ids.size > 0
+    return Counts(corpus.types, np.asarray(corpus.counts, np.int64), corpus.stats,
+                  len(corpus.offsets) - 1 if sentence_per_line else 0, int(corpus.type_ids.size),
+                  frozenset([path] if has_tokens and not sentence_per_line else []))
+
+
+def merge(a, b):
+    """The Counts of shard runs a and b, b read after a: b's new types follow a's."""
+    index = {t: i for i, t in enumerate(a.types)}
+    new = [t for t in b.types if t not in index]
+    index.update((t, len(a.types) + i) for i, t in enumerate(new))
+    counts = np.zeros(len(a.types) + len(new), np.int64)
+    counts[:len(a.types)] = a.counts
+    np.add.at(counts, np.fromiter((index[t] for t in b.types), np.int64, len(b.types)),
+              b.counts)
+    stats = ReadStats(**{f: getattr(a.stats, f) + getattr(b.stats, f)
+                         for f in ReadStats.__dataclass_fields__})
+    return Counts(a.types + new, counts, stats, a.sentences + b.sentences, a.tokens + b.tokens,
+                  a.files_with_tokens | b.files_with_tokens)
+
+
+def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES):
+    """The Counts of `source` (files the workers can read at the same paths), each shard
+    tokenized on a worker and the counts merged pairwise, neighbours with neighbours, so
+    that no worker holds more than two shards' counts at once."""
+    parts = shards(source, shard_bytes)
+    parsed = client.map(tokenize_shard, parts, tokenizer=tokenizer, pure=False)
+    level = [client.submit(count, c, s.path, tokenizer.sentence_per_line, pure=False)
+             for c, s in zip(parsed, parts)]
+    while len(level) > 1:
+        pairs = [client.submit(merge, a, b, pure=False) for a, b in zip(level[::2], level[1::2])]
+        level = pairs + level[len(pairs) * 2:]
+    counts = level[0].result()
+    if not counts.tokens:
+        raise UserError(f"no tokens in {source}" if counts.stats.chars else f"{source} is empty")
+    if not tokenizer.sentence_per_line:
+        counts = counts._replace(sentences=len(counts.files_with_tokens))
+    return counts

@@ -1,0 +1,84 @@
+"""Corpora on a Dask cluster of worker processes: the same counts, vocabulary and statistics
+as one machine reading the same files."""
+import gzip
+import sys
+from dataclasses import asdict
+
+import pytest
+from click.testing import CliRunner
+
+from corpora import Tokenizer, load_corpus, synth
+from corpora.cli import main
+from npnlp.errors import UserError
+
+pytest.importorskip("distributed")
+from corpora.cluster import connect, count_corpus, shards  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with connect("local:2") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Files of every kind a shard can be: plain ones cut into many byte ranges, a gzip file
+    read whole, a last line without its newline, words whose ties span shards."""
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "a.txt").write_text("\n".join(synth.generate(3000, seed=1)) + "\n")
+    (root / "b.txt").write_text("zeta alpha beta\n\n  gamma zeta\nalpha omega" * 200)
+    (root / "c.txt.gz").write_bytes(gzip.compress(
+        ("\n".join(synth.generate(500, seed=2)) + "\nlast line").encode()))
+    return root
+
+
+def single_machine(source, tokenizer):
+    corpus = load_corpus(source, tokenizer, cache=False)
+    return corpus.types, corpus.counts.tolist(), corpus.type_ids.size, len(corpus.offsets) - 1, \
+        asdict(corpus.stats)
+
+
+@pytest.mark.parametrize("tokenizer", [Tokenizer(), Tokenizer(sentence_per_line=False),
+                                       Tokenizer(lowercase=True, keep_punctuation=True)],
+                         ids=["lines", "files-as-sentences", "lowercase-punctuation"])
+def test_the_counts_are_one_machines_ties_in_the_same_order(client, folder, tokenizer):
+    parts = shards(folder, shard_bytes=4096)
+    assert len(parts) > 20
+    counts = count_corpus(client, folder, tokenizer, shard_bytes=4096)
+    assert (counts.types, counts.counts.tolist(), counts.tokens, counts.sentences,
+            asdict(counts.stats)) == single_machine(folder, tokenizer)
+
+
+def test_shards_cover_each_file_cut_at_line_ends(folder):
+    parts = [s for s in shards(folder, shard_bytes=1000) if s.path.endswith("a.txt")]
+    data = (folder / "a.txt").read_bytes()
+    assert parts[0].start == 0 and parts[-1].end == len(data)
+    for before, after in zip(parts, parts[1:]):
+        assert before.end == after.start and data[before.end - 1:before.end] == b"\n"
+    gz = [s for s in shards(folder, shard_bytes=1000) if s.path.endswith(".gz")]
+    assert gz == [gz[0]._replace(start=0, end=None)]      # entered only at its start
+
+
+def test_vocab_and_stats_commands_write_the_same_files(folder, tmp_path, toolkit_env):
+    runner = CliRunner()
+    here = runner.invoke(main, ["vocab", str(folder), "-o", str(tmp_path / "here.txt"),
+                                "--no-cache", "-q"])
+    there = runner.invoke(main, ["vocab", str(folder), "-o", str(tmp_path / "there.txt"),
+                                 "--dask", "local:2", "-q"])
+    assert here.exit_code == there.exit_code == 0, there.output
+    assert (tmp_path / "here.txt").read_bytes() == (tmp_path / "there.txt").read_bytes()
+
+
+def test_streams_and_bad_addresses_are_refused(client):
+    with pytest.raises(UserError, match="stream"):
+        count_corpus(client, "-", Tokenizer())
+    with pytest.raises(UserError, match="local:N"):
+        connect("local:zero")
+
+
+def test_without_dask_the_option_says_what_to_install(folder, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    result = CliRunner().invoke(main, ["stats", str(folder), "--dask", "local:2"])
+    assert result.exit_code == 1
+    assert result.output == 'Error: --dask needs Dask: pip install "numpy-nlp[dask]"\n'
