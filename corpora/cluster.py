@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from corpora.corpus import build_corpus
-from corpora.read import CHUNK_SIZE, ReadStats, _decode, _sniff, is_stream, list_files, read_chunks
+from corpora.read import ReadStats, is_plain, is_stream, list_files, read_chunks, read_range
 from npnlp.errors import UserError
 
 SHARD_BYTES = 64 << 20   # a task's text: large enough to amortise scheduling, small to balance
@@ -71,11 +71,10 @@ def shards(source, shard_bytes=SHARD_BYTES):
             raise UserError(f"{path} is a stream: on a cluster the workers read the files "
                             f"themselves, so give files or a folder on storage they share")
         size = os.path.getsize(path)
+        if size <= shard_bytes or not is_plain(path):
+            out.append(Shard(str(path)))
+            continue
         with open(path, "rb") as f:
-            plain = _sniff(f.read(16)) == "plain"
-            if not plain or size <= shard_bytes:
-                out.append(Shard(str(path)))
-                continue
             start = 0
             while start < size:
                 end = _line_end_after(f, start + shard_bytes, size)
@@ -103,39 +102,8 @@ def tokenize_shard(shard, tokenizer):
     if shard.end is None:
         chunks = read_chunks(shard.path, stats)
     else:
-        chunks = _read_range(shard, stats)
+        chunks = read_range(shard.path, shard.start, shard.end, stats)
     return build_corpus(tokenizer.stream(chunks, stats), stats)
-
-
-def _read_range(shard, stats):
-    """The text of bytes start..end of a plain file, counted in `stats` as the part of the
-    file it is: the file counted once (by its first shard), its last line without '\n'
-    once (by its last)."""
-    size = os.path.getsize(shard.path)
-    with open(shard.path, "rb") as f:
-        f.seek(shard.start)
-        data = memoryview(f.read(shard.end - shard.start))
-    ends_line = True
-    for text in _decode(_Bytes(data), shard.path, stats, CHUNK_SIZE):
-        stats.chars += len(text)
-        stats.lines += text.count("\n")
-        ends_line = text.endswith("\n")
-        yield text
-    stats.bytes += shard.end - shard.start
-    stats.files += shard.start == 0
-    stats.lines += shard.end == size and not ends_line
-
-
-class _Bytes:
-    """A bytes-like object read as a binary stream, without copying it."""
-
-    def __init__(self, data):
-        self.data, self.at = data, 0
-
-    def read(self, n):
-        chunk = self.data[self.at:self.at + n]
-        self.at += len(chunk)
-        return bytes(chunk)
 
 
 def count(corpus, path, sentence_per_line):

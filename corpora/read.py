@@ -130,6 +130,31 @@ def read_chunks(path, stats=None, chunk_size=CHUNK_SIZE):
     return _read_chunks(path, ReadStats() if stats is None else stats, chunk_size)
 
 
+def read_range(path, start, end, stats=None, chunk_size=CHUNK_SIZE):
+    """The text of bytes start..end of a plain file, cut at line ends by the caller (a shard
+    of it), counted in `stats` as the part of the file it is: the file once (by the range
+    starting it), a last line without '\n' once (by the range ending it)."""
+    stats = ReadStats() if stats is None else stats
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = io.BytesIO(f.read(end - start))   # shares the bytes read, no copy
+    ends_line = True
+    for text in _decode(data, path, stats, chunk_size):
+        stats.chars += len(text)
+        stats.lines += text.count("\n")
+        ends_line = text.endswith("\n")
+        yield text
+    stats.bytes += end - start
+    stats.files += start == 0
+    stats.lines += end == os.path.getsize(path) and not ends_line
+
+
+def is_plain(path):
+    """Whether the file at `path` is neither compressed nor an archive (by its first bytes)."""
+    with open(path, "rb") as f:
+        return _sniff(f.read(16)) == "plain"
+
+
 def _read_chunks(path, stats, chunk_size):
     start = stats.bytes
     ends_line = True
