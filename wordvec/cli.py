@@ -151,6 +151,10 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "
               "and gensim), 0 or 'auto' for one per core: faster, but their updates race, "
               "so only one worker gives the same vectors for the same seed.")
+@click.option("--dask", metavar="ADDRESS", help="Train on a Dask cluster: a scheduler's "
+              "address (tcp://host:8786), or local:N for N worker processes here. Each word's "
+              "rows are owned by one worker at a time (docs/wordvec.md); negative sampling "
+              "only. Needs pip install \"numpy-nlp[dask]\".")
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, show_default=True,
               help="The same seed and settings give the same vectors.")
 @click.option("--resume", is_flag=True,
@@ -171,7 +175,7 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokenizer, no_cache,
-          cache_dir, quiet, **settings):
+          cache_dir, quiet, dask, **settings):
     """Train word2vec vectors on CORPUS (a text file or folder; see `corpora` for how it is
     read and tokenized: the tokens are cached, so a second run starts at once).
 
@@ -192,13 +196,21 @@ def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokeni
         typed = refuse_changed_settings(ctx, settings, load_settings(resume_from),
                                         RESUME_CHANGES)
         changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
+    config, client = TrainConfig(**settings), None
+    if dask is not None:
+        if ctx.get_parameter_source("workers") != click.core.ParameterSource.DEFAULT:
+            raise UserError("--workers counts processes on this machine: with --dask, the "
+                            "cluster's workers train")
+        from corpora.cluster import connect
+        from wordvec.cluster import check_config
+        check_config(config)
+        client = ctx.with_resource(connect(dask))
     start = time.perf_counter()
     try:
-        model, state = train_to(output, format_, corpus, TrainConfig(**settings), tokenizer,
-                                resume_from, changes,
+        model, state = train_to(output, format_, corpus, config, tokenizer, resume_from, changes,
                                 Phrases.load(phrases_file) if phrases_file else None,
-                                save_vocab, progress=not quiet, cache=not no_cache,
-                                cache_dir=cache_dir)
+                                save_vocab, cluster=client, progress=not quiet,
+                                cache=not no_cache, cache_dir=cache_dir)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.state.epoch + 1}: the run is saved in "
                    f"{checkpoint_path(output)}; add --resume to continue it.", err=True)

@@ -6,6 +6,7 @@ import json
 import shutil
 import warnings
 from dataclasses import asdict, fields, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,7 @@ def resume_source(output, resume):
 
 
 def train_to(output, format_, source, config, tokenizer, resume_from=None, changes=None,
-             phrases=None, save_vocab=None, **read):
+             phrases=None, save_vocab=None, cluster=None, **read):
     """Train on `source` and write `output` (a format of wordvec.formats), checkpointing
     beside it (see `fit`); the checkpoint goes once the output is written. Returns (model,
     state). A diverged run names the state it kept; an output that fails to write names
@@ -66,7 +67,7 @@ def train_to(output, format_, source, config, tokenizer, resume_from=None, chang
         _check_vocab_target(save_vocab, output, checkpoint, source)
     try:
         model, state = fit(source, config, tokenizer, checkpoint, resume_from, changes=changes,
-                           phrases=phrases, **read)
+                           phrases=phrases, cluster=cluster, **read)
     except Diverged as e:
         kept = checkpoint if checkpoint.is_dir() else resume_from
         if kept is None:
@@ -162,7 +163,7 @@ RESUME_CHANGES = ("epochs", "workers", "alpha", "min_alpha")   # what a resumed 
 
 
 def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False, cache=True,
-        cache_dir=None, changes=None, phrases=None):
+        cache_dir=None, changes=None, phrases=None, cluster=None):
     """Train word vectors on the corpus at `source` (a file or folder, read through `corpora`
     and its token cache, unless `cache` is false). Returns (model, state).
 
@@ -173,6 +174,9 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     longer run's schedule from where it is), another number of workers, another learning
     rate (the rest of the run decays linearly from it as from the start). A checkpoint of a
     finished run (its output failed to save) is returned as it is.
+
+    cluster: a Dask client to train on its workers (`wordvec.cluster`) rather than here; the
+    corpus is read here and sent to them.
     """
     extra = _run_keys(tokenizer, phrases)
     if resume is True:
@@ -209,8 +213,13 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         if checkpoint is not None:
             save_model(checkpoint, model, state, extra)
 
+    if cluster is not None:
+        from wordvec.cluster import train_on_cluster as train_on
+        train_on = partial(train_on, cluster)
+    else:
+        train_on = train
     try:
-        state = train(model, ids, offsets, state, progress, on_epoch_end=save)
+        state = train_on(model, ids, offsets, state, progress, on_epoch_end=save)
     except Interrupted as stop:
         save(model, stop.state)
         raise

@@ -1,0 +1,144 @@
+"""word2vec on a Dask cluster of worker processes (the blocked rotation, wordvec/cluster.py):
+it learns what one machine learns, its runs are reproducible, and a lost worker or a Ctrl-C
+costs an epoch at most."""
+import os
+import time
+from contextlib import nullcontext
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from corpora import Tokenizer, synth
+from npnlp.training import Interrupted
+from wordvec.batches import block_size, blocks, keep_probabilities, windows
+from wordvec.cli import main
+from wordvec.config import TrainConfig
+from wordvec.evaluate import evaluate_word_analogies
+from wordvec.model import Word2VecNet
+from wordvec.run import prepare
+from wordvec.train import train
+
+pytest.importorskip("distributed")
+from corpora.cluster import connect  # noqa: E402
+from wordvec.cluster import ClusterTimes, _parts, bucket_part, train_on_cluster  # noqa: E402
+
+LINES = Tokenizer(sentence_per_line=True)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with connect("local:2") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synth")
+    synth.write(folder / "corpus.txt", 12_000, seed=3)
+    synth.write_analogies(folder / "questions.txt")
+    return folder / "corpus.txt", folder / "questions.txt"
+
+
+def encoded(corpus, config):
+    return prepare(corpus[0], config, LINES)
+
+
+@pytest.mark.parametrize("K", [1, 3])
+def test_the_buckets_hold_each_pair_one_machine_draws_once(corpus, K):
+    """Every (context, centre) pair of the single machine's windows, same seeds, lands in
+    bucket (block of the context, block of the centre), as rows of those blocks."""
+    config = TrainConfig(min_count=3)
+    words, counts, ids, offsets = encoded(corpus, config)
+    cut = blocks(offsets, block_tokens=block_size(offsets))
+    keep = keep_probabilities(counts, config.sample)
+    expected, found = [], []
+    for b, starts in enumerate(cut):
+        w = windows(ids[starts[0]:starts[-1]], starts - starts[0], keep, 5,
+                    np.random.default_rng([config.seed, 2, b]))
+        expected += zip(w.contexts[w.mask], np.repeat(w.centres, w.mask.sum(axis=1)))
+    for part in _parts(ids, cut, K):
+        for bucket, w in enumerate(bucket_part(part, keep, 5, config.seed, 2, K)):
+            i, j = divmod(bucket, K)
+            found += zip(w.contexts[w.mask] * K + i,
+                         np.repeat(w.centres, w.mask.sum(axis=1)) * K + j)
+    assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
+def test_the_cluster_learns_the_planted_analogies(client, corpus, sg):
+    config = TrainConfig(sg=sg, dim=32, epochs=5, min_count=3)
+    words, counts, ids, offsets = encoded(corpus, config)
+    model = Word2VecNet(config, words, counts)
+    state = train_on_cluster(client, model, ids, offsets)
+    assert state.epoch_loss[-1] < 0.7 * state.epoch_loss[0]
+    assert evaluate_word_analogies(model.wv, corpus[1]).total.accuracy > 0.8
+    assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 15
+
+
+def kill_a_worker_after_epoch(client, epoch):
+    def on_epoch_end(model, state):
+        if state.epoch == epoch:
+            pids = client.run(os.getpid)
+            os.kill(pids[min(pids)], 9)
+            time.sleep(0.5)
+    return on_epoch_end
+
+
+def test_a_run_is_reproducible_and_a_lost_worker_costs_one_epoch(client, corpus):
+    """Each row has one owner at a time and every bucket its own seed, so the vectors
+    depend on the seed and the number of workers only: an epoch trained again after a
+    worker was killed gives what the undisturbed run gives."""
+    config = TrainConfig(dim=16, epochs=3, min_count=3)
+    words, counts, ids, offsets = encoded(corpus, config)
+    tables, times = [], ClusterTimes()
+    for on_epoch_end in (None, kill_a_worker_after_epoch(client, 1)):
+        model = Word2VecNet(config, words, counts)
+        with pytest.warns(Warning) if on_epoch_end else nullcontext():
+            train_on_cluster(client, model, ids, offsets, on_epoch_end=on_epoch_end,
+                             times=times)
+        tables.append((model.input.W.data.copy(), model.output.W.data.copy()))
+    assert times.retries == 1
+    assert all(np.array_equal(a, b) for a, b in zip(*tables))
+
+
+def test_ctrl_c_keeps_the_epochs_start_and_the_run_resumes_here_or_there(client, corpus):
+    """Interrupted in epoch 2, the model holds epoch 1's end; resumed on the cluster it ends
+    as an uninterrupted run, and a cluster's state also resumes on one machine."""
+    config = TrainConfig(dim=16, epochs=3, min_count=3)
+    words, counts, ids, offsets = encoded(corpus, config)
+    whole = Word2VecNet(config, words, counts)
+    train_on_cluster(client, whole, ids, offsets)
+
+    model = Word2VecNet(config, words, counts)
+    epochs_done = []
+    with pytest.raises(Interrupted) as stop:
+        train_on_cluster(client, model, ids, offsets,
+                         on_epoch_end=lambda m, s: epochs_done.append(s.epoch),
+                         stop=lambda: bool(epochs_done))
+    assert stop.value.state.epoch == 1 and stop.value.state.words == len(ids)
+    saved = [p.data.copy() for p in model.parameters()]
+    state = train_on_cluster(client, model, ids, offsets, state=stop.value.state)
+    assert state.epoch == 3 and len(state.epoch_loss) == 3
+    assert np.array_equal(model.input.W.data, whole.input.W.data)
+
+    model.load_state_dict(dict(zip(["input.W", "output.W"], saved)))
+    state = train(model, ids, offsets, stop.value.state)
+    assert state.epoch == 3 and state.epoch_loss[-1] < state.epoch_loss[0]
+
+
+def test_the_command_line_trains_on_a_local_cluster_and_refuses_what_it_cannot(corpus,
+                                                                               tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "v.txt"
+    result = runner.invoke(main, ["train", str(corpus[0]), "-o", str(out), "--dask", "local:2",
+                                  "--min-count", "3", "--dim", "16", "--epochs", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("355 16\n")
+    for flags, message in [(["--loss", "hierarchical"], "every hierarchical-softmax path"),
+                           (["--loss", "softmax"], "updates every output row"),
+                           (["--subwords"], "n-gram's row is shared"),
+                           (["--workers", "2"], "the cluster's workers train")]:
+        result = runner.invoke(main, ["train", str(corpus[0]), "-o", str(tmp_path / "w.txt"),
+                                      "--dask", "local:2", *flags])
+        assert result.exit_code == 1 and message in result.output
