@@ -5,7 +5,12 @@ order: a type first seen in an earlier shard, or earlier in the same one, comes 
 
 Dask is optional (`pip install "numpy-nlp[dask]"`); nothing else in the toolkit imports it.
 """
+import logging
 import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -37,27 +42,98 @@ class Counts(NamedTuple):
     files_with_tokens: frozenset   # with --no-sentence-per-line, where a file is a sentence
 
 
+@contextmanager
 def connect(address):
-    """A Dask client, to close after use (`with connect(address) as client`): `local:N`
-    starts a cluster of N worker processes on this machine, any other address is a running
-    scheduler's (tcp://host:8786)."""
+    """A Dask client, closed when the block ends (`with connect(address) as client`):
+    `local:N` starts a cluster of N worker processes on this machine (`local_cluster`), any
+    other address is a running scheduler's (tcp://host:8786). Dask's own log lines below
+    errors are silenced: they are about its machinery, not the user's data."""
     try:
         from distributed import Client
     except ImportError:
         raise UserError('--dask needs Dask: pip install "numpy-nlp[dask]"') from None
-    if address.startswith("local:"):
-        n = address.removeprefix("local:")
-        if not n.isdecimal() or int(n) < 1:
-            raise UserError(f"--dask {address}: say local:N with N worker processes, e.g. "
-                            f"local:4")
-        # the client owns this cluster: closing it stops the workers; the dashboard, if
-        # bokeh is installed, takes a free port rather than warn that 8787 is taken
-        return Client(n_workers=int(n), threads_per_worker=1, processes=True,
-                      dashboard_address=":0")
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if not address.startswith("local:"):
+        try:
+            client = Client(address, timeout="10s")
+        except OSError as e:
+            raise UserError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+        with client:
+            yield client
+        return
+    n = address.removeprefix("local:")
+    if not n.isdecimal() or int(n) < 1:
+        raise UserError(f"--dask {address}: say local:N with N worker processes, e.g. local:4")
+    with local_cluster(int(n)) as scheduler, Client(scheduler, timeout="30s") as client:
+        yield client
+
+
+@contextmanager
+def local_cluster(n):
+    """The address of a cluster of `n` worker processes on this machine, stopped when the
+    block ends, however it ends.
+
+    The cluster runs in a process of its own session (`serve_local`), so that the terminal's
+    Ctrl-C reaches this process alone: Dask's processes neither print tracebacks nor race
+    our shutdown, and this process says "Interrupted." once. The cluster process stops when
+    its standard input closes, which happens here at the block's end and when this process
+    dies in any way (even killed); its workers die with it (Dask's nannies watch their
+    parent). Its output goes nowhere: what matters comes back through the futures."""
+    process = subprocess.Popen([sys.executable, "-m", "corpora.cluster", str(n)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True, text=True)
+    started = False
     try:
-        return Client(address, timeout="10s")
-    except OSError as e:
-        raise UserError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+        reply = process.stdout.readline().strip()
+        if not reply.startswith("tcp://"):
+            raise UserError(f"the local Dask cluster did not start: {reply or 'no reply'}")
+        started = True
+        yield reply
+    finally:
+        _stop(process, gently=started)
+
+
+def _stop(process, gently, timeout=1):
+    """End the cluster process: `gently`, by closing its standard input and waiting for it
+    to close the cluster (0.4 s when its workers are idle), at most `timeout` seconds or
+    until Ctrl-C; else, or then, by killing its process group (it and its workers: a worker
+    busy in a task takes 4 s to close). Scratch folders a kill leaves behind are removed by
+    Dask's next start."""
+    try:
+        process.stdin.close()
+        if gently:
+            process.wait(timeout)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt, OSError):
+        pass
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()
+    process.stdout.close()
+
+
+def serve_local(n):
+    """Run a cluster of `n` worker processes (one thread each) until standard input closes:
+    the body of `local_cluster`'s process. Its address, or why it failed, is the one line
+    written to standard output, which is then pointed at /dev/null with standard error (the
+    workers inherit both)."""
+    reply = os.fdopen(os.dup(1), "w")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        from distributed import LocalCluster
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    except Exception as e:   # reported in the user's process, in one line
+        reply.write(f"{type(e).__name__}: {e}\n")
+        return
+    with cluster:
+        reply.write(cluster.scheduler_address + "\n")
+        reply.close()
+        sys.stdin.read()
 
 
 def shards(source, shard_bytes=SHARD_BYTES):
@@ -146,3 +222,7 @@ def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES):
     if not tokenizer.sentence_per_line:
         counts = counts._replace(sentences=len(counts.files_with_tokens))
     return counts
+
+
+if __name__ == "__main__":   # local_cluster's process
+    serve_local(int(sys.argv[1]))
