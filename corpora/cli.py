@@ -56,8 +56,8 @@ def corpus_options(command):
 
 
 def dask_option(command):
-    """Give `command` --dask ADDRESS: count on a Dask cluster instead of here."""
-    return click.option("--dask", metavar="ADDRESS", help="Count on a Dask cluster: a "
+    """Give `command` --dask ADDRESS: work on a Dask cluster instead of here."""
+    return click.option("--dask", metavar="ADDRESS", help="Work on a Dask cluster: a "
                         "scheduler's address (tcp://host:8786), or local:N for N worker "
                         "processes here; the workers read the files at the same paths. The "
                         "result is the same as here. Needs pip install \"numpy-nlp[dask]\".")(
@@ -109,19 +109,31 @@ def _warn(stats, source):
               help="Join the phrases of this file (`corpora phrases` writes it) into tokens.")
 @tokenizer_options
 @corpus_options
-def tokenize(source, output, phrases_file, tokenizer, **options):
+@dask_option
+def tokenize(source, output, phrases_file, tokenizer, dask, **options):
     """Write the tokens of SOURCE (a file or folder; '-' for standard input) one sentence per
     line, separated by spaces: the input word2vec.c and fastText expect."""
     check_output(output, [source] + ([phrases_file] if phrases_file else []))
-    if phrases_file is None:
+    if dask is not None:
+        _tokenize_on_cluster(source, output, phrases_file, tokenizer, dask)
+    elif phrases_file is None:
         with atomic_write(output) as out:
             stats = write_tokens(source, out, tokenizer, progress=not options["quiet"])
         _warn(stats, source)
-        return
-    phrases = Phrases.load(phrases_file)
-    corpus = phrases.apply(_load(source, tokenizer, **options))
-    with atomic_write(output) as out:
-        write_sentences(corpus, out)
+    else:
+        phrases = Phrases.load(phrases_file)
+        corpus = phrases.apply(_load(source, tokenizer, **options))
+        with atomic_write(output) as out:
+            write_sentences(corpus, out)
+
+
+def _tokenize_on_cluster(source, output, phrases_file, tokenizer, dask):
+    """`tokenize` with the shards tokenized on a Dask cluster: the same text."""
+    from corpora.cluster import connect, write_tokens
+    phrases = Phrases.load(phrases_file) if phrases_file else None
+    with connect(dask) as client, atomic_write(output) as out:
+        stats = write_tokens(client, source, out, tokenizer, phrases)
+    _warn(stats, source)
 
 
 @main.command("phrases")

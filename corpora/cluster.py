@@ -1,23 +1,30 @@
 """Corpora on a Dask cluster: a corpus cut in shards (its files, and byte ranges of large
 plain files cut at line ends) tokenized and counted on the workers, the counts merged in a
 tree. The vocabulary is the one a single machine gets from the same input, ties in the same
-order: a type first seen in an earlier shard, or earlier in the same one, comes first.
+order: a type first seen in an earlier shard, or earlier in the same one, comes first. The
+shards are also tokenized into text (`write_tokens`) and encoded in a vocabulary's ids
+(`encode_corpus`) on the workers; no sentence spans two shards, so the result, read in
+order, is the single machine's.
 
 Dask is optional (`pip install "numpy-nlp[dask]"`); nothing else in the toolkit imports it.
 """
+import io
 import logging
 import os
 import signal
 import subprocess
 import sys
+from collections import deque
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from corpora.corpus import build_corpus
+from corpora.corpus import Encoded, build_corpus, write_sentences
 from corpora.read import ReadStats, is_plain, is_stream, list_files, read_chunks, read_range
 from npnlp.errors import UserError
+from npnlp.files import atomic_write
 
 SHARD_BYTES = 64 << 20   # a task's text: large enough to amortise scheduling, small to balance
 
@@ -136,10 +143,10 @@ def serve_local(n):
         sys.stdin.read()
 
 
-def shards(source, shard_bytes=SHARD_BYTES):
-    """The shards of `source`'s files, in reading order. A plain file larger than
-    `shard_bytes` is cut at the first line end past each multiple of it; a compressed file
-    is one shard (it cannot be entered in the middle). Streams are refused: the workers
+def shards(source, shard_bytes=SHARD_BYTES, cut=True):
+    """The shards of `source`'s files, in reading order. With `cut`, a plain file larger
+    than `shard_bytes` is cut at the first line end past each multiple of it; a compressed
+    file is one shard (it cannot be entered in the middle). Streams are refused: the workers
     must read the files themselves."""
     out = []
     for path in list_files(source):
@@ -147,7 +154,7 @@ def shards(source, shard_bytes=SHARD_BYTES):
             raise UserError(f"{path} is a stream: on a cluster the workers read the files "
                             f"themselves, so give files or a folder on storage they share")
         size = os.path.getsize(path)
-        if size <= shard_bytes or not is_plain(path):
+        if not cut or size <= shard_bytes or not is_plain(path):
             out.append(Shard(str(path)))
             continue
         with open(path, "rb") as f:
@@ -199,10 +206,13 @@ def merge(a, b):
     counts[:len(a.types)] = a.counts
     np.add.at(counts, np.fromiter((index[t] for t in b.types), np.int64, len(b.types)),
               b.counts)
-    stats = ReadStats(**{f: getattr(a.stats, f) + getattr(b.stats, f)
-                         for f in ReadStats.__dataclass_fields__})
-    return Counts(a.types + new, counts, stats, a.sentences + b.sentences, a.tokens + b.tokens,
-                  a.files_with_tokens | b.files_with_tokens)
+    return Counts(a.types + new, counts, added(a.stats, b.stats), a.sentences + b.sentences,
+                  a.tokens + b.tokens, a.files_with_tokens | b.files_with_tokens)
+
+
+def added(a, b):
+    """The ReadStats of reading what a and b read."""
+    return ReadStats(**{f: getattr(a, f) + getattr(b, f) for f in ReadStats.__dataclass_fields__})
 
 
 def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES):
@@ -217,11 +227,111 @@ def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES):
         pairs = [client.submit(merge, a, b, pure=False) for a, b in zip(level[::2], level[1::2])]
         level = pairs + level[len(pairs) * 2:]
     counts = level[0].result()
-    if not counts.tokens:
-        raise UserError(f"no tokens in {source}" if counts.stats.chars else f"{source} is empty")
+    _check_tokens(source, counts.tokens, counts.stats)
     if not tokenizer.sentence_per_line:
         counts = counts._replace(sentences=len(counts.files_with_tokens))
     return counts
+
+
+
+def _check_tokens(source, tokens, stats):
+    """Raise UserError, as reading on one machine does, when `source` gave no token."""
+    if not tokens:
+        raise UserError(f"no tokens in {source}" if stats.chars else f"{source} is empty")
+
+
+def sentence_shards(source, tokenizer, shard_bytes=SHARD_BYTES):
+    """The shards of `source` such that no sentence spans two: a file whole when it is one
+    sentence (--no-sentence-per-line), else cut at line ends."""
+    return shards(source, shard_bytes, cut=tokenizer.sentence_per_line)
+
+
+def shard_text(shard, tokenizer, phrases=None):
+    """(the text of one shard as `corpora tokenize` writes it, with the Phrases `phrases`
+    joined if given; its tokens; its ReadStats)."""
+    corpus = tokenize_shard(shard, tokenizer)
+    if phrases is not None:
+        corpus = phrases.apply(corpus)
+    text = io.StringIO()
+    write_sentences(corpus, text)
+    return text.getvalue(), int(corpus.type_ids.size), corpus.stats
+
+
+def write_tokens(client, source, out, tokenizer, phrases=None, shard_bytes=SHARD_BYTES):
+    """Write the tokens of `source` to the text stream `out` a sentence a line, as
+    `corpora tokenize` does on one machine, to the byte: the shards tokenized (and their
+    phrases joined: a sentence's own business) on the workers, written in reading order,
+    at most two shards a worker ahead of the writing. Returns the ReadStats."""
+    if phrases is not None:
+        phrases = client.scatter(phrases, broadcast=True, hash=False)
+    ahead = 2 * max(1, len(client.scheduler_info()["workers"]))
+    pending, stats, tokens = deque(), ReadStats(), 0
+    for shard in sentence_shards(source, tokenizer, shard_bytes) + [None] * ahead:
+        if shard is not None:
+            pending.append(client.submit(shard_text, shard, tokenizer, phrases, pure=False))
+        if len(pending) > ahead or (shard is None and pending):
+            text, n, read = pending.popleft().result()
+            out.write(text)
+            stats, tokens = added(stats, read), tokens + n
+    _check_tokens(source, tokens, stats)
+    return stats
+
+
+def encode_corpus(client, source, tokenizer, vocab, folder=None, shard_bytes=SHARD_BYTES):
+    """Futures of `source` in `vocab`'s ids, a Corpus `Encoded` (ids, sentence offsets) per
+    shard in reading order, tokenized and encoded on the workers, where they stay: what a
+    trainer on the cluster starts from. No sentence spans two shards, so `concatenate` of
+    their results is the single machine's `load_corpus(source).encode(vocab)`.
+
+    With `folder` (on storage the workers share), each shard is also saved there as
+    memory-mappable .npy files, and its Encoded reads them memory-mapped; `load_encoded`
+    reads them back in a later run, without the cluster."""
+    if folder is not None and any(Path(folder).glob("shard-*.npy")):
+        raise UserError(f"{folder} holds encoded shards already: remove them or name another "
+                        f"folder")
+    vocab = client.scatter(vocab, broadcast=True, hash=False)
+    return [client.submit(encode_shard, shard, tokenizer, vocab, None if folder is None else
+                          _shard_prefix(folder, n), pure=False)
+            for n, shard in enumerate(sentence_shards(source, tokenizer, shard_bytes))]
+
+
+def encode_shard(shard, tokenizer, vocab, prefix=None):
+    """The Encoded of one shard (saved at `prefix`.ids.npy and .offsets.npy, then read back
+    memory-mapped, when a prefix is given)."""
+    encoded = tokenize_shard(shard, tokenizer).encode(vocab)
+    if prefix is None:
+        return encoded
+    Path(prefix).parent.mkdir(parents=True, exist_ok=True)
+    for name in ("ids", "offsets"):
+        with atomic_write(f"{prefix}.{name}.npy", binary=True) as f:
+            np.save(f, getattr(encoded, name))
+    return _load_shard(prefix)
+
+
+def _shard_prefix(folder, n):
+    return str(Path(folder) / f"shard-{n:05d}")
+
+
+def _load_shard(prefix):
+    return Encoded(np.load(f"{prefix}.ids.npy", mmap_mode="r"),
+                   np.load(f"{prefix}.offsets.npy", mmap_mode="r"))
+
+
+def load_encoded(folder):
+    """The Encoded shards `encode_corpus` saved in `folder`, in order, memory-mapped."""
+    prefixes = sorted(str(p).removesuffix(".ids.npy")
+                      for p in Path(folder).glob("shard-*.ids.npy"))
+    if not prefixes:
+        raise UserError(f"no encoded shards in {folder}")
+    return [_load_shard(p) for p in prefixes]
+
+
+def concatenate(parts):
+    """One Encoded of Encoded shards read one after the other."""
+    starts = np.cumsum([0] + [len(p.ids) for p in parts])
+    offsets = [p.offsets[1:] + start for p, start in zip(parts, starts)]
+    return Encoded(np.concatenate([np.asarray(p.ids) for p in parts]).astype(np.int32),
+                   np.concatenate([[0], *offsets]).astype(np.int64))
 
 
 if __name__ == "__main__":   # local_cluster's process

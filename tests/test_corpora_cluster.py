@@ -1,17 +1,22 @@
 """Corpora on a Dask cluster of worker processes: the same counts, vocabulary and statistics
 as one machine reading the same files."""
 import gzip
+import io
 import sys
 from dataclasses import asdict
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpora import Tokenizer, load_corpus, synth
+from corpora import Phrases, Tokenizer, Vocab, load_corpus, synth
 from corpora.cli import main
+from corpora.corpus import write_sentences
+from corpora.tokenize import write_tokens
 from npnlp.errors import UserError
 
 pytest.importorskip("distributed")
+from corpora import cluster  # noqa: E402
 from corpora.cluster import connect, count_corpus, shards  # noqa: E402
 
 
@@ -82,3 +87,73 @@ def test_without_dask_the_option_says_what_to_install(folder, tmp_path, monkeypa
     result = CliRunner().invoke(main, ["stats", str(folder), "--dask", "local:2"])
     assert result.exit_code == 1
     assert result.output == 'Error: --dask needs Dask: pip install "numpy-nlp[dask]"\n'
+
+
+TOKENIZERS = pytest.mark.parametrize(
+    "tokenizer", [Tokenizer(), Tokenizer(sentence_per_line=False),
+                  Tokenizer(lowercase=True, keep_punctuation=True)],
+    ids=["lines", "files-as-sentences", "lowercase-punctuation"])
+
+
+@TOKENIZERS
+def test_tokenized_text_is_one_machines_phrases_joined_or_not(client, folder, tokenizer):
+    corpus = load_corpus(folder, tokenizer, cache=False)
+    phrases = Phrases(corpus, min_count=3, threshold=5, scoring="word2phrase")
+    assert len(phrases)
+    for joined in (None, phrases):
+        here, there = io.StringIO(), io.StringIO()
+        if joined is None:
+            write_tokens(folder, here, tokenizer)
+        else:
+            write_sentences(joined.apply(corpus), here)
+        stats = cluster.write_tokens(client, folder, there, tokenizer, joined, shard_bytes=4096)
+        assert there.getvalue() == here.getvalue()
+        assert asdict(stats) == asdict(corpus.stats)
+
+
+@TOKENIZERS
+def test_encoded_shards_put_together_are_one_machines_encoding(client, folder, tokenizer,
+                                                              tmp_path):
+    corpus = load_corpus(folder, tokenizer, cache=False)
+    for vocab in (Vocab.from_counts(corpus.types, corpus.counts, min_count=20),
+                  Vocab.from_counts(corpus.types, corpus.counts, min_count=20, unk="<unk>")):
+        here = corpus.encode(vocab)
+        parts = cluster.encode_corpus(client, folder, tokenizer, vocab, shard_bytes=4096)
+        assert len(parts) > 20 or not tokenizer.sentence_per_line
+        there = cluster.concatenate(client.gather(parts))
+        assert there.ids.dtype == np.int32 and there.offsets.dtype == np.int64
+        assert np.array_equal(there.ids, here.ids)
+        assert np.array_equal(there.offsets, here.offsets)
+    saved = tmp_path / "encoded"
+    client.gather(cluster.encode_corpus(client, folder, tokenizer, vocab, saved, 4096))
+    again = cluster.concatenate(cluster.load_encoded(saved))
+    assert np.array_equal(again.ids, here.ids) and np.array_equal(again.offsets, here.offsets)
+    with pytest.raises(UserError, match="holds encoded shards already"):
+        cluster.encode_corpus(client, folder, tokenizer, vocab, saved)
+
+
+def test_tokenize_command_writes_the_same_file(folder, tmp_path, toolkit_env):
+    runner = CliRunner()
+    here = runner.invoke(main, ["tokenize", str(folder), "-o", str(tmp_path / "here.txt"),
+                                "--no-cache", "-q"])
+    there = runner.invoke(main, ["tokenize", str(folder), "-o", str(tmp_path / "there.txt"),
+                                 "--dask", "local:2", "-q"])
+    assert here.exit_code == there.exit_code == 0, there.output
+    assert (tmp_path / "here.txt").read_bytes() == (tmp_path / "there.txt").read_bytes()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-", "-o", "out.txt"], "is a stream"),
+    (["empty.txt", "-o", "out.txt"], "empty.txt is empty"),
+    (["folder", "-o", "out.txt", "--dask", "local:0"], "say local:N"),
+])
+def test_tokenize_on_a_cluster_refuses_bad_input_in_one_line(args, message, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text("a b\n")
+    args = args if "--dask" in args else args + ["--dask", "local:1"]
+    result = CliRunner().invoke(main, ["tokenize", *args])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert message in result.output and not (tmp_path / "out.txt").exists()
