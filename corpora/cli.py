@@ -161,16 +161,20 @@ def _tokenize_on_cluster(source, output, phrases_file, tokenizer, dask):
               "(bounds memory: 24 bytes a pair, more while merging).")
 @tokenizer_options
 @corpus_options
+@dask_option
 def phrases_command(source, output, scoring, threshold, min_count, passes, connectors,
-                    delimiter, max_vocab, tokenizer, **options):
+                    delimiter, max_vocab, tokenizer, dask, **options):
     """Learn the phrases of SOURCE (a file or folder; '-' for standard input): pairs of words
     that occur together far more often than apart, such as "new york", as word2vec.c's
     word2phrase and gensim's Phrases find them."""
     check_output(output, [source])
-    corpus = _load(source, tokenizer, **options)
     threshold = THRESHOLDS[scoring] if threshold is None else threshold
-    learned = Phrases(corpus, min_count, threshold, max_vocab, delimiter, scoring,
-                      ENGLISH_CONNECTOR_WORDS if connectors == "english" else (), passes)
+    settings = (min_count, threshold, max_vocab, delimiter, scoring,
+                ENGLISH_CONNECTOR_WORDS if connectors == "english" else ())
+    if dask is None:
+        learned = Phrases(_load(source, tokenizer, **options), *settings, passes=passes)
+    else:
+        learned = _phrases_on_cluster(source, tokenizer, settings, passes, dask)
     if not len(learned):
         best = max(table.best for table in learned.passes)
         raise UserError(f"no pair of {source} scores above {threshold:g} with --min-count "
@@ -183,6 +187,18 @@ def phrases_command(source, output, scoring, threshold, min_count, passes, conne
                    f"{'standard output' if is_stdio(output) else output} (by pass: "
                    f"{', '.join(str(len(t.words)) for t in learned.passes)}; the highest "
                    f"scoring: {delimiter.join(top[1])})", err=True)
+
+
+def _phrases_on_cluster(source, tokenizer, settings, passes, dask):
+    """The Phrases of `source` learned with the shards counted on a Dask cluster: the same
+    phrases and scores."""
+    from corpora.cluster import connect, learn_phrases
+    learned = Phrases(None, *settings)   # the settings checked before the cluster starts
+    with connect(dask) as client:
+        learned.passes, stats = learn_phrases(client, source, tokenizer, learned.settings,
+                                              passes)
+    _warn(stats, source)
+    return learned
 
 
 @main.command()

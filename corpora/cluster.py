@@ -2,12 +2,13 @@
 plain files cut at line ends) tokenized and counted on the workers, the counts merged in a
 tree. The vocabulary is the one a single machine gets from the same input, ties in the same
 order: a type first seen in an earlier shard, or earlier in the same one, comes first. The
-shards are also tokenized into text (`write_tokens`) and encoded in a vocabulary's ids
-(`encode_corpus`) on the workers; no sentence spans two shards, so the result, read in
-order, is the single machine's.
+shards are also tokenized into text (`write_tokens`), encoded in a vocabulary's ids
+(`encode_corpus`), and their phrase candidates counted (`learn_phrases`) on the workers;
+no sentence spans two shards, so the result, read in order, is the single machine's.
 
 Dask is optional (`pip install "numpy-nlp[dask]"`); nothing else in the toolkit imports it.
 """
+import functools
 import io
 import logging
 import os
@@ -22,7 +23,10 @@ from typing import NamedTuple
 import numpy as np
 
 from corpora.corpus import Encoded, build_corpus, write_sentences
+from corpora.phrases import apply as apply_phrases
+from corpora.phrases import count_candidates, merged_candidates, phrase_table, pruned
 from corpora.read import ReadStats, is_plain, is_stream, list_files, read_chunks, read_range
+from corpora.tokenize import write_chunks
 from npnlp.errors import UserError
 from npnlp.files import atomic_write
 
@@ -182,11 +186,16 @@ def _line_end_after(f, position, size):
 def tokenize_shard(shard, tokenizer):
     """The Corpus of one shard, read and tokenized on a worker (each shard a document)."""
     stats = ReadStats()
+    return build_corpus(_token_chunks(shard, tokenizer, stats), stats)
+
+
+def _token_chunks(shard, tokenizer, stats):
+    """The TokenChunks of one shard, read as a document of its own into `stats`."""
     if shard.end is None:
         chunks = read_chunks(shard.path, stats)
     else:
         chunks = read_range(shard.path, shard.start, shard.end, stats)
-    return build_corpus(tokenizer.stream(chunks, stats), stats)
+    return tokenizer.stream(chunks, stats)
 
 
 def count(corpus, path, sentence_per_line):
@@ -199,15 +208,26 @@ def count(corpus, path, sentence_per_line):
 
 def merge(a, b):
     """The Counts of shard runs a and b, b read after a: b's new types follow a's."""
-    index = {t: i for i, t in enumerate(a.types)}
-    new = [t for t in b.types if t not in index]
-    index.update((t, len(a.types) + i) for i, t in enumerate(new))
-    counts = np.zeros(len(a.types) + len(new), np.int64)
-    counts[:len(a.types)] = a.counts
-    np.add.at(counts, np.fromiter((index[t] for t in b.types), np.int64, len(b.types)),
-              b.counts)
-    return Counts(a.types + new, counts, added(a.stats, b.stats), a.sentences + b.sentences,
-                  a.tokens + b.tokens, a.files_with_tokens | b.files_with_tokens)
+    types, remap = _union(a.types, b.types)
+    return Counts(types, _added(a.counts, b.counts, remap, len(types)),
+                  added(a.stats, b.stats), a.sentences + b.sentences, a.tokens + b.tokens,
+                  a.files_with_tokens | b.files_with_tokens)
+
+
+def _union(a_types, b_types):
+    """(a's types then those of b's that are new, in b's order; each of b's ids there)."""
+    index = {t: i for i, t in enumerate(a_types)}
+    new = [t for t in b_types if t not in index]
+    index.update((t, len(a_types) + i) for i, t in enumerate(new))
+    return a_types + new, np.fromiter((index[t] for t in b_types), np.int64, len(b_types))
+
+
+def _added(a_counts, b_counts, remap, n):
+    """Counts of n types: a's (of the first types) plus b's, b's ids mapped by `remap`."""
+    counts = np.zeros(n, np.int64)
+    counts[:len(a_counts)] = a_counts
+    np.add.at(counts, remap, b_counts)
+    return counts
 
 
 def added(a, b):
@@ -217,21 +237,29 @@ def added(a, b):
 
 def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES):
     """The Counts of `source` (files the workers can read at the same paths), each shard
-    tokenized on a worker and the counts merged pairwise, neighbours with neighbours, so
-    that no worker holds more than two shards' counts at once."""
+    tokenized on a worker and the counts merged in a tree (`merged_in_order`)."""
     parts = shards(source, shard_bytes)
     parsed = client.map(tokenize_shard, parts, tokenizer=tokenizer, pure=False)
-    level = [client.submit(count, c, s.path, tokenizer.sentence_per_line, pure=False)
-             for c, s in zip(parsed, parts)]
-    while len(level) > 1:
-        pairs = [client.submit(merge, a, b, pure=False) for a, b in zip(level[::2], level[1::2])]
-        level = pairs + level[len(pairs) * 2:]
-    counts = level[0].result()
+    counts = merged_in_order(client, merge, [
+        client.submit(count, c, s.path, tokenizer.sentence_per_line, pure=False)
+        for c, s in zip(parsed, parts)])
     _check_tokens(source, counts.tokens, counts.stats)
     if not tokenizer.sentence_per_line:
         counts = counts._replace(sentences=len(counts.files_with_tokens))
     return counts
 
+
+
+def merged_in_order(client, merge_two, futures):
+    """The result of `merge_two` folded over `futures` in their order, merged pairwise on
+    the workers, neighbours with neighbours, so that no worker holds more than two shards'
+    worth at once."""
+    level = futures
+    while len(level) > 1:
+        pairs = [client.submit(merge_two, a, b, pure=False)
+                 for a, b in zip(level[::2], level[1::2])]
+        level = pairs + level[len(pairs) * 2:]
+    return level[0].result()
 
 
 def _check_tokens(source, tokens, stats):
@@ -249,12 +277,14 @@ def sentence_shards(source, tokenizer, shard_bytes=SHARD_BYTES):
 def shard_text(shard, tokenizer, phrases=None):
     """(the text of one shard as `corpora tokenize` writes it, with the Phrases `phrases`
     joined if given; its tokens; its ReadStats)."""
-    corpus = tokenize_shard(shard, tokenizer)
-    if phrases is not None:
-        corpus = phrases.apply(corpus)
-    text = io.StringIO()
-    write_sentences(corpus, text)
-    return text.getvalue(), int(corpus.type_ids.size), corpus.stats
+    text, stats = io.StringIO(), ReadStats()
+    if phrases is None:   # streamed: 1.7 times as fast as through a Corpus
+        tokens = write_chunks(_token_chunks(shard, tokenizer, stats), text)
+    else:
+        corpus = phrases.apply(tokenize_shard(shard, tokenizer))
+        write_sentences(corpus, text)
+        tokens, stats = int(corpus.type_ids.size), corpus.stats
+    return text.getvalue(), tokens, stats
 
 
 def write_tokens(client, source, out, tokenizer, phrases=None, shard_bytes=SHARD_BYTES):
@@ -332,6 +362,62 @@ def concatenate(parts):
     offsets = [p.offsets[1:] + start for p, start in zip(parts, starts)]
     return Encoded(np.concatenate([np.asarray(p.ids) for p in parts]).astype(np.int32),
                    np.concatenate([[0], *offsets]).astype(np.int64))
+
+
+
+class Candidates(NamedTuple):
+    """What phrases are learned from, counted over a run of shards: its types in first-seen
+    order, their counts as words (connector words not counted), {gap: (distinct candidate
+    rows of type ids, counts)}, its tokens, what reading saw."""
+
+    types: list
+    unigrams: np.ndarray
+    tables: dict
+    tokens: int
+    stats: ReadStats
+
+
+def shard_candidates(corpus, settings):
+    """A shard's Candidates, under PhraseSettings `settings`."""
+    unigrams, tables = count_candidates(corpus, settings)
+    return Candidates(corpus.types, unigrams, tables, int(corpus.type_ids.size), corpus.stats)
+
+
+def merge_candidates(a, b, max_vocab_size):
+    """The Candidates of shard runs a and b, b read after a, pruned past `max_vocab_size`
+    words and candidates as one machine prunes (from the lowest floor: so a pruned count may
+    differ from one machine's)."""
+    types, remap = _union(a.types, b.types)
+    unigrams = _added(a.unigrams, b.unigrams, remap, len(types))
+    tables = merged_candidates(a.tables, b.tables, remap, len(types))
+    unigrams, tables, _ = pruned(unigrams, tables, max_vocab_size)
+    return Candidates(types, unigrams, tables, a.tokens + b.tokens, added(a.stats, b.stats))
+
+
+def learn_phrases(client, source, tokenizer, settings, passes=1, shard_bytes=SHARD_BYTES):
+    """(the PhraseTable of each pass, ReadStats) of `source`, as `Phrases(load_corpus(source,
+    tokenizer), passes=passes)` with PhraseSettings `settings` learns them: each shard's
+    candidates counted on a worker, merged in a tree, scored here; a later pass counts the
+    shards, kept on the workers, with the earlier pass's phrases joined. The same phrases
+    and scores as one machine while the words and candidates stay under
+    `settings.max_vocab_size` (none is pruned)."""
+    corpora = client.map(tokenize_shard, sentence_shards(source, tokenizer, shard_bytes),
+                         tokenizer=tokenizer, pure=False)
+    merge_two = functools.partial(merge_candidates, max_vocab_size=settings.max_vocab_size)
+    tables = []
+    for n in range(passes):
+        counted = merged_in_order(client, merge_two, [
+            client.submit(shard_candidates, c, settings, pure=False) for c in corpora])
+        if n == 0:
+            _check_tokens(source, counted.tokens, counted.stats)
+            stats = counted.stats
+        tables.append(phrase_table(counted.types, counted.unigrams, counted.tables,
+                                   counted.tokens, settings))
+        if n + 1 < passes:
+            table = client.scatter(tables[-1], broadcast=True, hash=False)
+            corpora = [client.submit(apply_phrases, c, table, settings, pure=False)
+                       for c in corpora]
+    return tables, stats
 
 
 if __name__ == "__main__":   # local_cluster's process

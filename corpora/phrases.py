@@ -205,17 +205,30 @@ class Phrases:
 
 def learn(corpus, settings):
     """The PhraseTable of the candidates of `corpus` scoring above the threshold."""
+    unigrams, tables = count_candidates(corpus, settings)
+    return phrase_table(corpus.types, unigrams, tables, len(corpus.type_ids), settings)
+
+
+def count_candidates(corpus, settings):
+    """(unigram counts (T,), {gap: (distinct candidate rows (n, gap + 2), counts (n,))}) of
+    `corpus`, connector words not counted as words: what phrases are learned from."""
     connector = _connector_mask(corpus.types, settings.connector_words)
-    unigrams, tables = _count(corpus, connector, settings.max_vocab_size)
+    return _count(corpus, connector, settings.max_vocab_size)
+
+
+def phrase_table(types, unigrams, tables, n_words, settings):
+    """The PhraseTable of the candidates counted in `tables` scoring above the threshold,
+    best first: `unigrams` and the rows are ids into `types`, `n_words` the corpus's tokens.
+    The order of `types` does not matter."""
     len_vocab = int(np.count_nonzero(unigrams)) + sum(len(c) for _, c in tables.values())
     table = PhraseTable()
     for gap in sorted(tables):
         rows, cab = tables[gap]
         scores = _scores(unigrams[rows[:, 0]], unigrams[rows[:, -1]], cab, len_vocab,
-                         len(corpus.type_ids), settings)
+                         n_words, settings)
         table.best = max(table.best, float(scores.max(initial=-math.inf)))
         for i in np.flatnonzero(scores > settings.threshold).tolist():
-            table.words.append(tuple(corpus.types[t] for t in rows[i].tolist()))
+            table.words.append(tuple(types[t] for t in rows[i].tolist()))
             table.counts.append(int(cab[i]))
             table.scores.append(float(scores[i]))
     order = sorted(range(len(table.words)), key=lambda i: (-table.scores[i], table.words[i]))
@@ -354,12 +367,25 @@ def _count(corpus, connector, max_vocab_size):
         if n < len(blocks) and _size(waiting) < max(BLOCK_TOKENS, _size(tables)):
             continue
         tables, waiting = _merged(tables, waiting, T), {}
-        while np.count_nonzero(unigrams) + _size(tables) > max_vocab_size:
-            unigrams[unigrams < min_reduce] = 0
-            tables = {g: (r[c >= min_reduce], c[c >= min_reduce]) for g, (r, c) in
-                      tables.items()}
-            min_reduce += 1
+        unigrams, tables, min_reduce = pruned(unigrams, tables, max_vocab_size, min_reduce)
     return unigrams, tables
+
+
+def pruned(unigrams, tables, max_vocab_size, min_reduce=1):
+    """(unigrams, tables, the next floor): while the words and candidates counted pass
+    `max_vocab_size`, those seen fewer than a rising floor (from `min_reduce`) dropped."""
+    while np.count_nonzero(unigrams) + _size(tables) > max_vocab_size:
+        unigrams = np.where(unigrams < min_reduce, 0, unigrams)
+        tables = {g: (r[c >= min_reduce], c[c >= min_reduce]) for g, (r, c) in
+                  tables.items()}
+        min_reduce += 1
+    return unigrams, tables, min_reduce
+
+
+def merged_candidates(a, b, remap, T):
+    """The candidate tables a and b added, b's rows first mapped through `remap` into a's
+    ids (T of them, or more)."""
+    return _merged(a, {gap: [(remap[rows], counts)] for gap, (rows, counts) in b.items()}, T)
 
 
 def _size(tables):

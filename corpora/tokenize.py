@@ -191,8 +191,16 @@ def write_tokens(source, out, tokenizer=Tokenizer(), progress=False):
     """Write the tokens of `source` to the text stream `out` as word2vec.c and fastText read
     them: one sentence per line, tokens separated by single spaces. Returns the ReadStats."""
     stats = ReadStats()
-    sep = ""  # written before the next token: nothing at the start of a line
-    for tokens, ends in iter_tokens(source, tokenizer, stats, progress):
+    write_chunks(iter_tokens(source, tokenizer, stats, progress), out)
+    return stats
+
+
+def write_chunks(token_chunks, out):
+    """Write TokenChunks to the text stream `out` a sentence a line, as `write_tokens`;
+    returns the number of tokens."""
+    sep, n = "", 0  # sep: written before the next token, nothing at the start of a line
+    for tokens, ends in token_chunks:
+        n += len(tokens)
         start = 0
         for end in ends + [None]:
             sentence = tokens[start:end]
@@ -203,4 +211,4 @@ def write_tokens(source, out, tokenizer=Tokenizer(), progress=False):
                 out.write("\n")
                 sep = ""
             start = end
-    return stats
+    return n

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpora import Phrases, Tokenizer, Vocab, load_corpus, synth
+from corpora import ENGLISH_CONNECTOR_WORDS, Phrases, Tokenizer, Vocab, load_corpus, synth
 from corpora.cli import main
 from corpora.corpus import write_sentences
 from corpora.tokenize import write_tokens
@@ -155,5 +155,46 @@ def test_tokenize_on_a_cluster_refuses_bad_input_in_one_line(args, message, tmp_
     (tmp_path / "folder" / "a.txt").write_text("a b\n")
     args = args if "--dask" in args else args + ["--dask", "local:1"]
     result = CliRunner().invoke(main, ["tokenize", *args])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert message in result.output and not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("settings", [
+    {"min_count": 3, "threshold": 5, "scoring": "word2phrase"},
+    {"min_count": 2, "threshold": 0.3, "scoring": "npmi", "passes": 2,
+     "connector_words": ENGLISH_CONNECTOR_WORDS},
+    {"min_count": 5, "threshold": 1, "scoring": "default", "passes": 2},
+], ids=["word2phrase", "npmi-connectors-2-passes", "default-2-passes"])
+@TOKENIZERS
+def test_phrases_are_one_machines(client, folder, tokenizer, settings):
+    here = Phrases(load_corpus(folder, tokenizer, cache=False), **settings)
+    phrase_settings = Phrases(**{k: v for k, v in settings.items() if k != "passes"}).settings
+    tables, stats = cluster.learn_phrases(client, folder, tokenizer, phrase_settings,
+                                          settings.get("passes", 1), 4096)
+    assert len(here) and len(tables) == settings.get("passes", 1)
+    assert [asdict(t) for t in tables] == [asdict(t) for t in here.passes]
+    assert asdict(stats) == asdict(load_corpus(folder, tokenizer, cache=False).stats)
+
+
+def test_phrases_command_writes_the_same_file(folder, tmp_path):
+    runner = CliRunner()
+    args = ["phrases", str(folder), "--passes", "2", "--connectors", "english", "-q"]
+    here = runner.invoke(main, [*args, "-o", str(tmp_path / "here.txt"), "--no-cache"])
+    there = runner.invoke(main, [*args, "-o", str(tmp_path / "there.txt"), "--dask", "local:2"])
+    assert here.exit_code == there.exit_code == 0, there.output
+    assert (tmp_path / "here.txt").read_bytes() == (tmp_path / "there.txt").read_bytes()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-"], "is a stream"),
+    (["folder", "--scoring", "npmi", "--threshold", "2"], "npmi scores lie in [-1, 1]"),
+    (["folder", "--min-count", "50"], "no pair of folder scores above"),
+])
+def test_phrases_on_a_cluster_refuse_bad_input_in_one_line(args, message, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text("new york is new york\n" * 10)
+    result = CliRunner().invoke(main, ["phrases", *args, "-o", "out.txt", "--dask", "local:1"])
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
     assert message in result.output and not (tmp_path / "out.txt").exists()
