@@ -282,6 +282,15 @@ def test_workers_zero_means_one_per_core():
     assert TrainConfig(workers=0).workers == len(os.sched_getaffinity(0))
 
 
+def test_default_alpha_is_word2vec_cs_but_gensims_for_cbow_with_hierarchical_softmax():
+    """0.05 cost CBOW with hierarchical softmax an analogy point (docs/performance.md)."""
+    alphas = {(sg, loss): TrainConfig(sg=sg, loss=loss).alpha
+              for sg in (True, False) for loss in LOSSES}
+    assert alphas == {(True, "negative"): 0.025, (True, "hierarchical"): 0.025,
+                      (True, "softmax"): 0.025, (False, "negative"): 0.05,
+                      (False, "hierarchical"): 0.025, (False, "softmax"): 0.05}
+
+
 def trained(corpus, stop_after=None, **settings):
     """Train on `corpus`; with `stop_after`, stop after that many steps and resume from the
     saved state, as a Ctrl-C and --resume would."""

@@ -23,7 +23,9 @@ class TrainConfig(Saved):
         from the mean or sum of its context, `cbow_mean`).
     loss: "negative" sampling, "hierarchical" softmax or the exact "softmax".
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
-        word2vec.c); it falls linearly over all epochs to `min_alpha` (alpha * 1e-4).
+        word2vec.c, but gensim's 0.025 for CBOW with hierarchical softmax: 0.05 cost it an
+        analogy point, docs/performance.md); it falls linearly over all epochs to
+        `min_alpha` (alpha * 1e-4).
     ns_exponent: noise words are drawn with probability proportional to count **
         ns_exponent (0.75, word2vec.c's; 0 draws uniformly, below 0 favours rare words).
     sample: subsampling threshold of frequent words (0 keeps every word).
@@ -103,7 +105,8 @@ class TrainConfig(Saved):
         if not 0 <= self.sample < 1:
             raise UserError(f"sample must be in [0, 1), not {self.sample}")
         if self.alpha is None:
-            object.__setattr__(self, "alpha", 0.025 if self.sg else 0.05)
+            cbow_hs = not self.sg and self.loss == "hierarchical"
+            object.__setattr__(self, "alpha", 0.025 if self.sg or cbow_hs else 0.05)
         if self.min_alpha is None:
             object.__setattr__(self, "min_alpha", self.alpha * 1e-4)
         if not 0 < self.alpha < 10 or not 0 <= self.min_alpha <= self.alpha:

@@ -140,7 +140,7 @@ class _Run:
     def divergence_advice(self):
         """What to change after the loss diverged, from the likely cause in the settings."""
         config = self.config
-        default_alpha = TrainConfig(sg=config.sg).alpha
+        default_alpha = TrainConfig(sg=config.sg, loss=config.loss).alpha
         if config.batch is not None and config.batch > self.default_step:
             return (f"--batch {config.batch} with {config.workers} worker"
                     f"{'s' * (config.workers > 1)} updates too many rows at once for this "
