@@ -58,10 +58,14 @@ def test_the_buckets_hold_each_pair_one_machine_draws_once(corpus, K):
                     np.random.default_rng([config.seed, 2, b]))
         expected += zip(w.contexts[w.mask], np.repeat(w.centres, w.mask.sum(axis=1)))
     for part in _parts(ids, cut, K):
-        for bucket, w in enumerate(bucket_part(part, keep, 5, config.seed, 2, K)):
+        for bucket, by_block in enumerate(bucket_part(part, keep, 5, config.seed, 2, K)):
             i, j = divmod(bucket, K)
-            found += zip(w.contexts[w.mask] * K + i,
-                         np.repeat(w.centres, w.mask.sum(axis=1)) * K + j)
+            assert len(by_block) == len(part.starts)
+            for w in by_block:
+                assert w.contexts.max(initial=0) < len(range(i, len(words), K))   # rows of i
+                assert w.centres.max(initial=0) < len(range(j, len(words), K))
+                found += zip(w.contexts[w.mask] * K + i,
+                             np.repeat(w.centres, w.mask.sum(axis=1)) * K + j)
     assert sorted(found) == sorted(expected)
 
 

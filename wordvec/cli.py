@@ -140,7 +140,8 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--epochs", type=click.IntRange(min=1), default=TrainConfig.epochs, show_default=True,
               help="Passes over the corpus.")
 @click.option("--alpha", type=click.FloatRange(0, 10, min_open=True, max_open=True),
-              help="Starting learning rate [default: 0.025 skip-gram, 0.05 CBOW].")
+              help="Starting learning rate [default: 0.025 skip-gram and CBOW with hierarchical "
+              "softmax, 0.05 other CBOW].")
 @click.option("--min-alpha", type=click.FloatRange(0),
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),

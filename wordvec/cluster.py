@@ -5,11 +5,12 @@ This is the blocked rotation proposed for Spark MLlib (apache/spark PR 37967). W
 workers, word w's input and output rows are in block w % K (ids are ranked by frequency, so
 every block gets its share of the frequent words). An epoch's windows are drawn as on one
 machine (the same blocks and seeds: the same subsampling and window widths) and cut into
-K x K buckets by (block of the context word, block of the centre). Then K rounds: in round
-r, worker i trains bucket (i, (i + r) mod K) on its input block i and output block
-(i + r) mod K with the single machine's kernel (`Word2VecNet.backprop`), drawing its noise
-words from that output block, and passes the output block on. The learning rate follows
-the count of words done by all workers, as on one machine.
+K x K buckets by (block of the context word, block of the centre). The epoch goes slice by
+slice of the corpus, each in K rounds: in round r, worker i trains bucket (i, (i + r) mod K)
+on its input block i and output block (i + r) mod K with the single machine's kernel
+(`Word2VecNet.backprop`), drawing its noise words from that output block, and passes the
+output block on. The learning rate follows the count of words done by all workers, as on
+one machine.
 
 CBOW's context is cut the same way: a centre is predicted from the mean of its context words
 of each input block apart (smaller bags); with K = 1 it is CBOW exactly. Hierarchical
@@ -36,7 +37,11 @@ from wordvec.batches import Windows, block_size, blocks, keep_probabilities, ste
 from wordvec.model import Word2VecNet
 from wordvec.train import MAX_ROW_REPEATS, TrainState, widest_window
 
-PARTS_PER_WORKER = 4   # corpus parts held by each worker: its share of the bucketing work
+# An epoch is PARTS_PER_WORKER slices of K corpus parts (one a worker), each trained in K
+# rounds: the more slices, the sooner every block has met every other. One epoch of the text8
+# head, K = 2 (analogy / WS-353): 1 slice .006 / .159, 4 slices .010 / .192, 16 slices
+# .011 / .241; one machine .014 / .260.
+PARTS_PER_WORKER = 16
 RETRIES = 3            # epochs tried again after losing workers, before giving up
 
 
@@ -149,27 +154,34 @@ class _Rotation:
             raise UserError("the Dask cluster has no workers")
         start = time.perf_counter()
         if self.parts is None:
-            self.parts = client.scatter(_parts(*self.corpus, K), hash=False)
+            parts = _parts(*self.corpus, K)
+            self.parts = client.scatter(parts, hash=False)
+            self.part_words = [len(p.ids) for p in parts]
         keep = client.scatter(self.keep, broadcast=True, hash=False)
-        buckets = [client.submit(bucket_part, p, keep, self.window, config.seed, state.epoch,
-                                 K, pure=False) for p in self.parts]
         W_in = [self._send(self.model.input.W.data[i::K], w) for i, w in enumerate(workers)]
         W_out = [self._send(self.model.output.W.data[j::K], w) for j, w in enumerate(workers)]
         counts = [self._send(self.model.counts[j::K], w) for j, w in enumerate(workers)]
-        total = config.epochs * self.n_words
-        results = []
-        for r in range(K):
-            words = [state.words + r * self.n_words // K, state.words + (r + 1) * self.n_words // K]
-            for i in range(K):
-                j = (i + r) % K
-                pieces = [client.submit(getitem, b, i * K + j, pure=False) for b in buckets]
-                t = client.submit(train_bucket, config, W_in[i], W_out[j], counts[j], pieces,
-                                  self.step, words, total, [config.seed, state.epoch, i, j],
-                                  workers=[workers[i]], allow_other_workers=True, pure=False)
-                W_in[i] = client.submit(getitem, t, 0, pure=False)
-                W_out[j] = client.submit(getitem, t, 1, pure=False)
-                results.append(client.submit(getitem, t, 2, pure=False))
-        figures = self._wait(results, state, stop, bar, self.n_words // K ** 2)
+        total, done, results = config.epochs * self.n_words, state.words, []
+        for first in range(0, len(self.parts), K):    # a slice: K parts, trained in K rounds
+            buckets = [client.submit(bucket_part, p, keep, self.window, config.seed,
+                                     state.epoch, K, pure=False)
+                       for p in self.parts[first:first + K]]
+            words = sum(self.part_words[first:first + K])
+            for r in range(K):
+                span = [done + r * words // K, done + (r + 1) * words // K]
+                for i in range(K):
+                    j = (i + r) % K
+                    pieces = [client.submit(getitem, b, i * K + j, pure=False) for b in buckets]
+                    t = client.submit(train_bucket, config, W_in[i], W_out[j], counts[j],
+                                      pieces, self.step, span, total,
+                                      [config.seed, state.epoch, first, i, j],
+                                      workers=[workers[i]], allow_other_workers=True,
+                                      pure=False)
+                    W_in[i] = client.submit(getitem, t, 0, pure=False)
+                    W_out[j] = client.submit(getitem, t, 1, pure=False)
+                    results.append((client.submit(getitem, t, 2, pure=False), words // K ** 2))
+            done += words
+        figures = self._wait(results, state, stop, bar)
         for i, (a, b) in enumerate(zip(client.gather(W_in), client.gather(W_out))):
             self.model.input.W.data[i::K] = a
             self.model.output.W.data[i::K] = b
@@ -181,12 +193,14 @@ class _Rotation:
     def _send(self, array, worker):
         return self.client.scatter(np.ascontiguousarray(array), workers=[worker], hash=False)
 
-    def _wait(self, results, state, stop, bar, bucket_words):
-        """The buckets' Figures as they end, with the progress bar moved on `bucket_words`
-        a bucket; Ctrl-C cancels
+    def _wait(self, results, state, stop, bar):
+        """The Figures of `results`, (future, a bucket's share of the words) pairs, as they
+        end, with the progress bar moved on; Ctrl-C cancels
         the epoch (Interrupted, with the state at its start) and a diverged bucket ends it
         (Diverged)."""
         from distributed import wait
+        share = dict(results)
+        results = list(share)
         pending, figures = set(results), []
         loss = pairs = 0.0
         while pending:
@@ -206,7 +220,7 @@ class _Rotation:
                                    f"{figure.diverged_lr:.3g})", "try a smaller --alpha")
                 figures.append(figure)
                 loss, pairs = loss + figure.loss, pairs + figure.pairs
-                bar.update(bucket_words)
+                bar.update(share[f])
                 bar.set_postfix(epoch=state.epoch + 1, loss=f"{loss / max(pairs, 1):.4f}",
                                 refresh=False)
         return figures
@@ -225,44 +239,34 @@ def _parts(ids, cut, K):
 
 
 def bucket_part(part, keep, window, seed, epoch, K):
-    """A part's windows, drawn as one machine draws them, cut into K x K buckets: bucket
-    i K + j holds the centres of output block j with their context words of input block i,
-    each word's id its row in its block (w // K), each window's context words first."""
-    drawn = [windows(part.ids[s[0]:s[-1]], s - s[0], keep, window,
-                     np.random.default_rng([seed, epoch, b]))
-             for b, s in enumerate(part.starts, part.first)]
-    w = _concat(drawn)
-    out_block, in_block = w.centres % K, w.contexts % K
-    buckets = [None] * (K * K)
-    for i in range(K):
-        mask = w.mask & (in_block == i)
-        has = mask.any(axis=1)
-        for j in range(K):
-            rows = has & (out_block == j)
-            buckets[i * K + j] = _packed(Windows(w.centres[rows] // K, w.contexts[rows] // K,
-                                                 mask[rows]))
+    """A part's windows, drawn block by block as one machine draws them, cut into K x K
+    buckets: bucket i K + j holds, for each block, the centres of output block j with their
+    context words of input block i, each word's id its row in its block (w // K), each
+    window's context words first."""
+    buckets = [[] for _ in range(K * K)]
+    for b, s in enumerate(part.starts, part.first):
+        w = windows(part.ids[s[0]:s[-1]], s - s[0], keep, window,
+                    np.random.default_rng([seed, epoch, b]))
+        out_block, in_block = w.centres % K, w.contexts % K
+        for i in range(K):
+            mask = w.mask & (in_block == i)
+            has = mask.any(axis=1)
+            for j in range(K):
+                rows = has & (out_block == j)
+                buckets[i * K + j].append(_packed(Windows(w.centres[rows] // K,
+                                                          w.contexts[rows] // K, mask[rows])))
     return buckets
 
 
 def _packed(w):
-    """Windows with each window's context words moved first and the columns no window
-    uses dropped: a block's words are a few of a window's."""
+    """Windows with each window's context words moved first, the columns no window uses
+    dropped (a block's words are a few of a window's), and masked places 0."""
     order = np.argsort(~w.mask, axis=1, kind="stable")
     mask = np.take_along_axis(w.mask, order, axis=1)
     width = int(mask.sum(axis=1).max(initial=0))
-    return Windows(w.centres, np.take_along_axis(w.contexts, order, axis=1)[:, :width],
-                   mask[:, :width])
-
-
-def _concat(pieces):
-    """Windows one after another, the narrower padded with masked columns."""
-    width = max((p.mask.shape[1] for p in pieces), default=0)
-
-    def padded(a, p):
-        return np.pad(a, ((0, 0), (0, width - a.shape[1])))
-    return Windows(np.concatenate([p.centres for p in pieces]),
-                   np.concatenate([padded(p.contexts, p) for p in pieces]),
-                   np.concatenate([padded(p.mask, p) for p in pieces]))
+    contexts = np.take_along_axis(w.contexts, order, axis=1)[:, :width]
+    contexts *= mask[:, :width]          # another block's word would index past this one's
+    return Windows(w.centres, contexts, mask[:, :width])
 
 
 class Figures(NamedTuple):
@@ -276,7 +280,7 @@ class Figures(NamedTuple):
 
 
 def train_bucket(config, input_rows, output_rows, counts, pieces, step, words, total, seed):
-    """Train a bucket's windows (`pieces`, one per corpus part) on an input block and an
+    """Train a bucket's windows (`pieces`: per corpus part, per block) on an input block and an
     output block (`counts`: its words' counts, for the noise words), the learning rate
     falling from words[0] to words[1] of `total` words over the bucket. Returns the two
     blocks trained, and the Figures."""
@@ -284,11 +288,11 @@ def train_bucket(config, input_rows, output_rows, counts, pieces, step, words, t
     net = _block_net(config, counts, input_rows.copy(), output_rows.copy())
     opt = nn.SGD(net, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
     alpha = nn.LinearDecay(config.alpha, total + 1, config.min_alpha)
-    bucket = _concat(pieces)
+    blocks_ = [w for piece in pieces for w in piece]     # in corpus order
     rng = np.random.default_rng(seed)
-    n, done, loss_sum, pairs_sum = len(bucket.centres), 0, 0.0, 0
+    n, done, loss_sum, pairs_sum = sum(len(w.centres) for w in blocks_), 0, 0.0, 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for windows_ in steps(bucket, step, by_count=config.sg):
+        for windows_ in (s for w in blocks_ for s in steps(w, step, by_count=config.sg)):
             opt.lr = alpha(words[0] + (words[1] - words[0]) * done / n)
             opt.zero_grad()
             loss, pairs = net.backprop(windows_, rng)
