@@ -57,13 +57,32 @@ class Counts(NamedTuple):
 def connect(address):
     """A Dask client, closed when the block ends (`with connect(address) as client`):
     `local:N` starts a cluster of N worker processes on this machine (`local_cluster`), any
-    other address is a running scheduler's (tcp://host:8786). Dask's own log lines below
-    errors are silenced: they are about its machinery, not the user's data."""
+    other address is a running scheduler's (tcp://host:8786). A cluster lost on the way
+    (futures cancelled, workers killed) ends the block in a one-line UserError; Dask's own
+    log lines below errors are silenced: they are about its machinery, not the user's
+    data."""
     try:
         from distributed import Client
     except ImportError:
         raise UserError('--dask needs Dask: pip install "numpy-nlp[dask]"') from None
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    _quiet_dask(logging.ERROR)
+    with _client(Client, address) as client, _lost_as_user_error(address):
+        yield client
+
+
+def _quiet_dask(level):
+    """Let Dask's loggers (`distributed` and those of its modules given a level of their
+    own, as `distributed.client` is) write only records of `level` or above."""
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    for name in ["distributed", *names]:
+        logger = logging.getLogger(name)
+        if name == "distributed" or logger.level != logging.NOTSET:
+            logger.setLevel(level)
+
+
+@contextmanager
+def _client(Client, address):
+    """A Client of `address` (see `connect`), closed when the block ends."""
     if not address.startswith("local:"):
         try:
             client = Client(address, timeout="10s")
@@ -77,6 +96,22 @@ def connect(address):
         raise UserError(f"--dask {address}: say local:N with N worker processes, e.g. local:4")
     with local_cluster(int(n)) as scheduler, Client(scheduler, timeout="30s") as client:
         yield client
+
+
+@contextmanager
+def _lost_as_user_error(address):
+    """Turn the errors of a cluster that went away, or whose workers a task kept killing,
+    into a one-line UserError."""
+    from concurrent.futures import CancelledError
+
+    from distributed.comm import CommClosedError
+    from distributed.scheduler import KilledWorker
+    try:
+        yield
+    except (CancelledError, KilledWorker, CommClosedError) as e:
+        _quiet_dask(logging.CRITICAL)   # what the client logs on closing only repeats it
+        reason = getattr(e, "reason", None) or str(e).splitlines()[0] or type(e).__name__
+        raise UserError(f"the Dask cluster at {address} failed: {reason}") from None
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Ctrl-C and kill -9 of `corpora --dask local:N`, in real processes: the terminal's SIGINT
 (sent to the whole foreground process group) gives our one line and exit 130, whether the
-local cluster is starting or working, and no process of the cluster outlives the run."""
+local cluster is starting or working, a cluster lost midway one error line, and no process
+of the cluster outlives the run."""
 import os
 import signal
 import subprocess
@@ -92,4 +93,17 @@ def test_a_killed_runs_cluster_stops_too(big_file, toolkit_env):
         time.sleep(1)
         run.kill()
         run.communicate()
+        wait_for(lambda: not marked(mark), 15)
+
+
+def test_a_lost_cluster_is_one_error_line(big_file, toolkit_env):
+    with running(big_file, toolkit_env) as (run, mark):
+        wait_for(lambda: len(marked(mark, "multiprocessing.spawn")) == 2)
+        time.sleep(1)
+        for process in marked(mark, "corpora.cluster"):
+            process.kill()
+        out, err = run.communicate(timeout=60)
+        assert (run.returncode, out) == (1, "")
+        assert err.startswith("Error: the Dask cluster at local:2 failed: ") and \
+            err.count("\n") == 1, err
         wait_for(lambda: not marked(mark), 15)
