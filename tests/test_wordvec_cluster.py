@@ -2,7 +2,6 @@
 it learns what one machine learns, its runs are reproducible, and a lost worker or a Ctrl-C
 costs an epoch at most."""
 import os
-import time
 from contextlib import nullcontext
 
 import numpy as np
@@ -10,18 +9,26 @@ import pytest
 from click.testing import CliRunner
 
 from corpora import Tokenizer, synth
+from npnlp.errors import Advice
 from npnlp.training import Interrupted
 from wordvec.batches import block_size, blocks, keep_probabilities, windows
 from wordvec.cli import main
 from wordvec.config import TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.model import Word2VecNet
-from wordvec.run import prepare
+from wordvec.run import fit, prepare
 from wordvec.train import train
 
 pytest.importorskip("distributed")
 from corpora.cluster import connect  # noqa: E402
-from wordvec.cluster import ClusterTimes, _parts, bucket_part, train_on_cluster  # noqa: E402
+from wordvec.cluster import (  # noqa: E402
+    ClusterTimes,
+    Spread,
+    _parts,
+    bucket_part,
+    read_on_cluster,
+    train_on_cluster,
+)
 
 LINES = Tokenizer(sentence_per_line=True)
 
@@ -57,7 +64,7 @@ def test_the_buckets_hold_each_pair_one_machine_draws_once(corpus, K):
         w = windows(ids[starts[0]:starts[-1]], starts - starts[0], keep, 5,
                     np.random.default_rng([config.seed, 2, b]))
         expected += zip(w.contexts[w.mask], np.repeat(w.centres, w.mask.sum(axis=1)))
-    for part in _parts(ids, cut, K):
+    for part in _parts(ids, cut, 4 * K):
         for bucket, by_block in enumerate(bucket_part(part, keep, 5, config.seed, 2, K)):
             i, j = divmod(bucket, K)
             assert len(by_block) == len(part.starts)
@@ -70,39 +77,52 @@ def test_the_buckets_hold_each_pair_one_machine_draws_once(corpus, K):
 
 
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
-def test_the_cluster_learns_the_planted_analogies(client, corpus, sg):
+def test_a_corpus_read_on_the_cluster_trains_to_the_planted_analogies(client, corpus, sg):
+    """The workers read, count and encode the corpus and keep it: the vocabulary is one
+    machine's, and the vectors learn what one machine's learn."""
     config = TrainConfig(sg=sg, dim=32, epochs=5, min_count=3)
-    words, counts, ids, offsets = encoded(corpus, config)
-    model = Word2VecNet(config, words, counts)
-    state = train_on_cluster(client, model, ids, offsets)
+    model, state = fit(corpus[0], config, LINES, cluster=client)
+    words, counts, ids, _ = encoded(corpus, config)
+    assert model.words == words and np.array_equal(model.counts, counts)
+    assert state.words == 5 * len(ids)
     assert state.epoch_loss[-1] < 0.7 * state.epoch_loss[0]
     assert evaluate_word_analogies(model.wv, corpus[1]).total.accuracy > 0.8
     assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 15
 
 
-def kill_a_worker_after_epoch(client, epoch):
-    def on_epoch_end(model, state):
-        if state.epoch == epoch:
-            pids = client.run(os.getpid)
+class KillAWorker:
+    """on_epoch_end and stop for train_on_cluster that kill a worker process once, in the
+    middle of the epoch after `epoch` (its tables' blocks and buckets are then on it)."""
+
+    def __init__(self, client, epoch):
+        self.client, self.epoch, self.armed, self.killed = client, epoch, False, False
+
+    def on_epoch_end(self, model, state):
+        self.armed = state.epoch == self.epoch
+
+    def stop(self):
+        if self.armed and not self.killed:
+            pids = self.client.run(os.getpid)
             os.kill(pids[min(pids)], 9)
-            time.sleep(0.5)
-    return on_epoch_end
+            self.killed = True
+        return False
 
 
 def test_a_run_is_reproducible_and_a_lost_worker_costs_one_epoch(client, corpus):
     """Each row has one owner at a time and every bucket its own seed, so the vectors
     depend on the seed and the number of workers only: an epoch trained again after a
-    worker was killed gives what the undisturbed run gives."""
+    worker was killed in its middle gives what the undisturbed run gives (the shards it
+    held are read again by Dask)."""
     config = TrainConfig(dim=16, epochs=3, min_count=3)
-    words, counts, ids, offsets = encoded(corpus, config)
     tables, times = [], ClusterTimes()
-    for on_epoch_end in (None, kill_a_worker_after_epoch(client, 1)):
+    for kill in (None, KillAWorker(client, 1)):
+        words, counts, spread = read_on_cluster(client, corpus[0], config, LINES)
         model = Word2VecNet(config, words, counts)
-        with pytest.warns(Warning) if on_epoch_end else nullcontext():
-            train_on_cluster(client, model, ids, offsets, on_epoch_end=on_epoch_end,
-                             times=times)
+        with pytest.warns(Advice, match="lost a worker in epoch 2") if kill else nullcontext():
+            train_on_cluster(client, model, spread, times=times,
+                             on_epoch_end=kill and kill.on_epoch_end, stop=kill and kill.stop)
         tables.append((model.input.W.data.copy(), model.output.W.data.copy()))
-    assert times.retries == 1
+    assert kill.killed and times.retries == 1
     assert all(np.array_equal(a, b) for a, b in zip(*tables))
 
 
@@ -111,18 +131,19 @@ def test_ctrl_c_keeps_the_epochs_start_and_the_run_resumes_here_or_there(client,
     as an uninterrupted run, and a cluster's state also resumes on one machine."""
     config = TrainConfig(dim=16, epochs=3, min_count=3)
     words, counts, ids, offsets = encoded(corpus, config)
+    spread = Spread.scatter(client, ids, offsets)     # read here, sent to the workers
     whole = Word2VecNet(config, words, counts)
-    train_on_cluster(client, whole, ids, offsets)
+    train_on_cluster(client, whole, spread)
 
     model = Word2VecNet(config, words, counts)
     epochs_done = []
     with pytest.raises(Interrupted) as stop:
-        train_on_cluster(client, model, ids, offsets,
+        train_on_cluster(client, model, spread,
                          on_epoch_end=lambda m, s: epochs_done.append(s.epoch),
                          stop=lambda: bool(epochs_done))
     assert stop.value.state.epoch == 1 and stop.value.state.words == len(ids)
     saved = [p.data.copy() for p in model.parameters()]
-    state = train_on_cluster(client, model, ids, offsets, state=stop.value.state)
+    state = train_on_cluster(client, model, spread, state=stop.value.state)
     assert state.epoch == 3 and len(state.epoch_loss) == 3
     assert np.array_equal(model.input.W.data, whole.input.W.data)
 

@@ -33,7 +33,15 @@ from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.progress import progress_bar
 from npnlp.training import Diverged, Interrupted, exploded
-from wordvec.batches import Windows, block_size, blocks, keep_probabilities, steps, windows
+from wordvec.batches import (
+    MAX_SENTENCE,
+    Windows,
+    block_size,
+    blocks,
+    keep_probabilities,
+    steps,
+    windows,
+)
 from wordvec.model import Word2VecNet
 from wordvec.train import MAX_ROW_REPEATS, TrainState, widest_window
 
@@ -43,6 +51,7 @@ from wordvec.train import MAX_ROW_REPEATS, TrainState, widest_window
 # .011 / .241; one machine .014 / .260.
 PARTS_PER_WORKER = 16
 RETRIES = 3            # epochs tried again after losing workers, before giving up
+REPLACE_WAIT = 30      # seconds to wait for a lost worker's replacement
 
 
 def check_config(config):
@@ -64,7 +73,58 @@ class Part(NamedTuple):
 
     ids: np.ndarray   # the blocks' token ids
     starts: list      # each block's sentence starts and end, positions in `ids`
-    first: int        # the corpus-wide index of its first block (its draws' seed)
+    first: int        # the index of its first block: block b draws from seed (key..., b)
+    key: tuple = ()   # (shard,) for a corpus encoded in shards on the workers
+
+
+class Spread(NamedTuple):
+    """A corpus in Parts on the workers: futures of them in corpus order, their words, the
+    longest sentence, and how to send them again after a worker is lost (data Dask held
+    only there is gone for good)."""
+
+    parts: list
+    part_words: list
+    longest: int
+    resend: object
+
+    @property
+    def words(self):
+        return sum(self.part_words)
+
+    @classmethod
+    def scatter(cls, client, ids, offsets):
+        """A corpus read here, cut in the single machine's blocks (so drawn as there) and
+        sent to the workers, PARTS_PER_WORKER parts each."""
+        K = max(1, len(client.scheduler_info()["workers"]))
+        parts = _parts(ids, blocks(offsets, block_tokens=block_size(offsets)),
+                       PARTS_PER_WORKER * K)
+        longest = int(min(np.diff(offsets).max(), MAX_SENTENCE))
+        return cls(client.scatter(parts, hash=False), [len(p.ids) for p in parts], longest,
+                   lambda: cls.scatter(client, ids, offsets))
+
+    @classmethod
+    def encode(cls, client, source, tokenizer, vocab):
+        """The corpus at `source` read and encoded in `vocab` on the workers (files at the
+        same paths for them; `corpora.cluster.encode_corpus`), and cut where it is into
+        parts of blocks: PARTS_PER_WORKER a worker in all, each shard's share by its words,
+        its blocks the single machine's within each shard."""
+        from corpora.cluster import encode_corpus
+        K = max(1, len(client.scheduler_info()["workers"]))
+        shards = encode_corpus(client, source, tokenizer, vocab)
+        sizes = client.gather([client.submit(_sentences, e, pure=False) for e in shards])
+        n_words = sum(n for n, _ in sizes)
+        block_tokens = block_size([0, n_words])
+        parts, part_words = [], []
+        for key, (e, (n, _)) in enumerate(zip(shards, sizes)):
+            if not n:
+                continue
+            count = max(1, round(PARTS_PER_WORKER * K * n / n_words))
+            cut = client.submit(_shard_parts, e, block_tokens, count, key, pure=False)
+            for i, w in enumerate(client.submit(_part_words, cut, pure=False).result()):
+                parts.append(client.submit(getitem, cut, i, pure=False))
+                part_words.append(w)
+        return cls(parts, part_words, max(longest for _, longest in sizes),
+                   lambda: cls.encode(client, source, tokenizer, vocab))
 
 
 @dataclass
@@ -78,11 +138,11 @@ class ClusterTimes:
     retries: int = 0   # epochs trained again after losing workers
 
 
-def train_on_cluster(client, model, ids, offsets, state=None, progress=False,
-                     on_epoch_end=None, stop=None, times=None):
-    """`wordvec.train.train` on the workers of a Dask `client`: the same arguments, the same
-    TrainState (a run can be resumed here or on one machine at an epoch's end). `times`, a
-    ClusterTimes, is filled in if given."""
+def train_on_cluster(client, model, spread, state=None, progress=False, on_epoch_end=None,
+                     stop=None, times=None):
+    """`wordvec.train.train` on the workers of a Dask `client`, the corpus a Spread there;
+    the same TrainState (a run can be resumed here or on one machine at an epoch's end).
+    `times`, a ClusterTimes, is filled in if given."""
     config = model.config
     check_config(config)
     state = state or TrainState()
@@ -90,12 +150,10 @@ def train_on_cluster(client, model, ids, offsets, state=None, progress=False,
         raise UserError(f"the checkpoint is partway through epoch {state.epoch + 1}, which a "
                         f"cluster cannot continue: resume it without --dask to the epoch's "
                         f"end, then with --dask")
-    cut = blocks(offsets, block_tokens=block_size(offsets))
-    state.block_tokens = block_size(offsets)
     step = replace(config, workers=1).step_size(len(model.words), model.rows_per_centre)
-    rotation = _Rotation(client, model, ids, offsets, cut, step,
+    rotation = _Rotation(client, model, spread, step,
                          times if times is not None else ClusterTimes())
-    with stop_on_ctrl_c() as ctrl_c, progress_bar(config.epochs * len(ids), "word",
+    with stop_on_ctrl_c() as ctrl_c, progress_bar(config.epochs * spread.words, "word",
                                                   progress) as bar:
         bar.update(state.words)
         while state.epoch < config.epochs:
@@ -103,7 +161,7 @@ def train_on_cluster(client, model, ids, offsets, state=None, progress=False,
             if not pairs:
                 raise UserError("the corpus gave no (context, centre) pair to train on: it is "
                                 "too small after subsampling (lower --sample or --min-count)")
-            state.words += len(ids)
+            state.words += spread.words
             state.epoch_loss.append(loss / pairs)
             state.epoch_pairs.append(pairs)
             state.epoch += 1
@@ -114,28 +172,33 @@ def train_on_cluster(client, model, ids, offsets, state=None, progress=False,
 
 
 class _Rotation:
-    """A run's epochs on the cluster: the corpus parts scattered to the workers once (again
-    after a loss), each epoch's tables sent out in blocks and gathered back."""
+    """A run's epochs on the cluster: each epoch's tables sent out in blocks and gathered
+    back, the corpus's parts sent again after a loss."""
 
-    def __init__(self, client, model, ids, offsets, cut, step, times):
+    def __init__(self, client, model, spread, step, times):
         self.client, self.model, self.config, self.times = client, model, model.config, times
-        self.n_words, self.step = len(ids), step
-        self.window = widest_window(self.config, offsets)
+        self.spread, self.step = spread, step
+        self.window = widest_window(self.config, [0, spread.longest])
         self.keep = keep_probabilities(model.counts, self.config.sample)
-        self.corpus = (ids, cut)
-        self.parts = None
 
     def epoch(self, state, stop, bar):
         """Train one epoch into the model; (summed loss, pairs). Workers lost on the way
-        cost the epoch, tried again on the workers left, up to RETRIES times."""
+        cost the epoch, tried again up to RETRIES times: on as many workers once the cluster
+        has replaced them (Dask's nannies restart a worker in seconds), else on those left
+        after REPLACE_WAIT seconds."""
         from distributed import CancelledError
         from distributed.comm import CommClosedError
         from distributed.scheduler import KilledWorker
         for attempt in range(RETRIES + 1):
+            K = len(self.client.scheduler_info()["workers"])
             try:
                 return self._epoch(state, stop, bar)
             except (CancelledError, KilledWorker, CommClosedError) as lost:
-                self.parts = None                  # scattered again, to the workers left
+                try:
+                    self.client.wait_for_workers(K, timeout=REPLACE_WAIT)
+                except TimeoutError:
+                    pass
+                self.spread = self.spread.resend()
                 if attempt == RETRIES:
                     raise UserError(f"the cluster lost workers {RETRIES + 1} times in epoch "
                                     f"{state.epoch + 1} ({type(lost).__name__}); the run is "
@@ -153,20 +216,17 @@ class _Rotation:
         if not workers:
             raise UserError("the Dask cluster has no workers")
         start = time.perf_counter()
-        if self.parts is None:
-            parts = _parts(*self.corpus, K)
-            self.parts = client.scatter(parts, hash=False)
-            self.part_words = [len(p.ids) for p in parts]
+        parts, part_words = self.spread.parts, self.spread.part_words
         keep = client.scatter(self.keep, broadcast=True, hash=False)
         W_in = [self._send(self.model.input.W.data[i::K], w) for i, w in enumerate(workers)]
         W_out = [self._send(self.model.output.W.data[j::K], w) for j, w in enumerate(workers)]
         counts = [self._send(self.model.counts[j::K], w) for j, w in enumerate(workers)]
-        total, done, results = config.epochs * self.n_words, state.words, []
-        for first in range(0, len(self.parts), K):    # a slice: K parts, trained in K rounds
+        total, done, results = config.epochs * self.spread.words, state.words, []
+        for first in range(0, len(parts), K):    # a slice: K parts, trained in K rounds
             buckets = [client.submit(bucket_part, p, keep, self.window, config.seed,
                                      state.epoch, K, pure=False)
-                       for p in self.parts[first:first + K]]
-            words = sum(self.part_words[first:first + K])
+                       for p in parts[first:first + K]]
+            words = sum(part_words[first:first + K])
             for r in range(K):
                 span = [done + r * words // K, done + (r + 1) * words // K]
                 for i in range(K):
@@ -187,7 +247,7 @@ class _Rotation:
             self.model.output.W.data[i::K] = b
         self.times.wall += time.perf_counter() - start
         self.times.training += sum(f.seconds for f in figures)
-        self.times.rounds += K
+        self.times.rounds += len(results) // K
         return sum(f.loss for f in figures), sum(f.pairs for f in figures)
 
     def _send(self, array, worker):
@@ -226,16 +286,42 @@ class _Rotation:
         return figures
 
 
-def _parts(ids, cut, K):
-    """The corpus's training blocks `cut` in PARTS_PER_WORKER x K parts of consecutive
-    blocks (fewer if there are fewer blocks)."""
-    n = min(len(cut), PARTS_PER_WORKER * K)
-    bounds = np.linspace(0, len(cut), n + 1).astype(int)
-    parts = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        origin = cut[a][0]
-        parts.append(Part(ids[origin:cut[b - 1][-1]], [s - origin for s in cut[a:b]], int(a)))
-    return parts
+def _parts(ids, cut, count, key=()):
+    """The training blocks `cut` of a corpus's `ids` in `count` Parts of consecutive blocks
+    (fewer if there are fewer blocks)."""
+    bounds = np.linspace(0, len(cut), min(count, len(cut)) + 1).astype(int)
+    return [Part(ids[cut[a][0]:cut[b - 1][-1]], [s - cut[a][0] for s in cut[a:b]], int(a), key)
+            for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def read_on_cluster(client, source, config, tokenizer):
+    """(words, counts, Spread) of the corpus at `source`, counted and encoded on the workers,
+    which keep it: the vocabulary is the single machine's, the token ids stay where they
+    were read."""
+    from corpora.cluster import count_corpus
+    from wordvec.run import check_sentences, vocabulary
+
+    counted = count_corpus(client, source, tokenizer)
+    vocab = vocabulary(counted.types, counted.counts, config, source)
+    spread = Spread.encode(client, source, tokenizer, vocab)
+    check_sentences(spread.longest, source)
+    return vocab.index_to_key, vocab.counts, spread
+
+
+def _sentences(encoded):
+    """(tokens, the longest sentence or piece of one) of an Encoded shard."""
+    return len(encoded.ids), int(min(np.diff(encoded.offsets).max(initial=0), MAX_SENTENCE))
+
+
+def _shard_parts(encoded, block_tokens, count, key):
+    """An Encoded shard in about `count` Parts of whole blocks."""
+    offsets = np.asarray(encoded.offsets)
+    return _parts(np.asarray(encoded.ids), blocks(offsets, block_tokens=block_tokens), count,
+                  (key,))
+
+
+def _part_words(parts):
+    return [len(p.ids) for p in parts]
 
 
 def bucket_part(part, keep, window, seed, epoch, K):
@@ -246,7 +332,7 @@ def bucket_part(part, keep, window, seed, epoch, K):
     buckets = [[] for _ in range(K * K)]
     for b, s in enumerate(part.starts, part.first):
         w = windows(part.ids[s[0]:s[-1]], s - s[0], keep, window,
-                    np.random.default_rng([seed, epoch, b]))
+                    np.random.default_rng([seed, epoch, *part.key, b]))
         out_block, in_block = w.centres % K, w.contexts % K
         for i in range(K):
             mask = w.mask & (in_block == i)

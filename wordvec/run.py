@@ -175,8 +175,9 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     rate (the rest of the run decays linearly from it as from the start). A checkpoint of a
     finished run (its output failed to save) is returned as it is.
 
-    cluster: a Dask client to train on its workers (`wordvec.cluster`) rather than here; the
-    corpus is read here and sent to them.
+    cluster: a Dask client to train on its workers (`wordvec.cluster`) rather than here; they
+    read and encode the corpus (files at the same paths for them), unless it is a Corpus or
+    phrases are joined: then it is read here and sent to them.
     """
     extra = _run_keys(tokenizer, phrases)
     if resume is True:
@@ -199,10 +200,17 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
                             f"{model.config.epochs}: nothing to resume (a larger --epochs "
                             f"trains it further)")
         config = model.config
-    words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
-                                          cache_dir, phrases)
+    spread = None
+    if cluster is not None and not isinstance(source, Corpus) and phrases is None:
+        from wordvec.cluster import read_on_cluster
+        words, counts, spread = read_on_cluster(cluster, source, config, tokenizer)
+        n_words, offsets = spread.words, np.array([0, spread.longest])
+    else:
+        words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
+                                              cache_dir, phrases)
+        n_words = len(ids)
     if resume is None:
-        warn_if_small(source, len(ids))
+        warn_if_small(source, n_words)
         check_run(config, len(words), offsets)
         model, state = Word2VecNet(config, words, counts), None
     elif words != model.words:
@@ -214,12 +222,13 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
             save_model(checkpoint, model, state, extra)
 
     if cluster is not None:
-        from wordvec.cluster import train_on_cluster as train_on
-        train_on = partial(train_on, cluster)
+        from wordvec.cluster import Spread, train_on_cluster
+        spread = spread or Spread.scatter(cluster, ids, offsets)
+        train_on = partial(train_on_cluster, cluster, model, spread)
     else:
-        train_on = train
+        train_on = partial(train, model, ids, offsets)
     try:
-        state = train_on(model, ids, offsets, state, progress, on_epoch_end=save)
+        state = train_on(state, progress, on_epoch_end=save)
     except Interrupted as stop:
         save(model, stop.state)
         raise
@@ -310,16 +319,27 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
                              progress=progress)
     if phrases is not None:
         corpus = phrases.apply(corpus)
-    vocab = Vocab.from_counts(corpus.types, corpus.counts, config.min_count, config.max_vocab)
+    vocab = vocabulary(corpus.types, corpus.counts, config, source)
+    encoded = corpus.encode(vocab)
+    check_sentences(np.diff(encoded.offsets).max(initial=0), source)
+    return vocab.index_to_key, vocab.counts, encoded.ids, encoded.offsets
+
+
+def vocabulary(types, counts, config, source):
+    """The Vocab of a corpus's `types` and `counts` under `config`: at least 2 words."""
+    vocab = Vocab.from_counts(types, counts, config.min_count, config.max_vocab)
     if len(vocab) < 2:
-        frequent = int((np.asarray(corpus.counts) >= config.min_count).sum())
+        frequent = int((np.asarray(counts) >= config.min_count).sum())
         hint = ("raise --max-vocab" if frequent >= 2 else
                 "lower --min-count" if config.min_count > 1 else "it needs more text")
         raise UserError(f"the vocabulary of {source} has {len(vocab)} word: word2vec needs "
                         f"at least 2 ({hint})")
-    encoded = corpus.encode(vocab)
-    if np.diff(encoded.offsets).max(initial=0) < 2:
+    return vocab
+
+
+def check_sentences(longest, source):
+    """Raise UserError unless some sentence has 2 words of the vocabulary (`longest`)."""
+    if longest < 2:
         raise UserError(f"no sentence of {source} has 2 words of the vocabulary, so no word "
                         f"has a context (one word per line? --no-sentence-per-line reads "
                         f"each file as one sentence)")
-    return vocab.index_to_key, vocab.counts, encoded.ids, encoded.offsets
