@@ -3,6 +3,7 @@ import json
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -197,7 +198,7 @@ def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokeni
         typed = refuse_changed_settings(ctx, settings, load_settings(resume_from),
                                         RESUME_CHANGES)
         changes = {n: settings[n] for n in typed & set(RESUME_CHANGES)}
-    config, client = TrainConfig(**settings), None
+    config, cluster = TrainConfig(**settings), nullcontext()
     if dask is not None:
         if ctx.get_parameter_source("workers") != click.core.ParameterSource.DEFAULT:
             raise UserError("--workers counts processes on this machine: with --dask, the "
@@ -205,13 +206,14 @@ def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokeni
         from corpora.cluster import connect
         from wordvec.cluster import check_config
         check_config(config)
-        client = ctx.with_resource(connect(dask))
+        cluster = connect(dask)      # a cluster lost on the way is a one-line error
     start = time.perf_counter()
     try:
-        model, state = train_to(output, format_, corpus, config, tokenizer, resume_from, changes,
-                                Phrases.load(phrases_file) if phrases_file else None,
-                                save_vocab, cluster=client, progress=not quiet,
-                                cache=not no_cache, cache_dir=cache_dir)
+        with cluster as client:
+            model, state = train_to(output, format_, corpus, config, tokenizer, resume_from,
+                                    changes, Phrases.load(phrases_file) if phrases_file else None,
+                                    save_vocab, cluster=client, progress=not quiet,
+                                    cache=not no_cache, cache_dir=cache_dir)
     except Interrupted as stop:
         click.echo(f"Interrupted in epoch {stop.state.epoch + 1}: the run is saved in "
                    f"{checkpoint_path(output)}; add --resume to continue it.", err=True)

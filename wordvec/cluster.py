@@ -194,6 +194,8 @@ class _Rotation:
             try:
                 return self._epoch(state, stop, bar)
             except (CancelledError, KilledWorker, CommClosedError) as lost:
+                if self.client.status != "running":   # the scheduler is gone: no retry
+                    raise
                 try:
                     self.client.wait_for_workers(K, timeout=REPLACE_WAIT)
                 except TimeoutError:
