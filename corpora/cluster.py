@@ -244,8 +244,8 @@ def count(corpus, path, sentence_per_line):
 def merge(a, b):
     """The Counts of shard runs a and b, b read after a: b's new types follow a's."""
     types, remap = _union(a.types, b.types)
-    return Counts(types, _added(a.counts, b.counts, remap, len(types)),
-                  added(a.stats, b.stats), a.sentences + b.sentences, a.tokens + b.tokens,
+    return Counts(types, _counts_added(a.counts, b.counts, remap, len(types)),
+                  _stats_added(a.stats, b.stats), a.sentences + b.sentences, a.tokens + b.tokens,
                   a.files_with_tokens | b.files_with_tokens)
 
 
@@ -257,7 +257,7 @@ def _union(a_types, b_types):
     return a_types + new, np.fromiter((index[t] for t in b_types), np.int64, len(b_types))
 
 
-def _added(a_counts, b_counts, remap, n):
+def _counts_added(a_counts, b_counts, remap, n):
     """Counts of n types: a's (of the first types) plus b's, b's ids mapped by `remap`."""
     counts = np.zeros(n, np.int64)
     counts[:len(a_counts)] = a_counts
@@ -265,7 +265,7 @@ def _added(a_counts, b_counts, remap, n):
     return counts
 
 
-def added(a, b):
+def _stats_added(a, b):
     """The ReadStats of reading what a and b read."""
     return ReadStats(**{f: getattr(a, f) + getattr(b, f) for f in ReadStats.__dataclass_fields__})
 
@@ -337,7 +337,7 @@ def write_tokens(client, source, out, tokenizer, phrases=None, shard_bytes=SHARD
         if len(pending) > ahead or (shard is None and pending):
             text, n, read = pending.popleft().result()
             out.write(text)
-            stats, tokens = added(stats, read), tokens + n
+            stats, tokens = _stats_added(stats, read), tokens + n
     _check_tokens(source, tokens, stats)
     return stats
 
@@ -423,10 +423,10 @@ def merge_candidates(a, b, max_vocab_size):
     words and candidates as one machine prunes (from the lowest floor: so a pruned count may
     differ from one machine's)."""
     types, remap = _union(a.types, b.types)
-    unigrams = _added(a.unigrams, b.unigrams, remap, len(types))
+    unigrams = _counts_added(a.unigrams, b.unigrams, remap, len(types))
     tables = merged_candidates(a.tables, b.tables, remap, len(types))
     unigrams, tables, _ = pruned(unigrams, tables, max_vocab_size)
-    return Candidates(types, unigrams, tables, a.tokens + b.tokens, added(a.stats, b.stats))
+    return Candidates(types, unigrams, tables, a.tokens + b.tokens, _stats_added(a.stats, b.stats))
 
 
 def learn_phrases(client, source, tokenizer, settings, passes=1, shard_bytes=SHARD_BYTES):
