@@ -95,6 +95,8 @@ def _client(Client, address):
     if not n.isdecimal() or int(n) < 1:
         raise UserError(f"--dask {address}: say local:N with N worker processes, e.g. local:4")
     with local_cluster(int(n)) as scheduler, Client(scheduler, timeout="30s") as client:
+        # all N, or a loaded machine's first tasks see fewer (wordvec's blocks follow them)
+        client.wait_for_workers(int(n), timeout=60)
         yield client
 
 

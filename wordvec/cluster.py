@@ -31,6 +31,7 @@ import numpy as np
 import nn
 from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
+from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
 from npnlp.training import Diverged, Interrupted, exploded
 from wordvec.batches import (
@@ -219,6 +220,9 @@ class _Rotation:
             raise UserError("the Dask cluster has no workers")
         start = time.perf_counter()
         parts, part_words = self.spread.parts, self.spread.part_words
+        # a skip-gram bucket's window holds a K-th of the context words, each scored against
+        # output rows of a table a K-th the size: K times the windows make the same step
+        step = self.step * K if config.sg else self.step
         keep = client.scatter(self.keep, broadcast=True, hash=False)
         W_in = [self._send(self.model.input.W.data[i::K], w) for i, w in enumerate(workers)]
         W_out = [self._send(self.model.output.W.data[j::K], w) for j, w in enumerate(workers)]
@@ -235,7 +239,7 @@ class _Rotation:
                     j = (i + r) % K
                     pieces = [client.submit(getitem, b, i * K + j, pure=False) for b in buckets]
                     t = client.submit(train_bucket, config, W_in[i], W_out[j], counts[j],
-                                      pieces, self.step, span, total,
+                                      pieces, step, span, total,
                                       [config.seed, state.epoch, first, i, j],
                                       workers=[workers[i]], allow_other_workers=True,
                                       pure=False)
@@ -373,6 +377,7 @@ def train_bucket(config, input_rows, output_rows, counts, pieces, step, words, t
     falling from words[0] to words[1] of `total` words over the bucket. Returns the two
     blocks trained, and the Figures."""
     start = time.perf_counter()
+    keep_freed_memory()    # Dask's workers return freed memory at once: 3x slower steps
     net = _block_net(config, counts, input_rows.copy(), output_rows.copy())
     opt = nn.SGD(net, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
     alpha = nn.LinearDecay(config.alpha, total + 1, config.min_alpha)
