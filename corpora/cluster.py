@@ -112,7 +112,8 @@ def _lost_as_user_error(address):
         yield
     except (CancelledError, KilledWorker, CommClosedError) as e:
         _quiet_dask(logging.CRITICAL)   # what the client logs on closing only repeats it
-        reason = getattr(e, "reason", None) or str(e).splitlines()[0] or type(e).__name__
+        reason = ("its scheduler or workers went away" if isinstance(e, CancelledError) else
+                  str(e).splitlines()[0] or type(e).__name__)
         raise UserError(f"the Dask cluster at {address} failed: {reason}") from None
 
 
