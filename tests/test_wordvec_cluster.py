@@ -160,6 +160,10 @@ def test_the_command_line_trains_on_a_local_cluster_and_refuses_what_it_cannot(c
                                   "--min-count", "3", "--dim", "16", "--epochs", "2", "-q"])
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("355 16\n")
+    result = runner.invoke(main, ["train", "-", "-o", str(out), "--dask", "local:2",
+                                  "--min-count", "3", "--dim", "16", "--epochs", "1", "-q"],
+                           input=corpus[0].read_text())   # read here, sent to the workers
+    assert result.exit_code == 0, result.output
     for flags, message in [(["--loss", "hierarchical"], "every hierarchical-softmax path"),
                            (["--loss", "softmax"], "updates every output row"),
                            (["--subwords"], "n-gram's row is shared"),

@@ -13,7 +13,7 @@ import numpy as np
 
 from corpora import Corpus, Tokenizer, Vocab, load_corpus
 from npnlp.errors import Advice, UserError
-from npnlp.files import check_output
+from npnlp.files import check_output, is_stdio
 from npnlp.memory import check_fits
 from npnlp.training import Diverged, Interrupted
 from wordvec.batches import BLOCK_TOKENS, blocks
@@ -176,8 +176,8 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     finished run (its output failed to save) is returned as it is.
 
     cluster: a Dask client to train on its workers (`wordvec.cluster`) rather than here; they
-    read and encode the corpus (files at the same paths for them), unless it is a Corpus or
-    phrases are joined: then it is read here and sent to them.
+    read and encode the corpus (files at the same paths for them), unless it is a Corpus,
+    standard input, or phrases are joined: then it is read here and sent to them.
     """
     extra = _run_keys(tokenizer, phrases)
     if resume is True:
@@ -201,7 +201,8 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
                             f"trains it further)")
         config = model.config
     spread = None
-    if cluster is not None and not isinstance(source, Corpus) and phrases is None:
+    read_here = isinstance(source, Corpus) or phrases is not None or is_stdio(source)
+    if cluster is not None and not read_here:
         from wordvec.cluster import read_on_cluster
         words, counts, spread = read_on_cluster(cluster, source, config, tokenizer)
         n_words, offsets = spread.words, np.array([0, spread.longest])
