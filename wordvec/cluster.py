@@ -16,9 +16,10 @@ CBOW's context is cut the same way: a centre is predicted from the mean of its c
 of each input block apart (smaller bags); with K = 1 it is CBOW exactly. Hierarchical
 softmax and the exact softmax are refused (`check_config`).
 
-The model stays whole on this machine between epochs: it is checkpointed at each epoch end,
-Ctrl-C saves the epoch's start, and a worker lost mid-epoch costs that epoch's work (it is
-trained again, on the workers left), not the run. Dask is optional, imported only here.
+The model comes back whole to this machine at each epoch end, to be checkpointed; Ctrl-C
+saves the epoch's start. At each slice's end every block of the tables is copied to a second
+worker, so that a worker lost mid-epoch costs the slice it was training, not the epoch.
+Dask is optional, imported only here.
 """
 import time
 import warnings
@@ -179,43 +180,60 @@ class _Rotation:
     def __init__(self, client, model, spread, step, times):
         self.client, self.model, self.config, self.times = client, model, model.config, times
         self.spread, self.step = spread, step
+        self.K = len(client.scheduler_info()["workers"])   # workers of the last epoch tried
         self.window = widest_window(self.config, [0, spread.longest])
         self.keep = keep_probabilities(model.counts, self.config.sample)
 
     def epoch(self, state, stop, bar):
-        """Train one epoch into the model; (summed loss, pairs). Workers lost on the way
-        cost the epoch, tried again up to RETRIES times: on as many workers once the cluster
-        has replaced them (Dask's nannies restart a worker in seconds), else on those left
-        after REPLACE_WAIT seconds."""
+        """Train one epoch into the model; (summed loss, pairs). A worker lost on the way
+        costs the slice it was training: the epoch goes on from the tables at the last
+        slice's end (each block kept on two workers; from the epoch's start if both copies
+        went), on as many workers once the cluster has replaced it (Dask's nannies restart
+        a worker in seconds), else on those left after REPLACE_WAIT seconds; up to RETRIES
+        times."""
         from distributed import CancelledError
         from distributed.comm import CommClosedError
         from distributed.scheduler import KilledWorker
-        for attempt in range(RETRIES + 1):
-            K = len(self.client.scheduler_info()["workers"])
-            try:
-                return self._epoch(state, stop, bar)
-            except (CancelledError, KilledWorker, CommClosedError) as lost:
-                if self.client.status != "running":   # the scheduler is gone: no retry
-                    raise
+        progress, lost = _Progress(), None
+        start = (self.model.input.W.data.copy(), self.model.output.W.data.copy())
+        try:
+            for _ in range(RETRIES + 1):
                 try:
-                    self.client.wait_for_workers(K, timeout=REPLACE_WAIT)
-                except TimeoutError:
-                    pass
-                self.spread = self.spread.resend()
-                if attempt == RETRIES:
-                    raise UserError(f"the cluster lost workers {RETRIES + 1} times in epoch "
-                                    f"{state.epoch + 1} ({type(lost).__name__}); the run is "
-                                    f"saved at the end of epoch {state.epoch}") from None
-                self.times.retries += 1
-                warnings.warn(f"the cluster lost a worker in epoch {state.epoch + 1} "
-                              f"({type(lost).__name__}): training the epoch again",
-                              Advice, stacklevel=2)
-                bar.update(state.words - bar.n)
+                    if lost is not None:
+                        self._recover(state, progress, lost, bar, start)
+                    return self._epoch(state, stop, bar, progress)
+                except (CancelledError, KilledWorker, CommClosedError) as e:
+                    if self.client.status != "running":   # the scheduler is gone: no retry
+                        raise
+                    lost = e
+            raise UserError(f"the cluster lost workers {RETRIES + 1} times in epoch "
+                            f"{state.epoch + 1} ({type(lost).__name__}); the run is saved at "
+                            f"the end of epoch {state.epoch}")
+        except Interrupted:
+            self.model.input.W.data[...], self.model.output.W.data[...] = start
+            raise
 
-    def _epoch(self, state, stop, bar):
+    def _recover(self, state, progress, lost, bar, start):
+        """After a loss: wait for the cluster to replace its workers, send the corpus's
+        parts again, and put the last slice's end (else the epoch's start) in the model."""
+        try:
+            self.client.wait_for_workers(self.K, timeout=REPLACE_WAIT)
+        except TimeoutError:
+            pass
+        self.spread = self.spread.resend()
+        if not progress.restore(self.client, self.model):
+            self.model.input.W.data[...], self.model.output.W.data[...] = start
+        self.times.retries += 1
+        warnings.warn(f"the cluster lost a worker in epoch {state.epoch + 1} "
+                      f"({type(lost).__name__}): training again from slice "
+                      f"{progress.slice + 1}", Advice, stacklevel=4)
+        bar.update(state.words + progress.words - bar.n)
+
+    def _epoch(self, state, stop, bar, progress):
+        """Train the epoch's slices from `progress` on; record each slice's end in it."""
         client, config = self.client, self.config
         workers = sorted(client.scheduler_info()["workers"])
-        K = len(workers)
+        K = self.K = len(workers)
         if not workers:
             raise UserError("the Dask cluster has no workers")
         start = time.perf_counter()
@@ -227,12 +245,13 @@ class _Rotation:
         W_in = [self._send(self.model.input.W.data[i::K], w) for i, w in enumerate(workers)]
         W_out = [self._send(self.model.output.W.data[j::K], w) for j, w in enumerate(workers)]
         counts = [self._send(self.model.counts[j::K], w) for j, w in enumerate(workers)]
-        total, done, results = config.epochs * self.spread.words, state.words, []
-        for first in range(0, len(parts), K):    # a slice: K parts, trained in K rounds
+        total = config.epochs * self.spread.words
+        for first in range(progress.slice * K, len(parts), K):   # K parts, in K rounds
             buckets = [client.submit(bucket_part, p, keep, self.window, config.seed,
                                      state.epoch, K, pure=False)
                        for p in parts[first:first + K]]
-            words = sum(part_words[first:first + K])
+            words, done, results = sum(part_words[first:first + K]), \
+                state.words + progress.words, []
             for r in range(K):
                 span = [done + r * words // K, done + (r + 1) * words // K]
                 for i in range(K):
@@ -246,15 +265,26 @@ class _Rotation:
                     W_in[i] = client.submit(getitem, t, 0, pure=False)
                     W_out[j] = client.submit(getitem, t, 1, pure=False)
                     results.append((client.submit(getitem, t, 2, pure=False), words // K ** 2))
-            done += words
-        figures = self._wait(results, state, stop, bar)
+            progress.slice_done(self._wait(results, state, stop, bar), words,
+                                self._kept_twice(W_in, workers), self._kept_twice(W_out, workers))
         for i, (a, b) in enumerate(zip(client.gather(W_in), client.gather(W_out))):
             self.model.input.W.data[i::K] = a
             self.model.output.W.data[i::K] = b
+        figures = progress.figures
         self.times.wall += time.perf_counter() - start
         self.times.training += sum(f.seconds for f in figures)
-        self.times.rounds += len(results) // K
+        self.times.rounds += len(figures) // K
         return sum(f.loss for f in figures), sum(f.pairs for f in figures)
+
+    def _kept_twice(self, blocks_, workers):
+        """Each block's future, and a copy of it on the next worker: a block survives the
+        loss of either."""
+        K = len(workers)
+        if K == 1:
+            return [(f,) for f in blocks_]
+        copies = [self.client.submit(np.copy, f, workers=[workers[(i + 1) % K]], pure=False)
+                  for i, f in enumerate(blocks_)]
+        return list(zip(blocks_, copies))
 
     def _send(self, array, worker):
         return self.client.scatter(np.ascontiguousarray(array), workers=[worker], hash=False)
@@ -290,6 +320,48 @@ class _Rotation:
                 bar.set_postfix(epoch=state.epoch + 1, loss=f"{loss / max(pairs, 1):.4f}",
                                 refresh=False)
         return figures
+
+
+class _Progress:
+    """How far an epoch got: slices done, their Figures and words, and the tables' blocks
+    at the last slice's end (each as a pair of futures on two workers)."""
+
+    def __init__(self):
+        self.slice, self.words, self.figures, self.blocks = 0, 0, [], None
+
+    def slice_done(self, figures, words, input_blocks, output_blocks):
+        self.slice += 1
+        self.words += words
+        self.figures += figures
+        self.blocks = input_blocks, output_blocks
+
+    def restore(self, client, model):
+        """Put the tables of the last slice's end into `model`, from whichever copy of each
+        block survived; False (and back to the epoch's start) if none did or none was
+        kept."""
+        from distributed import CancelledError
+        if self.blocks is None:
+            return False
+        K = len(self.blocks[0])
+        try:
+            for table, blocks_ in zip((model.input.W.data, model.output.W.data), self.blocks):
+                for i, pair in enumerate(blocks_):
+                    table[i::K] = _surviving(client, pair)
+        except CancelledError:
+            self.__init__()
+            return False
+        return True
+
+
+def _surviving(client, futures):
+    """The data of the first of `futures` that is still on the cluster."""
+    from distributed import CancelledError
+    for f in futures[:-1]:
+        try:
+            return client.gather(f)
+        except CancelledError:
+            continue
+    return client.gather(futures[-1])
 
 
 def _parts(ids, cut, count, key=()):
