@@ -24,6 +24,7 @@ from corpora import Tokenizer
 from corpora.cluster import connect
 from wordvec.batches import block_size, blocks, keep_probabilities
 from wordvec.cluster import (
+    PARTS_PER_WORKER,
     ClusterTimes,
     Spread,
     _parts,
@@ -82,10 +83,13 @@ def _train_copy(config, tables, counts, pieces, step, words, total, seed):
 
 
 def moved_per_epoch(V, D, K, pairs):
-    """Bytes an epoch of the rotation moves between machines, about: the tables out and back
-    (2 x 2 V D float32), each output block passed on K - 1 times (V D per round), the
-    buckets' windows (context ids and mask, about 9 bytes a pair)."""
-    return 4 * V * D * (4 + (K - 1)) + 9 * pairs if K > 1 else 0
+    """Bytes an epoch of the rotation moves between processes, about: the tables out and
+    back (2 x 2 V D float32); in each of its PARTS_PER_WORKER slices every output block
+    passed on K times and both tables copied to a second worker (V D each); the buckets'
+    windows (context ids and mask, about 9 bytes a pair)."""
+    if K == 1:
+        return 0
+    return 4 * V * D * (4 + PARTS_PER_WORKER * (K + 2)) + 9 * pairs
 
 
 def main():
