@@ -1,4 +1,5 @@
-"""Shared fixtures: the benchmark data files, and a private cache folder for every test."""
+"""Shared fixtures: the benchmark data files, a private cache folder for every test, the
+synthetic corpus, and a Dask cluster."""
 import os
 from pathlib import Path
 
@@ -39,3 +40,22 @@ def toolkit_env():
     """Environment for a subprocess that must import the toolkit this test process imports,
     whether installed or from a source tree."""
     return {**os.environ, "PYTHONPATH": str(Path(corpora.__file__).parents[1])}
+
+
+@pytest.fixture(scope="session")
+def synth_corpus(tmp_path_factory):
+    """(corpus, analogy questions): 12,000 sentences of the synthetic corpus, seed 3."""
+    folder = tmp_path_factory.mktemp("synth")
+    corpora.synth.write(folder / "corpus.txt", 12_000, seed=3)
+    corpora.synth.write_analogies(folder / "questions.txt")
+    return folder / "corpus.txt", folder / "questions.txt"
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A client of a Dask cluster of 2 worker processes on this machine; skips the test
+    without Dask."""
+    pytest.importorskip("distributed")
+    from corpora.cluster import connect
+    with connect("local:2") as client:
+        yield client

@@ -21,12 +21,6 @@ from corpora.cluster import connect, count_corpus, shards  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    with connect("local:2") as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """Files of every kind a shard can be: plain ones cut into many byte ranges, a gzip file
     read whole, a last line without its newline, words whose ties span shards."""
@@ -47,10 +41,10 @@ def single_machine(source, tokenizer):
 @pytest.mark.parametrize("tokenizer", [Tokenizer(), Tokenizer(sentence_per_line=False),
                                        Tokenizer(lowercase=True, keep_punctuation=True)],
                          ids=["lines", "files-as-sentences", "lowercase-punctuation"])
-def test_the_counts_are_one_machines_ties_in_the_same_order(client, folder, tokenizer):
+def test_the_counts_are_one_machines_ties_in_the_same_order(dask_client, folder, tokenizer):
     parts = shards(folder, shard_bytes=4096)
     assert len(parts) > 20
-    counts = count_corpus(client, folder, tokenizer, shard_bytes=4096)
+    counts = count_corpus(dask_client, folder, tokenizer, shard_bytes=4096)
     assert (counts.types, counts.counts.tolist(), counts.tokens, counts.sentences,
             asdict(counts.stats)) == single_machine(folder, tokenizer)
 
@@ -65,19 +59,20 @@ def test_shards_cover_each_file_cut_at_line_ends(folder):
     assert gz == [gz[0]._replace(start=0, end=None)]      # entered only at its start
 
 
-def test_vocab_and_stats_commands_write_the_same_files(folder, tmp_path, toolkit_env):
+@pytest.mark.parametrize("command", ["vocab", "tokenize"])
+def test_the_command_writes_one_machines_file(folder, tmp_path, toolkit_env, command):
     runner = CliRunner()
-    here = runner.invoke(main, ["vocab", str(folder), "-o", str(tmp_path / "here.txt"),
+    here = runner.invoke(main, [command, str(folder), "-o", str(tmp_path / "here.txt"),
                                 "--no-cache", "-q"])
-    there = runner.invoke(main, ["vocab", str(folder), "-o", str(tmp_path / "there.txt"),
+    there = runner.invoke(main, [command, str(folder), "-o", str(tmp_path / "there.txt"),
                                  "--dask", "local:2", "-q"])
     assert here.exit_code == there.exit_code == 0, there.output
     assert (tmp_path / "here.txt").read_bytes() == (tmp_path / "there.txt").read_bytes()
 
 
-def test_streams_and_bad_addresses_are_refused(client):
+def test_streams_and_bad_addresses_are_refused(dask_client):
     with pytest.raises(UserError, match="stream"):
-        count_corpus(client, "-", Tokenizer())
+        count_corpus(dask_client, "-", Tokenizer())
     with pytest.raises(UserError, match="local:N"), connect("local:zero"):
         pass
 
@@ -96,7 +91,7 @@ TOKENIZERS = pytest.mark.parametrize(
 
 
 @TOKENIZERS
-def test_tokenized_text_is_one_machines_phrases_joined_or_not(client, folder, tokenizer):
+def test_tokenized_text_is_one_machines_phrases_joined_or_not(dask_client, folder, tokenizer):
     corpus = load_corpus(folder, tokenizer, cache=False)
     phrases = Phrases(corpus, min_count=3, threshold=5, scoring="word2phrase")
     assert len(phrases)
@@ -106,40 +101,31 @@ def test_tokenized_text_is_one_machines_phrases_joined_or_not(client, folder, to
             write_tokens(folder, here, tokenizer)
         else:
             write_sentences(joined.apply(corpus), here)
-        stats = cluster.write_tokens(client, folder, there, tokenizer, joined, shard_bytes=4096)
+        stats = cluster.write_tokens(dask_client, folder, there, tokenizer, joined,
+                                     shard_bytes=4096)
         assert there.getvalue() == here.getvalue()
         assert asdict(stats) == asdict(corpus.stats)
 
 
 @TOKENIZERS
-def test_encoded_shards_put_together_are_one_machines_encoding(client, folder, tokenizer,
+def test_encoded_shards_put_together_are_one_machines_encoding(dask_client, folder, tokenizer,
                                                               tmp_path):
     corpus = load_corpus(folder, tokenizer, cache=False)
     for vocab in (Vocab.from_counts(corpus.types, corpus.counts, min_count=20),
                   Vocab.from_counts(corpus.types, corpus.counts, min_count=20, unk="<unk>")):
         here = corpus.encode(vocab)
-        parts = cluster.encode_corpus(client, folder, tokenizer, vocab, shard_bytes=4096)
+        parts = cluster.encode_corpus(dask_client, folder, tokenizer, vocab, shard_bytes=4096)
         assert len(parts) > 20 or not tokenizer.sentence_per_line
-        there = cluster.concatenate(client.gather(parts))
+        there = cluster.concatenate(dask_client.gather(parts))
         assert there.ids.dtype == np.int32 and there.offsets.dtype == np.int64
         assert np.array_equal(there.ids, here.ids)
         assert np.array_equal(there.offsets, here.offsets)
     saved = tmp_path / "encoded"
-    client.gather(cluster.encode_corpus(client, folder, tokenizer, vocab, saved, 4096))
+    dask_client.gather(cluster.encode_corpus(dask_client, folder, tokenizer, vocab, saved, 4096))
     again = cluster.concatenate(cluster.load_encoded(saved))
     assert np.array_equal(again.ids, here.ids) and np.array_equal(again.offsets, here.offsets)
     with pytest.raises(UserError, match="holds encoded shards already"):
-        cluster.encode_corpus(client, folder, tokenizer, vocab, saved)
-
-
-def test_tokenize_command_writes_the_same_file(folder, tmp_path, toolkit_env):
-    runner = CliRunner()
-    here = runner.invoke(main, ["tokenize", str(folder), "-o", str(tmp_path / "here.txt"),
-                                "--no-cache", "-q"])
-    there = runner.invoke(main, ["tokenize", str(folder), "-o", str(tmp_path / "there.txt"),
-                                 "--dask", "local:2", "-q"])
-    assert here.exit_code == there.exit_code == 0, there.output
-    assert (tmp_path / "here.txt").read_bytes() == (tmp_path / "there.txt").read_bytes()
+        cluster.encode_corpus(dask_client, folder, tokenizer, vocab, saved)
 
 
 @pytest.mark.parametrize("args,message", [
@@ -166,10 +152,10 @@ def test_tokenize_on_a_cluster_refuses_bad_input_in_one_line(args, message, tmp_
     {"min_count": 5, "threshold": 1, "scoring": "default", "passes": 2},
 ], ids=["word2phrase", "npmi-connectors-2-passes", "default-2-passes"])
 @TOKENIZERS
-def test_phrases_are_one_machines(client, folder, tokenizer, settings):
+def test_phrases_are_one_machines(dask_client, folder, tokenizer, settings):
     here = Phrases(load_corpus(folder, tokenizer, cache=False), **settings)
     phrase_settings = Phrases(**{k: v for k, v in settings.items() if k != "passes"}).settings
-    tables, stats = cluster.learn_phrases(client, folder, tokenizer, phrase_settings,
+    tables, stats = cluster.learn_phrases(dask_client, folder, tokenizer, phrase_settings,
                                           settings.get("passes", 1), 4096)
     assert len(here) and len(tables) == settings.get("passes", 1)
     assert [asdict(t) for t in tables] == [asdict(t) for t in here.passes]

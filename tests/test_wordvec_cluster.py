@@ -1,6 +1,6 @@
 """word2vec on a Dask cluster of worker processes (the blocked rotation, wordvec/cluster.py):
-it learns what one machine learns, its runs are reproducible, and a lost worker or a Ctrl-C
-costs an epoch at most."""
+it learns what one machine learns, its runs are reproducible, a lost worker costs a slice at
+most and a Ctrl-C the epoch's progress."""
 import os
 import re
 import warnings
@@ -21,7 +21,6 @@ from wordvec.run import fit, prepare
 from wordvec.train import train
 
 pytest.importorskip("distributed")
-from corpora.cluster import connect  # noqa: E402
 from wordvec.cluster import (  # noqa: E402
     ClusterTimes,
     Spread,
@@ -34,30 +33,16 @@ from wordvec.cluster import (  # noqa: E402
 LINES = Tokenizer(sentence_per_line=True)
 
 
-@pytest.fixture(scope="module")
-def client():
-    with connect("local:2") as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synth")
-    synth.write(folder / "corpus.txt", 12_000, seed=3)
-    synth.write_analogies(folder / "questions.txt")
-    return folder / "corpus.txt", folder / "questions.txt"
-
-
 def encoded(corpus, config):
     return prepare(corpus[0], config, LINES)
 
 
 @pytest.mark.parametrize("K", [1, 3])
-def test_the_buckets_hold_each_pair_one_machine_draws_once(corpus, K):
+def test_the_buckets_hold_each_pair_one_machine_draws_once(synth_corpus, K):
     """Every (context, centre) pair of the single machine's windows, same seeds, lands in
     bucket (block of the context, block of the centre), as rows of those blocks."""
     config = TrainConfig(min_count=3)
-    words, counts, ids, offsets = encoded(corpus, config)
+    words, counts, ids, offsets = encoded(synth_corpus, config)
     cut = blocks(offsets, block_tokens=block_size(offsets))
     keep = keep_probabilities(counts, config.sample)
     expected, found = [], []
@@ -78,16 +63,17 @@ def test_the_buckets_hold_each_pair_one_machine_draws_once(corpus, K):
 
 
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
-def test_a_corpus_read_on_the_cluster_trains_to_the_planted_analogies(client, corpus, sg):
+def test_a_corpus_read_on_the_cluster_trains_to_the_planted_analogies(dask_client, synth_corpus,
+                                                                      sg):
     """The workers read, count and encode the corpus and keep it: the vocabulary is one
     machine's, and the vectors learn what one machine's learn."""
     config = TrainConfig(sg=sg, dim=32, epochs=5, min_count=3)
-    model, state = fit(corpus[0], config, LINES, cluster=client)
-    words, counts, ids, _ = encoded(corpus, config)
+    model, state = fit(synth_corpus[0], config, LINES, cluster=dask_client)
+    words, counts, ids, _ = encoded(synth_corpus, config)
     assert model.words == words and np.array_equal(model.counts, counts)
     assert state.words == 5 * len(ids)
     assert state.epoch_loss[-1] < 0.7 * state.epoch_loss[0]
-    assert evaluate_word_analogies(model.wv, corpus[1]).total.accuracy > 0.8
+    assert evaluate_word_analogies(model.wv, synth_corpus[1]).total.accuracy > 0.8
     assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 15
 
 
@@ -112,7 +98,8 @@ class KillAWorker:
 
 
 @pytest.mark.parametrize("calls", [1, 12], ids=["first-slice", "later-slice"])
-def test_a_run_is_reproducible_and_a_lost_worker_costs_its_slice_at_most(client, corpus,
+def test_a_run_is_reproducible_and_a_lost_worker_costs_its_slice_at_most(dask_client,
+                                                                        synth_corpus,
                                                                         calls):
     """Each row has one owner at a time and every bucket its own seed, so the vectors
     depend on the seed and the number of workers only. A worker killed mid-epoch costs at
@@ -121,14 +108,15 @@ def test_a_run_is_reproducible_and_a_lost_worker_costs_its_slice_at_most(client,
     tables' blocks from their copies); either way the vectors are the undisturbed run's."""
     config = TrainConfig(dim=16, epochs=3, min_count=3)
     tables, times = [], ClusterTimes()
-    for kill in (None, KillAWorker(client, 1, calls)):
-        words, counts, spread = read_on_cluster(client, corpus[0], config, LINES)
+    for kill in (None, KillAWorker(dask_client, 1, calls)):
+        words, counts, spread = read_on_cluster(dask_client, synth_corpus[0], config, LINES)
         model = Word2VecNet(config, words, counts)
         with warnings.catch_warnings(record=True) as warned:
             warnings.simplefilter("always", Advice)
-            train_on_cluster(client, model, spread, times=times,
+            train_on_cluster(dask_client, model, spread, times=times,
                              on_epoch_end=kill and kill.on_epoch_end, stop=kill and kill.stop)
         tables.append((model.input.W.data.copy(), model.output.W.data.copy()))
+    dask_client.wait_for_workers(2, timeout=60)   # whole again for the tests that follow
     assert kill.killed and times.retries == len(warned) <= 1
     if warned:
         restarted = int(re.search(r"lost a worker in epoch 2 .* from slice (\d+)",
@@ -137,24 +125,25 @@ def test_a_run_is_reproducible_and_a_lost_worker_costs_its_slice_at_most(client,
     assert all(np.array_equal(a, b) for a, b in zip(*tables))
 
 
-def test_ctrl_c_keeps_the_epochs_start_and_the_run_resumes_here_or_there(client, corpus):
+def test_ctrl_c_keeps_the_epochs_start_and_the_run_resumes_here_or_there(dask_client,
+                                                                         synth_corpus):
     """Interrupted in epoch 2, the model holds epoch 1's end; resumed on the cluster it ends
     as an uninterrupted run, and a cluster's state also resumes on one machine."""
     config = TrainConfig(dim=16, epochs=3, min_count=3)
-    words, counts, ids, offsets = encoded(corpus, config)
-    spread = Spread.scatter(client, ids, offsets)     # read here, sent to the workers
+    words, counts, ids, offsets = encoded(synth_corpus, config)
+    spread = Spread.scatter(dask_client, ids, offsets)     # read here, sent to the workers
     whole = Word2VecNet(config, words, counts)
-    train_on_cluster(client, whole, spread)
+    train_on_cluster(dask_client, whole, spread)
 
     model = Word2VecNet(config, words, counts)
     epochs_done = []
     with pytest.raises(Interrupted) as stop:
-        train_on_cluster(client, model, spread,
+        train_on_cluster(dask_client, model, spread,
                          on_epoch_end=lambda m, s: epochs_done.append(s.epoch),
                          stop=lambda: bool(epochs_done))
     assert stop.value.state.epoch == 1 and stop.value.state.words == len(ids)
     saved = [p.data.copy() for p in model.parameters()]
-    state = train_on_cluster(client, model, spread, state=stop.value.state)
+    state = train_on_cluster(dask_client, model, spread, state=stop.value.state)
     assert state.epoch == 3 and len(state.epoch_loss) == 3
     assert np.array_equal(model.input.W.data, whole.input.W.data)
 
@@ -163,22 +152,24 @@ def test_ctrl_c_keeps_the_epochs_start_and_the_run_resumes_here_or_there(client,
     assert state.epoch == 3 and state.epoch_loss[-1] < state.epoch_loss[0]
 
 
-def test_the_command_line_trains_on_a_local_cluster_and_refuses_what_it_cannot(corpus,
+def test_the_command_line_trains_on_a_local_cluster_and_refuses_what_it_cannot(synth_corpus,
                                                                                tmp_path):
     runner = CliRunner()
     out = tmp_path / "v.txt"
-    result = runner.invoke(main, ["train", str(corpus[0]), "-o", str(out), "--dask", "local:2",
+    result = runner.invoke(main, ["train", str(synth_corpus[0]), "-o", str(out), "--dask",
+                                  "local:2",
                                   "--min-count", "3", "--dim", "16", "--epochs", "2", "-q"])
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("355 16\n")
     result = runner.invoke(main, ["train", "-", "-o", str(out), "--dask", "local:2",
                                   "--min-count", "3", "--dim", "16", "--epochs", "1", "-q"],
-                           input=corpus[0].read_text())   # read here, sent to the workers
+                           input=synth_corpus[0].read_text())   # read here, sent to the workers
     assert result.exit_code == 0, result.output
     for flags, message in [(["--loss", "hierarchical"], "every hierarchical-softmax path"),
                            (["--loss", "softmax"], "updates every output row"),
                            (["--subwords"], "n-gram's row is shared"),
                            (["--workers", "2"], "the cluster's workers train")]:
-        result = runner.invoke(main, ["train", str(corpus[0]), "-o", str(tmp_path / "w.txt"),
+        result = runner.invoke(main, ["train", str(synth_corpus[0]), "-o",
+                                      str(tmp_path / "w.txt"),
                                       "--dask", "local:2", *flags])
         assert result.exit_code == 1 and message in result.output

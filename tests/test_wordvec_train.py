@@ -189,14 +189,6 @@ def test_steps_keep_every_pair_and_drop_only_unused_columns():
     assert min(s.mask.shape[1] for s in cut) < 10      # narrow windows share narrow steps
 
 
-@pytest.fixture(scope="module")
-def synth_corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synth")
-    synth.write(folder / "corpus.txt", 12_000, seed=3)
-    synth.write_analogies(folder / "questions.txt")
-    return folder / "corpus.txt", folder / "questions.txt"
-
-
 LINES = Tokenizer(sentence_per_line=True)
 
 

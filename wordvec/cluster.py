@@ -36,7 +36,6 @@ from npnlp.memory import keep_freed_memory
 from npnlp.progress import progress_bar
 from npnlp.training import Diverged, Interrupted, exploded
 from wordvec.batches import (
-    MAX_SENTENCE,
     Windows,
     block_size,
     blocks,
@@ -100,7 +99,7 @@ class Spread(NamedTuple):
         K = max(1, len(client.scheduler_info()["workers"]))
         parts = _parts(ids, blocks(offsets, block_tokens=block_size(offsets)),
                        PARTS_PER_WORKER * K)
-        longest = int(min(np.diff(offsets).max(), MAX_SENTENCE))
+        longest = int(np.diff(offsets).max())
         return cls(client.scatter(parts, hash=False), [len(p.ids) for p in parts], longest,
                    lambda: cls.scatter(client, ids, offsets))
 
@@ -116,16 +115,14 @@ class Spread(NamedTuple):
         sizes = client.gather([client.submit(_sentences, e, pure=False) for e in shards])
         n_words = sum(n for n, _ in sizes)
         block_tokens = block_size([0, n_words])
-        parts, part_words = [], []
-        for key, (e, (n, _)) in enumerate(zip(shards, sizes)):
-            if not n:
-                continue
-            count = max(1, round(PARTS_PER_WORKER * K * n / n_words))
-            cut = client.submit(_shard_parts, e, block_tokens, count, key, pure=False)
-            for i, w in enumerate(client.submit(_part_words, cut, pure=False).result()):
-                parts.append(client.submit(getitem, cut, i, pure=False))
-                part_words.append(w)
-        return cls(parts, part_words, max(longest for _, longest in sizes),
+        cuts = [client.submit(_shard_parts, e, block_tokens,
+                              max(1, round(PARTS_PER_WORKER * K * n / n_words)), key, pure=False)
+                for key, (e, (n, _)) in enumerate(zip(shards, sizes)) if n]
+        part_words = client.gather([client.submit(_part_words, c, pure=False) for c in cuts])
+        parts = [client.submit(getitem, c, i, pure=False)
+                 for c, words in zip(cuts, part_words) for i in range(len(words))]
+        return cls(parts, [w for words in part_words for w in words],
+                   max(longest for _, longest in sizes),
                    lambda: cls.encode(client, source, tokenizer, vocab))
 
 
@@ -137,7 +134,7 @@ class ClusterTimes:
     wall: float = 0.0
     training: float = 0.0
     rounds: int = 0
-    retries: int = 0   # epochs trained again after losing workers
+    retries: int = 0   # times a lost worker's slice was trained again
 
 
 def train_on_cluster(client, model, spread, state=None, progress=False, on_epoch_end=None,
@@ -291,9 +288,8 @@ class _Rotation:
 
     def _wait(self, results, state, stop, bar):
         """The Figures of `results`, (future, a bucket's share of the words) pairs, as they
-        end, with the progress bar moved on; Ctrl-C cancels
-        the epoch (Interrupted, with the state at its start) and a diverged bucket ends it
-        (Diverged)."""
+        end, with the progress bar moved on; Ctrl-C cancels the epoch (Interrupted, with the
+        state at its start) and a diverged bucket ends it (Diverged)."""
         from distributed import wait
         share = dict(results)
         results = list(share)
@@ -387,8 +383,8 @@ def read_on_cluster(client, source, config, tokenizer):
 
 
 def _sentences(encoded):
-    """(tokens, the longest sentence or piece of one) of an Encoded shard."""
-    return len(encoded.ids), int(min(np.diff(encoded.offsets).max(initial=0), MAX_SENTENCE))
+    """(tokens, the longest sentence) of an Encoded shard."""
+    return len(encoded.ids), int(np.diff(encoded.offsets).max(initial=0))
 
 
 def _shard_parts(encoded, block_tokens, count, key):
