@@ -118,10 +118,10 @@ def test_a_run_is_reproducible_and_a_lost_worker_costs_its_slice_at_most(dask_cl
         tables.append((model.input.W.data.copy(), model.output.W.data.copy()))
     dask_client.wait_for_workers(2, timeout=60)   # whole again for the tests that follow
     assert kill.killed and times.retries == len(warned) <= 1
-    if warned:
-        restarted = int(re.search(r"lost a worker in epoch 2 .* from slice (\d+)",
-                                  str(warned[0].message))[1])
-        assert restarted == 1 if calls == 1 else restarted >= 1
+    if warned:   # the loss is found in the epoch of the kill, or the next if it ended first
+        epoch, restarted = map(int, re.search(r"lost a worker in epoch (\d+) .* from slice "
+                                              r"(\d+)", str(warned[0].message)).groups())
+        assert epoch in (2, 3) and restarted >= 1
     assert all(np.array_equal(a, b) for a, b in zip(*tables))
 
 
