@@ -1,5 +1,5 @@
 """From text on disk to integer arrays: reading, tokenizing, vocabularies, public corpora."""
-from corpora import synth
+from corpora import encoded, synth
 from corpora.chars import CharCorpus, CharVocab, load_chars
 from corpora.corpus import Corpus, Encoded, corpus_of_sentences, load_corpus
 from corpora.download import fetch
@@ -13,5 +13,5 @@ __all__ = [
     "ENGLISH_CONNECTOR_WORDS", "REGISTRY", "CharCorpus", "CharVocab", "Corpus", "Encoded",
     "Phrases", "PublicCorpus", "ReadStats", "Tokenizer", "Vocab", "corpus_of_sentences",
     "fetch", "iter_tokens", "list_files", "load_chars", "load_corpus", "read_chunks",
-    "read_text", "synth", "write_tokens",
+    "read_text", "encoded", "synth", "write_tokens",
 ]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from corpora import cache, download, synth
+from corpora import cache, download, encoded, synth
 from corpora.corpus import load_corpus, write_sentences
 from corpora.phrases import ENGLISH_CONNECTOR_WORDS, SCORERS, THRESHOLDS, Phrases
 from corpora.registry import REGISTRY
@@ -224,6 +224,36 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
         click.echo(f"{len(vocabulary):,} words covering {vocabulary.counts.sum():,} of "
                    f"{tokens:,} tokens written to "
                    f"{'standard output' if is_stdio(output) else output}", err=True)
+
+
+@main.command()
+@click.argument("source", type=SOURCE)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="The folder to write, new or empty; with --dask, on storage the workers "
+                   "share.")
+@tokenizer_options
+@corpus_options
+@dask_option
+def encode(source, output, tokenizer, dask, **options):
+    """Tokenize SOURCE (a file or folder; '-' for standard input) once and keep it in OUTPUT
+    as token ids, with the vocabulary of all its words: `wordvec train OUTPUT` then starts
+    at once, with any --min-count, here or on a Dask cluster (whose workers read the shards
+    from OUTPUT)."""
+    encoded.check_target(output, [source])
+    if dask is None:
+        corpus = _load(source, tokenizer, **options)
+        vocabulary = Vocab.from_counts(corpus.types, corpus.counts)
+        tokens = corpus.type_ids.size
+        encoded.save(output, vocabulary, tokenizer, tokens, corpus.stats,
+                     corpus.encode(vocabulary))
+    else:
+        from corpora.cluster import connect, save_encoded
+        with connect(dask) as client:
+            vocabulary, tokens, stats = save_encoded(client, source, tokenizer, output)
+        _warn(stats, source)
+    if not options["quiet"]:
+        click.echo(f"{len(vocabulary):,} words, {tokens:,} tokens encoded into {output}",
+                   err=True)
 
 
 @main.command()

@@ -17,18 +17,19 @@ import subprocess
 import sys
 from collections import deque
 from contextlib import contextmanager
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from corpora.corpus import Encoded, build_corpus, write_sentences
+from corpora import encoded
+from corpora.corpus import build_corpus, write_sentences
+from corpora.encoded import save_shard, shard_prefix
 from corpora.phrases import apply as apply_phrases
 from corpora.phrases import count_candidates, merged_candidates, phrase_table, pruned
 from corpora.read import ReadStats, is_plain, is_stream, list_files, read_chunks, read_range
 from corpora.tokenize import write_chunks
+from corpora.vocab import Vocab
 from npnlp.errors import UserError
-from npnlp.files import atomic_write
 
 SHARD_BYTES = 64 << 20   # a task's text: large enough to amortise scheduling, small to balance
 
@@ -351,56 +352,33 @@ def encode_corpus(client, source, tokenizer, vocab, folder=None, shard_bytes=SHA
     trainer on the cluster starts from. No sentence spans two shards, so `concatenate` of
     their results is the single machine's `load_corpus(source).encode(vocab)`.
 
-    With `folder` (on storage the workers share), each shard is also saved there as
-    memory-mappable .npy files, and its Encoded reads them memory-mapped; `load_encoded`
-    reads them back in a later run, without the cluster."""
-    if folder is not None and any(Path(folder).glob("shard-*.npy")):
-        raise UserError(f"{folder} holds encoded shards already: remove them or name another "
-                        f"folder")
+    With `folder` (on storage the workers share), each shard is also saved there
+    (`corpora.encoded.save_shard`), and its Encoded reads it memory-mapped."""
     vocab = client.scatter(vocab, broadcast=True, hash=False)
     return [client.submit(encode_shard, shard, tokenizer, vocab, None if folder is None else
-                          _shard_prefix(folder, n), pure=False)
+                          shard_prefix(folder, n), pure=False)
             for n, shard in enumerate(sentence_shards(source, tokenizer, shard_bytes))]
 
 
 def encode_shard(shard, tokenizer, vocab, prefix=None):
-    """The Encoded of one shard (saved at `prefix`.ids.npy and .offsets.npy, then read back
-    memory-mapped, when a prefix is given)."""
+    """The Encoded of one shard (saved at `prefix`, when one is given)."""
     encoded = tokenize_shard(shard, tokenizer).encode(vocab)
-    if prefix is None:
-        return encoded
-    Path(prefix).parent.mkdir(parents=True, exist_ok=True)
-    for name in ("ids", "offsets"):
-        with atomic_write(f"{prefix}.{name}.npy", binary=True) as f:
-            np.save(f, getattr(encoded, name))
-    return _load_shard(prefix)
+    return encoded if prefix is None else save_shard(encoded, prefix)
 
 
-def _shard_prefix(folder, n):
-    return str(Path(folder) / f"shard-{n:05d}")
-
-
-def _load_shard(prefix):
-    return Encoded(np.load(f"{prefix}.ids.npy", mmap_mode="r"),
-                   np.load(f"{prefix}.offsets.npy", mmap_mode="r"))
-
-
-def load_encoded(folder):
-    """The Encoded shards `encode_corpus` saved in `folder`, in order, memory-mapped."""
-    prefixes = sorted(str(p).removesuffix(".ids.npy")
-                      for p in Path(folder).glob("shard-*.ids.npy"))
-    if not prefixes:
-        raise UserError(f"no encoded shards in {folder}")
-    return [_load_shard(p) for p in prefixes]
-
-
-def concatenate(parts):
-    """One Encoded of Encoded shards read one after the other."""
-    starts = np.cumsum([0] + [len(p.ids) for p in parts])
-    offsets = [p.offsets[1:] + start for p, start in zip(parts, starts)]
-    return Encoded(np.concatenate([np.asarray(p.ids) for p in parts]).astype(np.int32),
-                   np.concatenate([[0], *offsets]).astype(np.int64))
-
+def save_encoded(client, source, tokenizer, folder, shard_bytes=SHARD_BYTES):
+    """`corpora.encoded.save` of `source` read on the workers, which write the shards into
+    `folder` (on storage they share); returns (Vocab, tokens, ReadStats)."""
+    from distributed import wait
+    counts = count_corpus(client, source, tokenizer, shard_bytes)
+    vocab = Vocab.from_counts(counts.types, counts.counts)
+    done = encode_corpus(client, source, tokenizer, vocab, folder, shard_bytes)
+    wait(done)
+    for future in done:       # a shard's error, raised here; the shards stay where they are
+        if future.status == "error":
+            future.result()
+    encoded.save(folder, vocab, tokenizer, counts.tokens, counts.stats)
+    return vocab, counts.tokens, counts.stats
 
 
 class Candidates(NamedTuple):

@@ -51,9 +51,15 @@ class Corpus:
         ids = vocab.lookup(self.types)[self.type_ids]
         if vocab.unk is not None:
             return Encoded(ids, np.array(self.offsets))
-        dropped = np.flatnonzero(ids < 0)
-        offsets = self.offsets - np.searchsorted(dropped, self.offsets)
-        return Encoded(np.delete(ids, dropped), np.unique(offsets))  # emptied sentences go
+        return drop_tokens(ids, self.offsets, ids < 0)
+
+
+def drop_tokens(ids, offsets, dropped):
+    """The Encoded of tokens `ids` in sentences at `offsets` without those where the mask
+    `dropped` is set, and without the sentences that leaves empty."""
+    dropped = np.flatnonzero(dropped)
+    offsets = np.asarray(offsets) - np.searchsorted(dropped, offsets)
+    return Encoded(np.delete(ids, dropped), np.unique(offsets))
 
 
 def sentence_blocks(offsets, tokens):

@@ -44,6 +44,8 @@ class ReadStats:
     replaced: int = 0  # invalid UTF-8 sequences replaced with U+FFFD
     cuts: int = 0  # made in runs without whitespace too long for a token (tokenize.MAX_TOKEN)
 
+ENCODED = "encoded.json"   # what marks a folder `corpora.encoded` wrote
+
 
 def list_files(source):
     """The files to read for `source`: '-' (standard input) or a file, FIFO or device named
@@ -65,6 +67,9 @@ def list_files(source):
         raise UserError(_unreachable(path, e)) from None
     if not is_folder:
         return [path]
+    if (path / ENCODED).is_file():
+        raise UserError(f"{path} holds a corpus `corpora encode` wrote, token ids, not text: "
+                        f"`wordvec train` reads it; other commands read the text it came from")
     files = sorted(_walk(path))
     if not files:
         raise UserError(f"no files in folder {path}")

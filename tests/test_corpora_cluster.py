@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpora import ENGLISH_CONNECTOR_WORDS, Phrases, Tokenizer, Vocab, load_corpus, synth
+from corpora import (
+    ENGLISH_CONNECTOR_WORDS,
+    Phrases,
+    Tokenizer,
+    Vocab,
+    encoded,
+    load_corpus,
+    synth,
+)
 from corpora.cli import main
 from corpora.corpus import write_sentences
 from corpora.tokenize import write_tokens
@@ -108,24 +116,39 @@ def test_tokenized_text_is_one_machines_phrases_joined_or_not(dask_client, folde
 
 
 @TOKENIZERS
-def test_encoded_shards_put_together_are_one_machines_encoding(dask_client, folder, tokenizer,
-                                                              tmp_path):
+def test_encoded_shards_put_together_are_one_machines_encoding(dask_client, folder, tokenizer):
     corpus = load_corpus(folder, tokenizer, cache=False)
     for vocab in (Vocab.from_counts(corpus.types, corpus.counts, min_count=20),
                   Vocab.from_counts(corpus.types, corpus.counts, min_count=20, unk="<unk>")):
         here = corpus.encode(vocab)
         parts = cluster.encode_corpus(dask_client, folder, tokenizer, vocab, shard_bytes=4096)
         assert len(parts) > 20 or not tokenizer.sentence_per_line
-        there = cluster.concatenate(dask_client.gather(parts))
+        there = encoded.concatenate(dask_client.gather(parts))
         assert there.ids.dtype == np.int32 and there.offsets.dtype == np.int64
         assert np.array_equal(there.ids, here.ids)
         assert np.array_equal(there.offsets, here.offsets)
-    saved = tmp_path / "encoded"
-    dask_client.gather(cluster.encode_corpus(dask_client, folder, tokenizer, vocab, saved, 4096))
-    again = cluster.concatenate(cluster.load_encoded(saved))
-    assert np.array_equal(again.ids, here.ids) and np.array_equal(again.offsets, here.offsets)
-    with pytest.raises(UserError, match="holds encoded shards already"):
-        cluster.encode_corpus(dask_client, folder, tokenizer, vocab, saved)
+
+
+@TOKENIZERS
+def test_a_corpus_encoded_into_a_folder_is_one_machines(dask_client, folder, tokenizer, tmp_path):
+    """The folder `corpora encode --dask` writes holds one machine's whole vocabulary, and
+    its shards in any smaller one are that vocabulary's encoding of the text."""
+    corpus = load_corpus(folder, tokenizer, cache=False)
+    whole = Vocab.from_counts(corpus.types, corpus.counts)
+    cluster.save_encoded(dask_client, folder, tokenizer, tmp_path / "there", 4096)
+    saved, read_with, prefixes, stats = encoded.load(tmp_path / "there")
+    assert saved.index_to_key == whole.index_to_key
+    assert np.array_equal(saved.counts, whole.counts)
+    assert read_with == tokenizer and asdict(stats) == asdict(corpus.stats)
+    assert len(prefixes) > 20 or not tokenizer.sentence_per_line
+    for min_count in (1, 20):
+        V = len(Vocab.from_counts(corpus.types, corpus.counts, min_count))
+        here = corpus.encode(Vocab.from_counts(corpus.types, corpus.counts, min_count))
+        there = encoded.concatenate([encoded.load_shard(p, V) for p in prefixes])
+        assert np.array_equal(there.ids, here.ids)
+        assert np.array_equal(there.offsets, here.offsets)
+    with pytest.raises(UserError, match="holds files"):
+        encoded.check_target(tmp_path / "there")
 
 
 @pytest.mark.parametrize("args,message", [

@@ -77,6 +77,19 @@ def test_a_corpus_read_on_the_cluster_trains_to_the_planted_analogies(dask_clien
     assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 15
 
 
+def test_a_corpus_encoded_into_a_shared_folder_trains_as_its_text(dask_client, synth_corpus,
+                                                                   tmp_path):
+    """The workers load the shards `corpora encode --dask` saved, in the run's vocabulary:
+    the vectors are those of the run that reads the text."""
+    from corpora.cluster import save_encoded
+    save_encoded(dask_client, synth_corpus[0], LINES, tmp_path / "encoded")
+    config = TrainConfig(dim=16, epochs=2, min_count=20)
+    from_text, _ = fit(synth_corpus[0], config, LINES, cluster=dask_client)
+    from_folder, _ = fit(tmp_path / "encoded", config, Tokenizer(), cluster=dask_client)
+    assert from_folder.words == from_text.words
+    assert np.array_equal(from_folder.input.W.data, from_text.input.W.data)
+
+
 class KillAWorker:
     """on_epoch_end and stop for train_on_cluster that kill a worker process once, in the
     middle of the epoch after `epoch`, at the `calls`-th look at whether to stop."""

@@ -30,6 +30,8 @@ from typing import NamedTuple
 import numpy as np
 
 import nn
+from corpora import encoded
+from corpora.encoded import load_shard
 from npnlp.errors import Advice, UserError
 from npnlp.interrupt import stop_on_ctrl_c
 from npnlp.memory import keep_freed_memory
@@ -106,12 +108,26 @@ class Spread(NamedTuple):
     @classmethod
     def encode(cls, client, source, tokenizer, vocab):
         """The corpus at `source` read and encoded in `vocab` on the workers (files at the
-        same paths for them; `corpora.cluster.encode_corpus`), and cut where it is into
-        parts of blocks: PARTS_PER_WORKER a worker in all, each shard's share by its words,
-        its blocks the single machine's within each shard."""
+        same paths for them; `corpora.cluster.encode_corpus`): see `of_shards`."""
         from corpora.cluster import encode_corpus
+        return cls.of_shards(client, encode_corpus(client, source, tokenizer, vocab),
+                             lambda: cls.encode(client, source, tokenizer, vocab))
+
+    @classmethod
+    def load(cls, client, prefixes, V):
+        """The shards of a corpus `corpora encode` saved (at `prefixes`, on storage the
+        workers share) read on the workers in the vocabulary of its first V words: see
+        `of_shards`."""
+        return cls.of_shards(client, [client.submit(load_shard, p, V, pure=False)
+                                      for p in prefixes],
+                             lambda: cls.load(client, prefixes, V))
+
+    @classmethod
+    def of_shards(cls, client, shards, resend):
+        """Futures of a corpus's Encoded shards cut where they are into parts of blocks:
+        PARTS_PER_WORKER a worker in all, each shard's share by its words, its blocks the
+        single machine's within each shard."""
         K = max(1, len(client.scheduler_info()["workers"]))
-        shards = encode_corpus(client, source, tokenizer, vocab)
         sizes = client.gather([client.submit(_sentences, e, pure=False) for e in shards])
         n_words = sum(n for n, _ in sizes)
         block_tokens = block_size([0, n_words])
@@ -122,8 +138,7 @@ class Spread(NamedTuple):
         parts = [client.submit(getitem, c, i, pure=False)
                  for c, words in zip(cuts, part_words) for i in range(len(words))]
         return cls(parts, [w for words in part_words for w in words],
-                   max(longest for _, longest in sizes),
-                   lambda: cls.encode(client, source, tokenizer, vocab))
+                   max(longest for _, longest in sizes), resend)
 
 
 @dataclass
@@ -371,13 +386,19 @@ def _parts(ids, cut, count, key=()):
 def read_on_cluster(client, source, config, tokenizer):
     """(words, counts, Spread) of the corpus at `source`, counted and encoded on the workers,
     which keep it: the vocabulary is the single machine's, the token ids stay where they
-    were read."""
+    were read. A folder `corpora encode` wrote is not read again: the workers load its
+    shards."""
     from corpora.cluster import count_corpus
     from wordvec.run import check_sentences, vocabulary
 
-    counted = count_corpus(client, source, tokenizer)
-    vocab = vocabulary(counted.types, counted.counts, config, source)
-    spread = Spread.encode(client, source, tokenizer, vocab)
+    if encoded.is_encoded(source):
+        whole, _, prefixes, _ = encoded.load(source)
+        vocab = vocabulary(whole.index_to_key, whole.counts, config, source)
+        spread = Spread.load(client, prefixes, len(vocab))
+    else:
+        counted = count_corpus(client, source, tokenizer)
+        vocab = vocabulary(counted.types, counted.counts, config, source)
+        spread = Spread.encode(client, source, tokenizer, vocab)
     check_sentences(spread.longest, source)
     return vocab.index_to_key, vocab.counts, spread
 

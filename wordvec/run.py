@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpora import Corpus, Tokenizer, Vocab, load_corpus
+from corpora import Corpus, Tokenizer, Vocab, encoded, load_corpus
 from npnlp.errors import Advice, UserError
 from npnlp.files import check_output, is_stdio
 from npnlp.memory import check_fits
@@ -179,6 +179,8 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     read and encode the corpus (files at the same paths for them), unless it is a Corpus,
     standard input, or phrases are joined: then it is read here and sent to them.
     """
+    if encoded.is_encoded(source):
+        tokenizer = _encoded_with(source, tokenizer, phrases)
     extra = _run_keys(tokenizer, phrases)
     if resume is True:
         resume = checkpoint
@@ -313,6 +315,12 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
     """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary;
     `source` is a path, or a Corpus already read (then `tokenizer` is not used); `phrases`
     (a corpora.Phrases) are joined first."""
+    if encoded.is_encoded(source):
+        whole, _, shards, _ = encoded.load(source)
+        vocab = vocabulary(whole.index_to_key, whole.counts, config, source)
+        corpus = encoded.concatenate([encoded.load_shard(s, len(vocab)) for s in shards])
+        check_sentences(np.diff(corpus.offsets).max(initial=0), source)
+        return vocab.index_to_key, vocab.counts, corpus.ids, corpus.offsets
     if isinstance(source, Corpus):
         corpus, source = source, "the sentences"
     else:
@@ -321,9 +329,22 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
     if phrases is not None:
         corpus = phrases.apply(corpus)
     vocab = vocabulary(corpus.types, corpus.counts, config, source)
-    encoded = corpus.encode(vocab)
-    check_sentences(np.diff(encoded.offsets).max(initial=0), source)
-    return vocab.index_to_key, vocab.counts, encoded.ids, encoded.offsets
+    corpus = corpus.encode(vocab)
+    check_sentences(np.diff(corpus.offsets).max(initial=0), source)
+    return vocab.index_to_key, vocab.counts, corpus.ids, corpus.offsets
+
+
+def _encoded_with(folder, tokenizer, phrases):
+    """The Tokenizer that read the corpus `corpora encode` saved in `folder`: the one given
+    must be it or the default."""
+    if phrases is not None:
+        raise UserError(f"{folder} is encoded already: join the phrases before encoding "
+                        f"(`corpora tokenize --phrases`, then `corpora encode`)")
+    read_with = encoded.load(folder)[1]
+    if tokenizer not in (read_with, Tokenizer()):
+        raise UserError(f"{folder} was tokenized when it was encoded, with its own settings: "
+                        f"tokenizer options do not apply to it")
+    return read_with
 
 
 def vocabulary(types, counts, config, source):
