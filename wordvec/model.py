@@ -18,6 +18,7 @@ from wordvec.huffman import huffman_tree
 from wordvec.subwords import Subwords
 from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
+PATH_GROUPS = 3   # hierarchical softmax's steps, in groups by path length
 NOISE_GROUP = 8            # CBOW centres that share their noise words, see _cbow_negative
 SOFTMAX_LOGITS = 1 << 23   # logits computed at once by the exact softmax: 32 MB of float32
 
@@ -242,11 +243,8 @@ class Word2VecNet(nn.Module):
             labels[:, 0] = 1
             valid = rows != centres[:, None]                   # a noise word equal to the
             valid[:, 0] = True                                 # centre is skipped, word2vec.c
-        else:   # the paths of this step, cut to the longest of them
-            L = int(self._tree.lengths[centres].max())
-            rows = self._tree.points[centres, :L]
-            labels = (1 - self._tree.codes[centres, :L]).astype(h.dtype)
-            valid = self._tree.mask[centres, :L]
+        else:
+            return self._paths_backprop(h, centres, window_mask)
         scores, cache = self.output.forward(h, rows)
         if scores.ndim == 3:                                   # skip-gram: a window per row
             labels = np.broadcast_to(labels[:, None, :], scores.shape)
@@ -255,6 +253,28 @@ class Word2VecNet(nn.Module):
         # the per-row cap counts each context word a window scores, not the window once
         # (docs/performance.md, "CBOW's noise groups")
         return loss, self.output.backward(dscores, cache, counted=valid)
+
+
+    def _paths_backprop(self, h, centres, window_mask):
+        """Hierarchical softmax: each centre's Huffman path scored, in PATH_GROUPS groups of
+        centres of similar path lengths, each padded to its own longest path (one group
+        padded to the step's longest spends about half its work on padding)."""
+        lengths = self._tree.lengths[centres]
+        loss, dh = 0.0, np.empty_like(h)
+        for part in np.array_split(np.argsort(lengths, kind="stable"), PATH_GROUPS):
+            if not len(part):
+                continue
+            L, c = int(lengths[part[-1]]), centres[part]
+            rows, valid = self._tree.points[c, :L], self._tree.mask[c, :L]
+            labels = (1 - self._tree.codes[c, :L]).astype(h.dtype)
+            scores, cache = self.output.forward(h[part], rows)
+            if scores.ndim == 3:                               # skip-gram: a window per row
+                labels = np.broadcast_to(labels[:, None, :], scores.shape)
+                valid = valid[:, None, :] & window_mask[part][:, :, None]
+            part_loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
+            loss += part_loss
+            dh[part] = self.output.backward(dscores, cache, counted=valid)
+        return loss, dh
 
 
 def rows_per_centre(config, out, input_rows=1.0):
