@@ -228,7 +228,7 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
 
 @main.command()
 @click.argument("source", type=SOURCE)
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", required=True,
               help="The folder to write, new or empty; with --dask, on storage the workers "
                    "share.")
 @tokenizer_options
@@ -240,17 +240,22 @@ def encode(source, output, tokenizer, dask, **options):
     at once, with any --min-count, here or on a Dask cluster (whose workers read the shards
     from OUTPUT)."""
     encoded.check_target(output, [source])
-    if dask is None:
-        corpus = _load(source, tokenizer, **options)
-        vocabulary = Vocab.from_counts(corpus.types, corpus.counts)
-        tokens = corpus.type_ids.size
-        encoded.save(output, vocabulary, tokenizer, tokens, corpus.stats,
-                     corpus.encode(vocabulary))
-    else:
-        from corpora.cluster import connect, save_encoded
-        with connect(dask) as client:
-            vocabulary, tokens, stats = save_encoded(client, source, tokenizer, output)
-        _warn(stats, source)
+    new = not Path(output).exists()
+    try:
+        if dask is None:
+            corpus = _load(source, tokenizer, **options)
+            vocabulary = Vocab.from_counts(corpus.types, corpus.counts)
+            tokens = corpus.type_ids.size
+            encoded.save(output, vocabulary, tokenizer, tokens, corpus.stats,
+                         corpus.encode(vocabulary))
+        else:
+            from corpora.cluster import connect, save_encoded
+            with connect(dask) as client:
+                vocabulary, tokens, stats = save_encoded(client, source, tokenizer, output)
+            _warn(stats, source)
+    except BaseException:   # Ctrl-C or an error: no folder cut short is left to trust
+        encoded.remove(output, new)
+        raise
     if not options["quiet"]:
         click.echo(f"{len(vocabulary):,} words, {tokens:,} tokens encoded into {output}",
                    err=True)

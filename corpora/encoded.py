@@ -35,12 +35,31 @@ def is_encoded(path):
 def check_target(folder, inputs=()):
     """Refuse, before any work, a `folder` to save into that is not new (or empty)."""
     folder = Path(folder)
-    if folder.is_dir() and not folder.is_symlink():
+    if str(folder) == "-":
+        raise UserError("encode writes a folder: give -o its path")
+    if folder.is_symlink():
+        raise UserError(f"refusing to write into {folder}: it is a symbolic link")
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"refusing to replace {folder}: encode writes a folder, and it is not one")
+    if folder.is_dir():
         if any(folder.iterdir()):
             raise UserError(f"{folder} holds files (an encoded corpus, or one cut short?): "
                             f"name a new or empty folder")
         return check_folder(folder)
     check_output(folder, inputs)
+
+
+def remove(folder, new=True):
+    """Remove what `save` writes into `folder` (an encode cut short), and the folder, if it
+    is `new` and that leaves it empty."""
+    folder = Path(folder)
+    for path in [*folder.glob("shard-*.npy"), folder / VOCAB, folder / META]:
+        path.unlink(missing_ok=True)
+    if new:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def save(folder, vocab, tokenizer, tokens, stats, shards=None):
@@ -57,24 +76,33 @@ def save(folder, vocab, tokenizer, tokens, stats, shards=None):
     vocab.save(folder / VOCAB)
     with atomic_write(folder / META) as f:
         json.dump({"format": FORMAT, "tokenizer": tokenizer.key(), "tokens": int(tokens),
+                   "shards": len(list(folder.glob("shard-*.ids.npy"))),
                    "stats": asdict(stats)}, f)
 
 
 def load(folder):
     """(the Vocab of every word, the Tokenizer that read the text, shard prefixes in order,
-    ReadStats) of a folder `save` wrote."""
+    ReadStats) of a folder `save` wrote. Raises UserError for a folder that is not whole:
+    a shard or a word missing, or the metadata edited."""
     try:
         with open(Path(folder) / META, encoding="utf-8") as f:
             meta = json.load(f)
         if meta.get("format") != FORMAT:
             raise ValueError
         tokenizer, stats = Tokenizer(**json.loads(meta["tokenizer"])), ReadStats(**meta["stats"])
+        tokens, n_shards = int(meta["tokens"]), int(meta["shards"])
     except (OSError, ValueError, KeyError, TypeError):
         raise UserError(f"{folder} is not a corpus `corpora encode` wrote (its {META} is "
                         f"unreadable)") from None
     prefixes = sorted(str(p.absolute()).removesuffix(".ids.npy")
                       for p in Path(folder).glob("shard-*.ids.npy"))
-    return Vocab.load(Path(folder) / VOCAB), tokenizer, prefixes, stats
+    vocab = Vocab.load(Path(folder) / VOCAB)
+    found = sum(len(_array(f"{p}.ids.npy")) for p in prefixes)
+    if len(prefixes) != n_shards or found != tokens or vocab.counts.sum() != tokens:
+        raise UserError(f"{folder} is damaged: {META} says {n_shards} shards of {tokens:,} "
+                        f"tokens, and it holds {len(prefixes)} of {found:,}, a vocabulary of "
+                        f"{vocab.counts.sum():,} (encode the corpus again)")
+    return vocab, tokenizer, prefixes, stats
 
 
 def shard_prefix(folder, n):
@@ -94,10 +122,23 @@ def save_shard(encoded, prefix):
 def load_shard(prefix, V=None):
     """The Encoded shard saved at `prefix`, memory-mapped; with V, in the vocabulary of the
     whole one's first V words: the other ids dropped, with the sentences that leaves empty,
-    as `Corpus.encode` drops unknown words."""
-    shard = Encoded(np.load(f"{prefix}.ids.npy", mmap_mode="r"),
-                    np.load(f"{prefix}.offsets.npy", mmap_mode="r"))
-    return shard if V is None else drop_tokens(shard.ids, shard.offsets, shard.ids >= V)
+    as `Corpus.encode` drops unknown words. Raises UserError for a damaged shard."""
+    shard = Encoded(_array(f"{prefix}.ids.npy"), _array(f"{prefix}.offsets.npy"))
+    ids, offsets = shard.ids, shard.offsets
+    if ids.dtype != np.int32 or offsets.dtype != np.int64 or offsets.ndim != 1 or \
+            not len(offsets) or offsets[0] != 0 or offsets[-1] != len(ids) or \
+            (len(ids) and ids.min() < 0) or (np.diff(offsets) <= 0).any():
+        raise UserError(f"{prefix}.ids.npy or .offsets.npy is damaged (encode the corpus "
+                        f"again)")
+    return shard if V is None else drop_tokens(ids, offsets, ids >= V)
+
+
+def _array(path):
+    """The .npy at `path`, memory-mapped; UserError if it is not one."""
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError) as e:
+        raise UserError(f"{path} is damaged: {e} (encode the corpus again)") from None
 
 
 def concatenate(parts):

@@ -70,6 +70,9 @@ def list_files(source):
     if (path / ENCODED).is_file():
         raise UserError(f"{path} holds a corpus `corpora encode` wrote, token ids, not text: "
                         f"`wordvec train` reads it; other commands read the text it came from")
+    if any(path.glob("shard-*.ids.npy")):
+        raise UserError(f"{path} holds the token ids of an encode cut short (it has no "
+                        f"{ENCODED}): remove it and encode the corpus again")
     files = sorted(_walk(path))
     if not files:
         raise UserError(f"no files in folder {path}")

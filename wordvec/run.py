@@ -188,6 +188,10 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
         if not Path(resume).is_dir():
             raise UserError(f"nothing to resume: no checkpoint {resume}")
         model, state, saved = load_model(resume)
+        if encoded.is_encoded(source) and saved.get("tokenizer") not in (
+                None, extra["tokenizer"]):
+            raise UserError(f"the corpus {source} is not the one {resume} was trained on: it "
+                            f"was encoded with other tokenizer settings")
         _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
         if saved.get("phrases") != extra.get("phrases"):
             raise UserError(f"{resume} was trained with other phrases: give the same "
