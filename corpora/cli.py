@@ -231,27 +231,33 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
 @click.option("-o", "--output", required=True,
               help="The folder to write, new or empty; with --dask, on storage the workers "
                    "share.")
+@click.option("--phrases", "phrases_file", type=click.Path(dir_okay=False, exists=True),
+              help="Join the phrases of this file (`corpora phrases` writes it) into tokens.")
 @tokenizer_options
 @corpus_options
 @dask_option
-def encode(source, output, tokenizer, dask, **options):
+def encode(source, output, phrases_file, tokenizer, dask, **options):
     """Tokenize SOURCE (a file or folder; '-' for standard input) once and keep it in OUTPUT
     as token ids, with the vocabulary of all its words: `wordvec train OUTPUT` then starts
     at once, with any --min-count, here or on a Dask cluster (whose workers read the shards
     from OUTPUT)."""
-    encoded.check_target(output, [source])
+    encoded.check_target(output, [source] + ([phrases_file] if phrases_file else []))
+    phrases = Phrases.load(phrases_file) if phrases_file else None
     new = not Path(output).exists()
     try:
         if dask is None:
             corpus = _load(source, tokenizer, **options)
+            if phrases is not None:
+                corpus = phrases.apply(corpus)
             vocabulary = Vocab.from_counts(corpus.types, corpus.counts)
             tokens = corpus.type_ids.size
             encoded.save(output, vocabulary, tokenizer, tokens, corpus.stats,
-                         corpus.encode(vocabulary))
+                         corpus.encode(vocabulary), phrases)
         else:
             from corpora.cluster import connect, save_encoded
             with connect(dask) as client:
-                vocabulary, tokens, stats = save_encoded(client, source, tokenizer, output)
+                vocabulary, tokens, stats = save_encoded(client, source, tokenizer, output,
+                                                         phrases=phrases)
             _warn(stats, source)
     except BaseException:   # Ctrl-C or an error: no folder cut short is left to trust
         encoded.remove(output, new)

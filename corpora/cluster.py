@@ -222,10 +222,12 @@ def _line_end_after(f, position, size):
     return size
 
 
-def tokenize_shard(shard, tokenizer):
-    """The Corpus of one shard, read and tokenized on a worker (each shard a document)."""
+def tokenize_shard(shard, tokenizer, phrases=None):
+    """The Corpus of one shard, read and tokenized on a worker (each shard a document), the
+    Phrases `phrases` joined if given."""
     stats = ReadStats()
-    return build_corpus(_token_chunks(shard, tokenizer, stats), stats)
+    corpus = build_corpus(_token_chunks(shard, tokenizer, stats), stats)
+    return corpus if phrases is None else phrases.apply(corpus)
 
 
 def _token_chunks(shard, tokenizer, stats):
@@ -274,11 +276,17 @@ def _stats_added(a, b):
     return ReadStats(**{f: getattr(a, f) + getattr(b, f) for f in ReadStats.__dataclass_fields__})
 
 
-def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES):
+def count_corpus(client, source, tokenizer, shard_bytes=SHARD_BYTES, phrases=None):
     """The Counts of `source` (files the workers can read at the same paths), each shard
-    tokenized on a worker and the counts merged in a tree (`merged_in_order`)."""
-    parts = shards(source, shard_bytes)
-    parsed = client.map(tokenize_shard, parts, tokenizer=tokenizer, pure=False)
+    tokenized on a worker (the Phrases `phrases` joined, if given: then no shard cuts a
+    sentence) and the counts merged in a tree (`merged_in_order`)."""
+    if phrases is None:
+        parts = shards(source, shard_bytes)
+    else:
+        parts = sentence_shards(source, tokenizer, shard_bytes)
+        phrases = client.scatter(phrases, broadcast=True, hash=False)
+    parsed = client.map(tokenize_shard, parts, tokenizer=tokenizer, phrases=phrases,
+                        pure=False)
     counts = merged_in_order(client, merge, [
         client.submit(count, c, s.path, tokenizer.sentence_per_line, pure=False)
         for c, s in zip(parsed, parts)])
@@ -320,7 +328,7 @@ def shard_text(shard, tokenizer, phrases=None):
     if phrases is None:   # streamed: 1.7 times as fast as through a Corpus
         tokens = write_chunks(_token_chunks(shard, tokenizer, stats), text)
     else:
-        corpus = phrases.apply(tokenize_shard(shard, tokenizer))
+        corpus = tokenize_shard(shard, tokenizer, phrases)
         write_sentences(corpus, text)
         tokens, stats = int(corpus.type_ids.size), corpus.stats
     return text.getvalue(), tokens, stats
@@ -346,38 +354,43 @@ def write_tokens(client, source, out, tokenizer, phrases=None, shard_bytes=SHARD
     return stats
 
 
-def encode_corpus(client, source, tokenizer, vocab, folder=None, shard_bytes=SHARD_BYTES):
+def encode_corpus(client, source, tokenizer, vocab, folder=None, shard_bytes=SHARD_BYTES,
+                  phrases=None):
     """Futures of `source` in `vocab`'s ids, a Corpus `Encoded` (ids, sentence offsets) per
     shard in reading order, tokenized and encoded on the workers, where they stay: what a
     trainer on the cluster starts from. No sentence spans two shards, so `concatenate` of
     their results is the single machine's `load_corpus(source).encode(vocab)`.
 
     With `folder` (on storage the workers share), each shard is also saved there
-    (`corpora.encoded.save_shard`), and its Encoded reads it memory-mapped."""
+    (`corpora.encoded.save_shard`), and its Encoded reads it memory-mapped. `phrases`: the
+    Phrases to join first."""
     vocab = client.scatter(vocab, broadcast=True, hash=False)
+    if phrases is not None:
+        phrases = client.scatter(phrases, broadcast=True, hash=False)
     return [client.submit(encode_shard, shard, tokenizer, vocab, None if folder is None else
-                          shard_prefix(folder, n), pure=False)
+                          shard_prefix(folder, n), phrases, pure=False)
             for n, shard in enumerate(sentence_shards(source, tokenizer, shard_bytes))]
 
 
-def encode_shard(shard, tokenizer, vocab, prefix=None):
+def encode_shard(shard, tokenizer, vocab, prefix=None, phrases=None):
     """The Encoded of one shard (saved at `prefix`, when one is given)."""
-    encoded = tokenize_shard(shard, tokenizer).encode(vocab)
+    encoded = tokenize_shard(shard, tokenizer, phrases).encode(vocab)
     return encoded if prefix is None else save_shard(encoded, prefix)
 
 
-def save_encoded(client, source, tokenizer, folder, shard_bytes=SHARD_BYTES):
-    """`corpora.encoded.save` of `source` read on the workers, which write the shards into
-    `folder` (on storage they share); returns (Vocab, tokens, ReadStats)."""
+def save_encoded(client, source, tokenizer, folder, shard_bytes=SHARD_BYTES, phrases=None):
+    """`corpora.encoded.save` of `source` read on the workers (the Phrases `phrases` joined,
+    if given), which write the shards into `folder` (on storage they share); returns (Vocab,
+    tokens, ReadStats)."""
     from distributed import wait
-    counts = count_corpus(client, source, tokenizer, shard_bytes)
+    counts = count_corpus(client, source, tokenizer, shard_bytes, phrases)
     vocab = Vocab.from_counts(counts.types, counts.counts)
-    done = encode_corpus(client, source, tokenizer, vocab, folder, shard_bytes)
+    done = encode_corpus(client, source, tokenizer, vocab, folder, shard_bytes, phrases)
     wait(done)
     for future in done:       # a shard's error, raised here; the shards stay where they are
         if future.status == "error":
             future.result()
-    encoded.save(folder, vocab, tokenizer, counts.tokens, counts.stats)
+    encoded.save(folder, vocab, tokenizer, counts.tokens, counts.stats, phrases=phrases)
     return vocab, counts.tokens, counts.stats
 
 

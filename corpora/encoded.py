@@ -11,6 +11,7 @@ corpus is the shards' ids below V (`load_shard`), as the text would have been en
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,10 +63,10 @@ def remove(folder, new=True):
             pass
 
 
-def save(folder, vocab, tokenizer, tokens, stats, shards=None):
-    """Finish `folder`: the whole `vocab`, then the metadata that marks it complete. Its shards
-    are already there, or are the Encoded `shards` of a corpus read here (cut in sentences
-    of about SHARD_TOKENS)."""
+def save(folder, vocab, tokenizer, tokens, stats, shards=None, phrases=None):
+    """Finish `folder`: the whole `vocab`, then the metadata that marks it complete (with the
+    key of the Phrases `phrases` joined, if any). Its shards are already there, or are the
+    Encoded `shards` of a corpus read here (cut in sentences of about SHARD_TOKENS)."""
     folder = Path(folder)
     folder.mkdir(exist_ok=True)
     for n, (first, last) in enumerate(sentence_blocks(shards.offsets, SHARD_TOKENS)
@@ -77,12 +78,22 @@ def save(folder, vocab, tokenizer, tokens, stats, shards=None):
     with atomic_write(folder / META) as f:
         json.dump({"format": FORMAT, "tokenizer": tokenizer.key(), "tokens": int(tokens),
                    "shards": len(list(folder.glob("shard-*.ids.npy"))),
+                   "phrases": None if phrases is None else phrases.key(),
                    "stats": asdict(stats)}, f)
 
 
+class Folder(NamedTuple):
+    """What a folder `save` wrote holds."""
+
+    vocab: Vocab           # every word
+    tokenizer: Tokenizer   # what read the text
+    prefixes: list         # the shards', in order
+    stats: ReadStats
+    phrases: str | None    # the key of the Phrases joined, if any
+
+
 def load(folder):
-    """(the Vocab of every word, the Tokenizer that read the text, shard prefixes in order,
-    ReadStats) of a folder `save` wrote. Raises UserError for a folder that is not whole:
+    """The Folder of a folder `save` wrote. Raises UserError for a folder that is not whole:
     a shard or a word missing, or the metadata edited."""
     try:
         with open(Path(folder) / META, encoding="utf-8") as f:
@@ -90,7 +101,7 @@ def load(folder):
         if meta.get("format") != FORMAT:
             raise ValueError
         tokenizer, stats = Tokenizer(**json.loads(meta["tokenizer"])), ReadStats(**meta["stats"])
-        tokens, n_shards = int(meta["tokens"]), int(meta["shards"])
+        tokens, n_shards, phrases = int(meta["tokens"]), int(meta["shards"]), meta["phrases"]
     except (OSError, ValueError, KeyError, TypeError):
         raise UserError(f"{folder} is not a corpus `corpora encode` wrote (its {META} is "
                         f"unreadable)") from None
@@ -102,7 +113,7 @@ def load(folder):
         raise UserError(f"{folder} is damaged: {META} says {n_shards} shards of {tokens:,} "
                         f"tokens, and it holds {len(prefixes)} of {found:,}, a vocabulary of "
                         f"{vocab.counts.sum():,} (encode the corpus again)")
-    return vocab, tokenizer, prefixes, stats
+    return Folder(vocab, tokenizer, prefixes, stats, phrases)
 
 
 def shard_prefix(folder, n):

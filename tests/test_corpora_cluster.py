@@ -136,7 +136,7 @@ def test_a_corpus_encoded_into_a_folder_is_one_machines(dask_client, folder, tok
     corpus = load_corpus(folder, tokenizer, cache=False)
     whole = Vocab.from_counts(corpus.types, corpus.counts)
     cluster.save_encoded(dask_client, folder, tokenizer, tmp_path / "there", 4096)
-    saved, read_with, prefixes, stats = encoded.load(tmp_path / "there")
+    saved, read_with, prefixes, stats, _ = encoded.load(tmp_path / "there")
     assert saved.index_to_key == whole.index_to_key
     assert np.array_equal(saved.counts, whole.counts)
     assert read_with == tokenizer and asdict(stats) == asdict(corpus.stats)
@@ -149,6 +149,24 @@ def test_a_corpus_encoded_into_a_folder_is_one_machines(dask_client, folder, tok
         assert np.array_equal(there.offsets, here.offsets)
     with pytest.raises(UserError, match="holds files"):
         encoded.check_target(tmp_path / "there")
+
+
+@TOKENIZERS
+def test_phrases_join_on_the_workers_as_here(dask_client, folder, tokenizer, tmp_path):
+    """Counted and encoded with phrases joined on the workers: one machine's joined corpus,
+    its ties in the same order."""
+    corpus = load_corpus(folder, tokenizer, cache=False)
+    phrases = Phrases(corpus, min_count=3, threshold=5, scoring="word2phrase")
+    joined = phrases.apply(corpus)
+    assert len(joined.types) > len(corpus.types)
+    counts = count_corpus(dask_client, folder, tokenizer, 4096, phrases)
+    assert counts.types == joined.types and counts.counts.tolist() == joined.counts.tolist()
+    cluster.save_encoded(dask_client, folder, tokenizer, tmp_path / "e", 4096, phrases)
+    saved = encoded.load(tmp_path / "e")
+    assert saved.phrases == phrases.key()
+    here = joined.encode(saved.vocab)
+    there = encoded.concatenate([encoded.load_shard(p) for p in saved.prefixes])
+    assert np.array_equal(there.ids, here.ids) and np.array_equal(there.offsets, here.offsets)
 
 
 @pytest.mark.parametrize("args,message", [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpora import Tokenizer, encoded
+from corpora import Phrases, Tokenizer, encoded
 from corpora.cli import main as corpora_main
 from wordvec.cli import main as wordvec_main
 from wordvec.config import TrainConfig
@@ -28,7 +28,7 @@ def folder(synth_corpus, tmp_path_factory):
 @pytest.mark.parametrize("min_count", [1, 20])
 def test_training_on_the_folder_gives_the_texts_vectors(synth_corpus, folder, min_count):
     config = TrainConfig(dim=16, epochs=1, min_count=min_count)
-    assert len(encoded.load(folder)[2]) > 3
+    assert len(encoded.load(folder).prefixes) > 3
     from_text, _ = fit(synth_corpus[0], config, Tokenizer(), cache=False)
     from_folder, _ = fit(folder, config, Tokenizer())
     assert from_folder.words == from_text.words
@@ -106,3 +106,16 @@ def test_an_encode_cut_short_is_neither_left_nor_read_as_text(synth_corpus, fold
     (leftover / "encoded.json").unlink()
     result = CliRunner().invoke(corpora_main, ["stats", str(leftover)])
     assert result.exit_code == 1 and "cut short" in result.output
+
+
+def test_phrases_joined_when_encoding_train_as_on_the_text(synth_corpus, tmp_path):
+    phrases_file, out = tmp_path / "phrases.txt", tmp_path / "joined"
+    for args in (["phrases", str(synth_corpus[0]), "-o", str(phrases_file)],
+                 ["encode", str(synth_corpus[0]), "-o", str(out), "--phrases", str(phrases_file)]):
+        result = CliRunner().invoke(corpora_main, args)
+        assert result.exit_code == 0, result.output
+    config = TrainConfig(dim=16, epochs=1)
+    from_text, _ = fit(synth_corpus[0], config, Tokenizer(), phrases=Phrases.load(phrases_file))
+    from_folder, _ = fit(out, config, Tokenizer())
+    assert any("_" in w for w in from_folder.words) and from_folder.words == from_text.words
+    assert np.array_equal(from_folder.input.W.data, from_text.input.W.data)

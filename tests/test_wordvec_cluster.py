@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpora import Tokenizer, synth
+from corpora import Phrases, Tokenizer, load_corpus, synth
 from npnlp.errors import Advice
 from npnlp.training import Interrupted
 from wordvec.batches import block_size, blocks, keep_probabilities, windows
@@ -88,6 +88,17 @@ def test_a_corpus_encoded_into_a_shared_folder_trains_as_its_text(dask_client, s
     from_folder, _ = fit(tmp_path / "encoded", config, Tokenizer(), cluster=dask_client)
     assert from_folder.words == from_text.words
     assert np.array_equal(from_folder.input.W.data, from_text.input.W.data)
+
+
+def test_phrases_are_joined_on_the_workers(dask_client, synth_corpus):
+    """With --phrases the workers still read the corpus: one machine's joined vocabulary."""
+    corpus = load_corpus(synth_corpus[0], LINES, cache=False)
+    phrases = Phrases(corpus, min_count=5, threshold=10)
+    config = TrainConfig(dim=16, epochs=1, min_count=3)
+    words, counts, _, _ = prepare(synth_corpus[0], config, LINES, phrases=phrases)
+    assert any("_" in w for w in words)
+    model, _ = fit(synth_corpus[0], config, LINES, phrases=phrases, cluster=dask_client)
+    assert model.words == words and np.array_equal(model.counts, counts)
 
 
 class KillAWorker:

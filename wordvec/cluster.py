@@ -106,12 +106,14 @@ class Spread(NamedTuple):
                    lambda: cls.scatter(client, ids, offsets))
 
     @classmethod
-    def encode(cls, client, source, tokenizer, vocab):
+    def encode(cls, client, source, tokenizer, vocab, phrases=None):
         """The corpus at `source` read and encoded in `vocab` on the workers (files at the
-        same paths for them; `corpora.cluster.encode_corpus`): see `of_shards`."""
+        same paths for them; `corpora.cluster.encode_corpus`), the Phrases `phrases` joined
+        if given: see `of_shards`."""
         from corpora.cluster import encode_corpus
-        return cls.of_shards(client, encode_corpus(client, source, tokenizer, vocab),
-                             lambda: cls.encode(client, source, tokenizer, vocab))
+        return cls.of_shards(client, encode_corpus(client, source, tokenizer, vocab,
+                                                   phrases=phrases),
+                             lambda: cls.encode(client, source, tokenizer, vocab, phrases))
 
     @classmethod
     def load(cls, client, prefixes, V):
@@ -383,7 +385,7 @@ def _parts(ids, cut, count, key=()):
             for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def read_on_cluster(client, source, config, tokenizer):
+def read_on_cluster(client, source, config, tokenizer, phrases=None):
     """(words, counts, Spread) of the corpus at `source`, counted and encoded on the workers,
     which keep it: the vocabulary is the single machine's, the token ids stay where they
     were read. A folder `corpora encode` wrote is not read again: the workers load its
@@ -392,13 +394,13 @@ def read_on_cluster(client, source, config, tokenizer):
     from wordvec.run import check_sentences, vocabulary
 
     if encoded.is_encoded(source):
-        whole, _, prefixes, _ = encoded.load(source)
-        vocab = vocabulary(whole.index_to_key, whole.counts, config, source)
-        spread = Spread.load(client, prefixes, len(vocab))
+        folder = encoded.load(source)
+        vocab = vocabulary(folder.vocab.index_to_key, folder.vocab.counts, config, source)
+        spread = Spread.load(client, folder.prefixes, len(vocab))
     else:
-        counted = count_corpus(client, source, tokenizer)
+        counted = count_corpus(client, source, tokenizer, phrases=phrases)
         vocab = vocabulary(counted.types, counted.counts, config, source)
-        spread = Spread.encode(client, source, tokenizer, vocab)
+        spread = Spread.encode(client, source, tokenizer, vocab, phrases)
     check_sentences(spread.longest, source)
     return vocab.index_to_key, vocab.counts, spread
 

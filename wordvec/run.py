@@ -113,10 +113,12 @@ def _reached(folder):
 
 def _run_keys(tokenizer, phrases):
     """What a model records of how its corpus was read, so that a resumed run reads it so."""
-    keys = {"tokenizer": tokenizer.key()}
-    if phrases is not None:
-        keys["phrases"] = phrases.key()
-    return keys
+    return {"tokenizer": tokenizer.key(),
+            **_phrases_key(None if phrases is None else phrases.key())}
+
+
+def _phrases_key(key):
+    return {} if key is None else {"phrases": key}
 
 
 def save_model(folder, model, state=None, extra=None):
@@ -177,11 +179,13 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
 
     cluster: a Dask client to train on its workers (`wordvec.cluster`) rather than here; they
     read and encode the corpus (files at the same paths for them), unless it is a Corpus,
-    standard input, or phrases are joined: then it is read here and sent to them.
+    or standard input: then it is read here and sent to them. A folder `corpora encode`
+    wrote is not read again: the workers load its shards.
     """
+    extra = _run_keys(tokenizer, phrases)
     if encoded.is_encoded(source):
         tokenizer = _encoded_with(source, tokenizer, phrases)
-    extra = _run_keys(tokenizer, phrases)
+        extra = {**_run_keys(tokenizer, None), **_phrases_key(encoded.load(source).phrases)}
     if resume is True:
         resume = checkpoint
     if resume is not None:
@@ -207,10 +211,10 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
                             f"trains it further)")
         config = model.config
     spread = None
-    read_here = isinstance(source, Corpus) or phrases is not None or is_stdio(source)
+    read_here = isinstance(source, Corpus) or is_stdio(source)
     if cluster is not None and not read_here:
         from wordvec.cluster import read_on_cluster
-        words, counts, spread = read_on_cluster(cluster, source, config, tokenizer)
+        words, counts, spread = read_on_cluster(cluster, source, config, tokenizer, phrases)
         n_words, offsets = spread.words, np.array([0, spread.longest])
     else:
         words, counts, ids, offsets = prepare(source, config, tokenizer, progress, cache,
@@ -320,9 +324,10 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
     `source` is a path, or a Corpus already read (then `tokenizer` is not used); `phrases`
     (a corpora.Phrases) are joined first."""
     if encoded.is_encoded(source):
-        whole, _, shards, _ = encoded.load(source)
-        vocab = vocabulary(whole.index_to_key, whole.counts, config, source)
-        corpus = encoded.concatenate([encoded.load_shard(s, len(vocab)) for s in shards])
+        folder = encoded.load(source)
+        vocab = vocabulary(folder.vocab.index_to_key, folder.vocab.counts, config, source)
+        corpus = encoded.concatenate([encoded.load_shard(p, len(vocab))
+                                      for p in folder.prefixes])
         check_sentences(np.diff(corpus.offsets).max(initial=0), source)
         return vocab.index_to_key, vocab.counts, corpus.ids, corpus.offsets
     if isinstance(source, Corpus):
@@ -342,9 +347,9 @@ def _encoded_with(folder, tokenizer, phrases):
     """The Tokenizer that read the corpus `corpora encode` saved in `folder`: the one given
     must be it or the default."""
     if phrases is not None:
-        raise UserError(f"{folder} is encoded already: join the phrases before encoding "
-                        f"(`corpora tokenize --phrases`, then `corpora encode`)")
-    read_with = encoded.load(folder)[1]
+        raise UserError(f"{folder} is encoded already: join the phrases when encoding "
+                        f"(`corpora encode --phrases`)")
+    read_with = encoded.load(folder).tokenizer
     if tokenizer not in (read_with, Tokenizer()):
         raise UserError(f"{folder} was tokenized when it was encoded, with its own settings: "
                         f"tokenizer options do not apply to it")
