@@ -179,7 +179,8 @@ def load(vectors, unicode_errors="strict", limit=None):
 def train(ctx, corpus, output, format_, resume, save_vocab, phrases_file, tokenizer, no_cache,
           cache_dir, quiet, dask, **settings):
     """Train word2vec vectors on CORPUS (a text file or folder; see `corpora` for how it is
-    read and tokenized: the tokens are cached, so a second run starts at once).
+    read and tokenized: the tokens are cached, so a second run starts at once), or on the
+    folder `corpora encode` wrote of one.
 
     A checkpoint is kept in OUTPUT.checkpoint at every epoch end and on Ctrl-C; --resume
     continues from it to the same vectors an uninterrupted run gives (with one worker and
