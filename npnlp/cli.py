@@ -10,7 +10,7 @@ from npnlp.errors import Advice, UserError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 SOURCE = click.Path(allow_dash=True)  # a str: only the string '-' is standard input
-OUTPUT = click.Path(dir_okay=False, allow_dash=True)  # '-' is standard output
+OUTPUT = click.Path(allow_dash=True)  # '-' is standard output; check_output does the rest
 
 
 class Group(click.Group):

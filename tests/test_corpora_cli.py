@@ -118,7 +118,9 @@ def special_files(tmp_path):
     target.write_text("precious")
     (tmp_path / "link.txt").symlink_to(target)
     os.mkfifo(tmp_path / "fifo")
-    files = {"a symbolic link": tmp_path / "link.txt", "a FIFO": tmp_path / "fifo"}
+    (tmp_path / "folder").mkdir()
+    files = {"a symbolic link": tmp_path / "link.txt", "a FIFO": tmp_path / "fifo",
+             "a folder": tmp_path / "folder"}
     try:  # a node like /dev/null; only root may make one
         os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
         files["a device"] = tmp_path / "null"
