@@ -55,6 +55,11 @@ def corpus_options(command):
                         help="Tokenize again, neither reading nor writing the cache.")(command)
 
 
+PHRASES_OPTION = click.option(
+    "--phrases", "phrases_file", type=click.Path(dir_okay=False, exists=True),
+    help="Join the phrases of this file (`corpora phrases` writes it) into tokens.")
+
+
 def dask_option(command):
     """Give `command` --dask ADDRESS: work on a Dask cluster instead of here."""
     return click.option("--dask", metavar="ADDRESS", help="Work on a Dask cluster: a "
@@ -105,8 +110,7 @@ def _warn(stats, source):
 @click.argument("source", type=SOURCE)
 @click.option("-o", "--output", required=True, type=OUTPUT,
               help="The tokenized text file to write; '-' for standard output.")
-@click.option("--phrases", "phrases_file", type=click.Path(dir_okay=False, exists=True),
-              help="Join the phrases of this file (`corpora phrases` writes it) into tokens.")
+@PHRASES_OPTION
 @tokenizer_options
 @corpus_options
 @dask_option
@@ -231,8 +235,7 @@ def vocab(source, output, min_count, max_vocab, tokenizer, **options):
 @click.option("-o", "--output", required=True,
               help="The folder to write, new or empty; with --dask, on storage the workers "
                    "share.")
-@click.option("--phrases", "phrases_file", type=click.Path(dir_okay=False, exists=True),
-              help="Join the phrases of this file (`corpora phrases` writes it) into tokens.")
+@PHRASES_OPTION
 @tokenizer_options
 @corpus_options
 @dask_option

@@ -85,11 +85,15 @@ def save(folder, vocab, tokenizer, tokens, stats, shards=None, phrases=None):
 class Folder(NamedTuple):
     """What a folder `save` wrote holds."""
 
+    path: str
     vocab: Vocab           # every word
     tokenizer: Tokenizer   # what read the text
     prefixes: list         # the shards', in order
     stats: ReadStats
     phrases: str | None    # the key of the Phrases joined, if any
+
+    def __str__(self):
+        return self.path
 
 
 def load(folder):
@@ -113,7 +117,7 @@ def load(folder):
         raise UserError(f"{folder} is damaged: {META} says {n_shards} shards of {tokens:,} "
                         f"tokens, and it holds {len(prefixes)} of {found:,}, a vocabulary of "
                         f"{vocab.counts.sum():,} (encode the corpus again)")
-    return Folder(vocab, tokenizer, prefixes, stats, phrases)
+    return Folder(str(folder), vocab, tokenizer, prefixes, stats, phrases)
 
 
 def shard_prefix(folder, n):

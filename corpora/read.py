@@ -31,6 +31,7 @@ FFFD = "\ufffd".encode()
 # what a corrupt archive raises; RuntimeError covers an encrypted or unsupported zip member
 DECOMPRESS_ERRORS = (OSError, EOFError, RuntimeError, zlib.error, lzma.LZMAError,
                      zipfile.BadZipFile)
+ENCODED = "encoded.json"   # what marks a folder `corpora.encoded` wrote
 
 
 @dataclass
@@ -43,8 +44,6 @@ class ReadStats:
     lines: int = 0  # a last line without '\n' counts too
     replaced: int = 0  # invalid UTF-8 sequences replaced with U+FFFD
     cuts: int = 0  # made in runs without whitespace too long for a token (tokenize.MAX_TOKEN)
-
-ENCODED = "encoded.json"   # what marks a folder `corpora.encoded` wrote
 
 
 def list_files(source):

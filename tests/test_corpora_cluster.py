@@ -136,7 +136,7 @@ def test_a_corpus_encoded_into_a_folder_is_one_machines(dask_client, folder, tok
     corpus = load_corpus(folder, tokenizer, cache=False)
     whole = Vocab.from_counts(corpus.types, corpus.counts)
     cluster.save_encoded(dask_client, folder, tokenizer, tmp_path / "there", 4096)
-    saved, read_with, prefixes, stats, _ = encoded.load(tmp_path / "there")
+    _, saved, read_with, prefixes, stats, _ = encoded.load(tmp_path / "there")
     assert saved.index_to_key == whole.index_to_key
     assert np.array_equal(saved.counts, whole.counts)
     assert read_with == tokenizer and asdict(stats) == asdict(corpus.stats)

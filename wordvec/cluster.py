@@ -388,15 +388,14 @@ def _parts(ids, cut, count, key=()):
 def read_on_cluster(client, source, config, tokenizer, phrases=None):
     """(words, counts, Spread) of the corpus at `source`, counted and encoded on the workers,
     which keep it: the vocabulary is the single machine's, the token ids stay where they
-    were read. A folder `corpora encode` wrote is not read again: the workers load its
-    shards."""
+    were read. A folder `corpora encode` wrote (`source` its corpora.encoded.Folder) is not
+    read again: the workers load its shards."""
     from corpora.cluster import count_corpus
     from wordvec.run import check_sentences, vocabulary
 
-    if encoded.is_encoded(source):
-        folder = encoded.load(source)
-        vocab = vocabulary(folder.vocab.index_to_key, folder.vocab.counts, config, source)
-        spread = Spread.load(client, folder.prefixes, len(vocab))
+    if isinstance(source, encoded.Folder):
+        vocab = vocabulary(source.vocab.index_to_key, source.vocab.counts, config, source)
+        spread = Spread.load(client, source.prefixes, len(vocab))
     else:
         counted = count_corpus(client, source, tokenizer, phrases=phrases)
         vocab = vocabulary(counted.types, counted.counts, config, source)

@@ -183,20 +183,17 @@ def fit(source, config, tokenizer, checkpoint=None, resume=None, progress=False,
     wrote is not read again: the workers load its shards.
     """
     extra = _run_keys(tokenizer, phrases)
-    if encoded.is_encoded(source):
+    if encoded.is_encoded(source):   # read once: the vocabulary, the shards' paths
+        source = encoded.load(source)
         tokenizer = _encoded_with(source, tokenizer, phrases)
-        extra = {**_run_keys(tokenizer, None), **_phrases_key(encoded.load(source).phrases)}
+        extra = {**_run_keys(tokenizer, None), **_phrases_key(source.phrases)}
     if resume is True:
         resume = checkpoint
     if resume is not None:
         if not Path(resume).is_dir():
             raise UserError(f"nothing to resume: no checkpoint {resume}")
         model, state, saved = load_model(resume)
-        if encoded.is_encoded(source) and saved.get("tokenizer") not in (
-                None, extra["tokenizer"]):
-            raise UserError(f"the corpus {source} is not the one {resume} was trained on: it "
-                            f"was encoded with other tokenizer settings")
-        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume)
+        _check_same_tokenizer(saved.get("tokenizer"), extra["tokenizer"], resume, source)
         if saved.get("phrases") != extra.get("phrases"):
             raise UserError(f"{resume} was trained with other phrases: give the same "
                             f"--phrases file, or none if it had none")
@@ -305,10 +302,14 @@ def load_settings(checkpoint):
     return load_config(checkpoint).get("train", {})
 
 
-def _check_same_tokenizer(saved, now, checkpoint):
-    """A resumed run must read its corpus as before: name the flags that differ."""
+def _check_same_tokenizer(saved, now, checkpoint, source):
+    """A resumed run must read its corpus as before: name the flags that differ (a corpus
+    encoded already is another corpus)."""
     if saved is None or saved == now:   # a model saved from Python may not say
         return
+    if isinstance(source, encoded.Folder):
+        raise UserError(f"the corpus {source} is not the one {checkpoint} was trained on: it "
+                        f"was encoded with other tokenizer settings")
     saved, now = json.loads(saved), json.loads(now)
     defaults = {f.name: f.default for f in fields(Tokenizer)}
     flags = [f"{'add' if saved.get(k) != defaults[k] else 'drop'} "
@@ -321,13 +322,12 @@ def _check_same_tokenizer(saved, now, checkpoint):
 def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=None,
             phrases=None):
     """(words, counts, ids, sentence offsets) of a corpus under `config`'s vocabulary;
-    `source` is a path, or a Corpus already read (then `tokenizer` is not used); `phrases`
-    (a corpora.Phrases) are joined first."""
-    if encoded.is_encoded(source):
-        folder = encoded.load(source)
-        vocab = vocabulary(folder.vocab.index_to_key, folder.vocab.counts, config, source)
+    `source` is a path, or a Corpus already read, or the `corpora.encoded.Folder` of one
+    (then `tokenizer` is not used); `phrases` (a corpora.Phrases) are joined first."""
+    if isinstance(source, encoded.Folder):
+        vocab = vocabulary(source.vocab.index_to_key, source.vocab.counts, config, source)
         corpus = encoded.concatenate([encoded.load_shard(p, len(vocab))
-                                      for p in folder.prefixes])
+                                      for p in source.prefixes])
         check_sentences(np.diff(corpus.offsets).max(initial=0), source)
         return vocab.index_to_key, vocab.counts, corpus.ids, corpus.offsets
     if isinstance(source, Corpus):
@@ -344,16 +344,15 @@ def prepare(source, config, tokenizer, progress=False, cache=True, cache_dir=Non
 
 
 def _encoded_with(folder, tokenizer, phrases):
-    """The Tokenizer that read the corpus `corpora encode` saved in `folder`: the one given
-    must be it or the default."""
+    """The Tokenizer that read the corpus of `folder` (a corpora.encoded.Folder): the one
+    given must be it or the default."""
     if phrases is not None:
         raise UserError(f"{folder} is encoded already: join the phrases when encoding "
                         f"(`corpora encode --phrases`)")
-    read_with = encoded.load(folder).tokenizer
-    if tokenizer not in (read_with, Tokenizer()):
+    if tokenizer not in (folder.tokenizer, Tokenizer()):
         raise UserError(f"{folder} was tokenized when it was encoded, with its own settings: "
                         f"tokenizer options do not apply to it")
-    return read_with
+    return folder.tokenizer
 
 
 def vocabulary(types, counts, config, source):
