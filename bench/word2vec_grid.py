@@ -18,8 +18,8 @@ Spearman (questions and pairs out of the vocabulary left out: on the small corpo
 remain, so read those columns as relative) as the mean over the seeds, and the neighbour
 rank for each seed. A run that fails (diverges) prints its error. One job runs at a time,
 each in its own process (bench/word2vec_speed.py's); on a machine with fewer cores than
-workers, the workers take turns, which races their updates at least as hard as real
-parallel workers do.
+workers, the workers take turns, and most steps run alone: bench/word2vec_races.py replays
+the races of as many cores.
 """
 import argparse
 import math

@@ -17,6 +17,7 @@ from wordvec.batches import Windows, keep_probabilities, steps, windows
 from wordvec.config import LOSSES, MIN_STEP, TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
 from wordvec.huffman import huffman_tree
+from wordvec.lockstep import train_lockstep
 from wordvec.model import NOISE_GROUP, Word2VecNet
 from wordvec.run import fit, prepare
 from wordvec.train import TrainState, train
@@ -457,6 +458,36 @@ def test_eight_racing_workers_train_a_small_corpus_as_one_does(small_corpus):
         assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 10
         losses.append(state.epoch_loss[-1])
     assert losses[1] == pytest.approx(losses[0], rel=0.02)
+
+
+def test_one_worker_in_lockstep_trains_as_train_does(small_corpus):
+    """The replay of K workers' races with K = 1 is plain training: same vectors and loss."""
+    config = TrainConfig(sg=False, dim=16, epochs=2)
+    words, counts, ids, offsets = prepare(small_corpus, config, LINES)
+    models = [Word2VecNet(config, words, counts) for _ in range(2)]
+    state = train(models[0], ids, offsets)
+    replayed = train_lockstep(models[1], ids, offsets, workers=1)
+    np.testing.assert_allclose(models[1].wv.vectors, models[0].wv.vectors, rtol=1e-4, atol=1e-6)
+    assert replayed.epoch_loss == pytest.approx(state.epoch_loss, rel=1e-5)
+    assert replayed.words == state.words
+
+
+@pytest.mark.parametrize("sg,loss", [pytest.param(sg, loss, id=f"{'sg' if sg else 'cbow'}-{loss}")
+                                     for sg in (True, False) for loss in ("negative",
+                                                                          "hierarchical")])
+def test_64_workers_on_64_cores_train_a_small_corpus_as_one_does(small_corpus, sg, loss):
+    """Replayed as on 64 cores (each step's gradient missing the 63 steps before it), the
+    default step and row cap train to one worker's loss and neighbours. A row cap let fall
+    to 2 under many workers (64 x 2 = 128 examples in flight) reached 1.5-2x the loss and
+    ranked CBOW's planted neighbours 25th."""
+    config = TrainConfig(sg=sg, loss=loss, dim=50, epochs=10)
+    words, counts, ids, offsets = prepare(small_corpus, config, LINES)
+    losses = []
+    for workers in (1, 64):
+        model = Word2VecNet(replace(config, workers=workers), words, counts)
+        losses.append(train_lockstep(model, ids, offsets, workers).epoch_loss[-1])
+        assert np.median([model.wv.rank(a, b) for a, b in synth.SIMILAR]) <= 10
+    assert losses[1] == pytest.approx(losses[0], rel=0.1)
 
 
 def test_subsampling_keeps_pairs_in_a_tiny_corpus(tmp_path):

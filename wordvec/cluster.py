@@ -46,7 +46,7 @@ from wordvec.batches import (
     windows,
 )
 from wordvec.model import Word2VecNet
-from wordvec.train import MAX_ROW_REPEATS, TrainState, widest_window
+from wordvec.train import TrainState, widest_window
 
 # An epoch is PARTS_PER_WORKER slices of K corpus parts (one a worker), each trained in K
 # rounds: the more slices, the sooner every block has met every other. One epoch of the text8
@@ -469,7 +469,7 @@ def train_bucket(config, input_rows, output_rows, counts, pieces, step, words, t
     start = time.perf_counter()
     keep_freed_memory()    # Dask's workers return freed memory at once: 3x slower steps
     net = _block_net(config, counts, input_rows.copy(), output_rows.copy())
-    opt = nn.SGD(net, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
+    opt = nn.SGD(net, lr=config.alpha, max_row_repeats=replace(config, workers=1).row_cap())
     alpha = nn.LinearDecay(config.alpha, total + 1, config.min_alpha)
     blocks_ = [w for piece in pieces for w in piece]     # in corpus order
     rng = np.random.default_rng(seed)

@@ -9,8 +9,12 @@ from npnlp.settings import Saved
 LOSSES = ("negative", "hierarchical", "softmax")
 # The centres of the steps in flight (one a worker) update rows of both tables at once, each
 # from weights that miss the others' updates: their row updates stay at most IN_FLIGHT per
-# row (how it was measured: docs/performance.md, "How big a step is").
+# row on average, and ROW_IN_FLIGHT examples' worth on any one row (how it was measured:
+# docs/performance.md, "How big a step is").
 IN_FLIGHT = 1.9
+ROW_IN_FLIGHT = {"negative": 128, "hierarchical": 256}
+MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
+MIN_ROW_REPEATS = 8    # CBOW's noise groups: one noise draw is 8 examples (model.py)
 SOFTMAX_IN_FLIGHT = 500
 MIN_STEP = 16
 
@@ -31,7 +35,7 @@ class TrainConfig(Saved):
     sample: subsampling threshold of frequent words (0 keeps every word).
     batch: centre words per update step; by default chosen by `step_size` from the
         vocabulary, the objective and the workers. A step's updates are summed, and a row
-        updated by more than MAX_ROW_REPEATS (train.py) examples in a step takes that many
+        updated by more than `row_cap()` examples in a step takes that many
         times their mean (the exact softmax's output rows are not capped), so frequent
         words learn less per step than in word2vec.c's one-pair-at-a-time SGD.
     subwords: fastText's model (`wordvec.subwords`): a word's input vector is the mean of
@@ -65,16 +69,29 @@ class TrainConfig(Saved):
     def step_size(self, V, rows_per_centre):
         """Centre words per update step: `batch`, else the objective's default cut so that
         the rows of both tables the centres in flight update (one step per worker, a centre
-        updating `rows_per_centre` rows) are at most IN_FLIGHT x 2 V, at least MIN_STEP.
-        The exact softmax updates every output row for every centre: its bound is
-        SOFTMAX_IN_FLIGHT centres."""
+        updating `rows_per_centre` rows) are at most IN_FLIGHT x 2 V, at least MIN_STEP, and
+        cut further where the row cap cannot keep a row's updates in flight within
+        ROW_IN_FLIGHT (`row_cap`). The exact softmax updates every output row for every
+        centre: its bound is SOFTMAX_IN_FLIGHT centres."""
         if self.batch is not None:
             return self.batch
         if self.loss == "softmax":
             return max(MIN_STEP, min(250, SOFTMAX_IN_FLIGHT // self.workers))
         default = 700 if self.loss == "hierarchical" else 1000 if self.sg else 3000
         in_flight = IN_FLIGHT * 2 * V / (self.workers * rows_per_centre)
-        return max(MIN_STEP, min(default, int(in_flight)))
+        over = self.workers * self.row_cap() / ROW_IN_FLIGHT[self.loss]
+        return max(MIN_STEP, min(default, int(in_flight / max(1, over))))
+
+    def row_cap(self):
+        """The most examples a row's update sums in one step (more are scaled down to this
+        many times their mean): MAX_ROW_REPEATS, cut so that the workers' steps in flight
+        give a row at most ROW_IN_FLIGHT examples' worth, but not below MIN_ROW_REPEATS
+        (`step_size` cuts the step instead). The exact softmax's output table is dense and
+        its steps small: it keeps MAX_ROW_REPEATS for its input rows."""
+        if self.loss == "softmax":
+            return MAX_ROW_REPEATS
+        share = ROW_IN_FLIGHT[self.loss] // self.workers
+        return min(MAX_ROW_REPEATS, max(MIN_ROW_REPEATS, share))
 
     def __post_init__(self):
         if self.loss not in LOSSES:

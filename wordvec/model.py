@@ -142,7 +142,7 @@ class Word2VecNet(nn.Module):
         skip-gram, centres for CBOW).
 
         What it computes is word2vec.c's per-pair update, summed over the step (then applied
-        by SGD at rate alpha, a row's sum capped at MAX_ROW_REPEATS examples). For one
+        by SGD at rate alpha, a row's sum capped at `config.row_cap()` examples). For one
         skip-gram pair (context word c, centre word w) with negative sampling, syn0 = input.W
         and syn1neg = output.W:
 
@@ -197,7 +197,7 @@ class Word2VecNet(nn.Module):
         h: (G g, D), the groups one after another;  members: (G, g) centres, -1 padding.
 
         Groups of 8 gather 13 output rows per 8 centres instead of 48 at the same scores.
-        The per-row cap of the update (train.MAX_ROW_REPEATS) counts a noise word once per
+        The per-row cap of the update (`config.row_cap()`) counts a noise word once per
         centre it was scored against; counted once per group, frequent noise words took 8
         times larger steps and small corpora collapsed (docs/performance.md).
         """

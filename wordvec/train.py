@@ -37,8 +37,6 @@ from wordvec.batches import (
 )
 from wordvec.config import TrainConfig
 
-MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
-
 
 @dataclass
 class TrainState:
@@ -86,8 +84,8 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
                          for b, s in state.partial.items()}
     state.step_size = run.step_size
     if config.workers > cores():
-        warnings.warn(f"{config.workers} workers on {cores()} cores take turns: their updates "
-                      f"race harder than on {config.workers} cores, and run no faster",
+        warnings.warn(f"{config.workers} workers on {cores()} cores take turns, and run no "
+                      f"faster than {cores()}",
                       Advice, stacklevel=2)
     keep_freed_memory()
     with (stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar,
@@ -153,21 +151,29 @@ class _Run:
                     f"--workers {cores()} or a smaller --alpha")
         return "try a smaller --alpha"
 
+    def block_steps(self, b, epoch):
+        """Block `b`'s steps in `epoch`: the generator their draws come from, the steps,
+        each step's share of the block's words, and the block's words."""
+        config = self.config
+        starts = self.parts[b]
+        rng = np.random.default_rng([config.seed, epoch, b])
+        block = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
+                        self.window, rng)
+        n = -(-len(block.centres) // self.step_size)
+        words = int(starts[-1] - starts[0])
+        shares = [(s + 1) * words // n - s * words // n for s in range(n)]
+        # see batches.steps; the exact softmax scores each pair alone, with no window padding
+        by_count = config.sg and config.loss != "softmax"
+        return rng, steps(block, self.step_size, by_count), shares, words
+
     def train_blocks(self, todo, epoch, ledger, worker, stop):
         """Train on the blocks `todo` (an iterable) of `epoch` in order, reporting to
         `ledger`."""
         config, model = self.config, self.model
-        opt = nn.SGD(model, lr=config.alpha, max_row_repeats=MAX_ROW_REPEATS)
-        # see batches.steps; the exact softmax scores each pair alone, with no window padding
-        by_count = config.sg and config.loss != "softmax"
+        opt = nn.SGD(model, lr=config.alpha, max_row_repeats=config.row_cap())
         for b in todo:
-            starts = self.parts[b]
-            rng = np.random.default_rng([config.seed, epoch, b])
-            block = windows(self.ids[starts[0]:starts[-1]], starts - starts[0], self.keep,
-                            self.window, rng)
-            n_steps = -(-len(block.centres) // self.step_size)
-            block_words = int(starts[-1] - starts[0])
-            for s, step in enumerate(steps(block, self.step_size, by_count)):
+            rng, block_steps, shares, words = self.block_steps(b, epoch)
+            for s, step in enumerate(block_steps):
                 if s < ledger.partial[b]:     # resuming inside this block: replay its draws
                     model.replay_draws(step, rng)
                     continue
@@ -178,13 +184,12 @@ class _Run:
                     ledger.record_divergence(worker, loss / max(pairs, 1), opt.lr)
                     return
                 opt.step()
-                words = (s + 1) * block_words // n_steps - s * block_words // n_steps
-                ledger.step_done(worker, b, s + 1, words, loss, pairs)
+                ledger.step_done(worker, b, s + 1, shares[s], loss, pairs)
                 if stop():
                     ledger.stop()
                     return
-            if n_steps == 0:
-                ledger.step_done(worker, b, 0, block_words, 0.0, 0)
+            if not shares:
+                ledger.step_done(worker, b, 0, words, 0.0, 0)
             ledger.done[b] = 1
 
     def in_workers(self, todo, epoch, ledger, stop, bar):
@@ -332,32 +337,8 @@ def _show(bar, ledger, epoch, alpha):
                     loss=f"{ledger.loss.sum() / max(pairs, 1):.4f}", refresh=False)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def widest_window(config, offsets):
     """The window a run uses: `config.window`, cut to the longest sentence (or piece of one,
     MAX_SENTENCE) less one, as a wider one adds nothing but memory. The setting itself is
     kept, so that a resumed run's settings match."""
     return min(config.window, int(min(np.diff(offsets).max(), MAX_SENTENCE)) - 1)
-
-
-
-
-
-
-
-
-
-
-
-
