@@ -9,8 +9,9 @@ from npnlp.settings import Saved
 LOSSES = ("negative", "hierarchical", "softmax")
 # The centres of the steps in flight (one a worker) update rows of both tables at once, each
 # from weights that miss the others' updates: their row updates stay at most IN_FLIGHT per
-# row on average, and ROW_IN_FLIGHT examples' worth on any one row (how it was measured:
-# docs/performance.md, "How big a step is").
+# row on average, and ROW_IN_FLIGHT examples' worth on any one row: half the least that
+# diverged in K workers' races replayed by wordvec.lockstep (docs/performance.md, "How big
+# a step is" and "Many workers").
 IN_FLIGHT = 1.9
 ROW_IN_FLIGHT = {"negative": 128, "hierarchical": 256}
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
