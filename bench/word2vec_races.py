@@ -32,7 +32,7 @@ def run(corpus, job, workers, epochs, seed, neighbour):
     words, counts, ids, offsets = prepare(str(corpus), config, Tokenizer(whitespace=True))
     model = Word2VecNet(config, words, counts)
     try:
-        state = train_lockstep(model, ids, offsets, workers)
+        state = train_lockstep(model, ids, offsets)
     except Diverged:
         return None
     step = config.step_size(len(words), model.rows_per_centre)

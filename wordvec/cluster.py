@@ -469,6 +469,7 @@ def train_bucket(config, input_rows, output_rows, counts, pieces, step, words, t
     start = time.perf_counter()
     keep_freed_memory()    # Dask's workers return freed memory at once: 3x slower steps
     net = _block_net(config, counts, input_rows.copy(), output_rows.copy())
+    # one worker owns each row at a time: nothing races, the cap is one worker's
     opt = nn.SGD(net, lr=config.alpha, max_row_repeats=replace(config, workers=1).row_cap())
     alpha = nn.LinearDecay(config.alpha, total + 1, config.min_alpha)
     blocks_ = [w for piece in pieces for w in piece]     # in corpus order

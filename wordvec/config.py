@@ -9,9 +9,9 @@ from npnlp.settings import Saved
 LOSSES = ("negative", "hierarchical", "softmax")
 # The centres of the steps in flight (one a worker) update rows of both tables at once, each
 # from weights that miss the others' updates: their row updates stay at most IN_FLIGHT per
-# row on average, and ROW_IN_FLIGHT examples' worth on any one row: half the least that
-# diverged in K workers' races replayed by wordvec.lockstep (docs/performance.md, "How big
-# a step is" and "Many workers").
+# row on average, and while the row cap allows, ROW_IN_FLIGHT examples' worth on any one
+# row: half the least that diverged in K workers' races replayed by wordvec.lockstep
+# (docs/performance.md, "How big a step is" and "Many workers").
 IN_FLIGHT = 1.9
 ROW_IN_FLIGHT = {"negative": 128, "hierarchical": 256}
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
@@ -81,14 +81,16 @@ class TrainConfig(Saved):
         default = 700 if self.loss == "hierarchical" else 1000 if self.sg else 3000
         in_flight = IN_FLIGHT * 2 * V / (self.workers * rows_per_centre)
         over = self.workers * self.row_cap() / ROW_IN_FLIGHT[self.loss]
-        return max(MIN_STEP, min(default, int(in_flight / max(1, over))))
+        return max(MIN_STEP, int(min(default, in_flight) / max(1, over)))
 
     def row_cap(self):
         """The most examples a row's update sums in one step (more are scaled down to this
         many times their mean): MAX_ROW_REPEATS, cut so that the workers' steps in flight
-        give a row at most ROW_IN_FLIGHT examples' worth, but not below MIN_ROW_REPEATS
-        (`step_size` cuts the step instead). The exact softmax's output table is dense and
-        its steps small: it keeps MAX_ROW_REPEATS for its input rows."""
+        give a row at most ROW_IN_FLIGHT examples' worth, but not below MIN_ROW_REPEATS.
+        Past that floor a frequent row takes workers x MIN_ROW_REPEATS, and `step_size`
+        cuts the step by the factor left over, which bounds the rarer rows (replayed: 32
+        and 64 workers train). The exact softmax's output table is dense and its steps
+        small: it keeps MAX_ROW_REPEATS for its input rows."""
         if self.loss == "softmax":
             return MAX_ROW_REPEATS
         share = ROW_IN_FLIGHT[self.loss] // self.workers

@@ -85,7 +85,7 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
     state.step_size = run.step_size
     if config.workers > cores():
         warnings.warn(f"{config.workers} workers on {cores()} cores take turns, and run no "
-                      f"faster than {cores()}",
+                      f"faster than {cores()} workers",
                       Advice, stacklevel=2)
     keep_freed_memory()
     with (stop_on_ctrl_c() as ctrl_c, progress_bar(run.total_words, "word", progress) as bar,
@@ -147,8 +147,8 @@ class _Run:
         if config.alpha > default_alpha:
             return f"--alpha {config.alpha:g} is above the default {default_alpha:g}: lower it"
         if config.workers > cores():
-            return (f"{config.workers} workers on {cores()} cores race their updates: try "
-                    f"--workers {cores()} or a smaller --alpha")
+            return (f"{config.workers} workers on {cores()} cores: try --workers {cores()} or a "
+                    f"smaller --alpha")
         return "try a smaller --alpha"
 
     def block_steps(self, b, epoch):
