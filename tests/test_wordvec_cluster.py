@@ -190,6 +190,7 @@ def test_the_command_line_trains_on_a_local_cluster_and_refuses_what_it_cannot(s
                            input=synth_corpus[0].read_text())   # read here, sent to the workers
     assert result.exit_code == 0, result.output
     for flags, message in [(["--loss", "hierarchical"], "every hierarchical-softmax path"),
+                           (["--loss", "hierarchical+negative"], "hierarchical-softmax path"),
                            (["--loss", "softmax"], "updates every output row"),
                            (["--subwords"], "n-gram's row is shared"),
                            (["--workers", "2"], "the cluster's workers train")]:

@@ -15,8 +15,8 @@ TINY = dict(vector_size=16, min_count=2, epochs=1, workers=1, seed=3)
 UNSEEN = ["kingzz", "queendom", "xq"]
 
 
-@pytest.fixture(scope="module", params=[dict(sg=1), dict(hs=1, negative=0)],
-                ids=["sg-negative", "cbow-hierarchical"])
+@pytest.fixture(scope="module", params=[dict(sg=1), dict(hs=1, negative=0), dict(hs=1)],
+                ids=["sg-negative", "cbow-hierarchical", "cbow-both"])
 def trained(request, tmp_path_factory):
     model = wordvec.FastText(SENTENCES, bucket=1000, **TINY, **request.param)
     path = tmp_path_factory.mktemp("ft") / "model.bin"
@@ -38,7 +38,7 @@ def test_word_and_unseen_vectors_read_back_identical(trained):
 def test_the_file_holds_fasttexts_settings_and_tables(trained):
     model, path = trained
     m = read_fasttext_model(path)
-    hs = model.hs == 1
+    hs = model.hs == 1 and not model.negative   # both: fastText's one objective, negative
     assert m.args == dict(dim=16, ws=5, epoch=1, minCount=2, neg=0 if hs else 5, wordNgrams=1,
                           loss=1 if hs else 2, model=2 if model.sg else 1, bucket=1000, minn=3,
                           maxn=6, lrUpdateRate=100, t=1e-3)
@@ -66,7 +66,8 @@ def test_gensim_loads_the_model_with_the_same_vectors(trained):
 
     model, path = trained
     theirs = load_facebook_model(str(path))
-    assert (theirs.sg, theirs.hs, theirs.negative) == (model.sg, model.hs, model.negative)
+    hs = int(model.hs and not model.negative)   # both: written as negative sampling
+    assert (theirs.sg, theirs.hs, theirs.negative) == (model.sg, hs, model.negative)
     assert theirs.wv.index_to_key == model.wv.index_to_key
     np.testing.assert_allclose(theirs.wv.vectors, model.wv.vectors, atol=1e-6)
     np.testing.assert_allclose(theirs.wv[UNSEEN], model.wv[UNSEEN], atol=1e-6)

@@ -68,7 +68,7 @@ def tiny_model(sg, loss, cbow_mean=False, V=12):
     return model
 
 
-@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "softmax", "hierarchical+negative"])
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow-sum"])
 def test_gradients_of_every_objective(sg, loss):
     model, batch = tiny_model(sg, loss), tiny_batch(np.random.default_rng(0))
@@ -280,8 +280,9 @@ def test_default_alpha_is_word2vec_cs_but_gensims_for_cbow_with_hierarchical_sof
     alphas = {(sg, loss): TrainConfig(sg=sg, loss=loss).alpha
               for sg in (True, False) for loss in LOSSES}
     assert alphas == {(True, "negative"): 0.025, (True, "hierarchical"): 0.025,
-                      (True, "softmax"): 0.025, (False, "negative"): 0.05,
-                      (False, "hierarchical"): 0.025, (False, "softmax"): 0.05}
+                      (True, "softmax"): 0.025, (True, "hierarchical+negative"): 0.025,
+                      (False, "negative"): 0.05, (False, "hierarchical"): 0.025,
+                      (False, "softmax"): 0.05, (False, "hierarchical+negative"): 0.025}
 
 
 def trained(corpus, stop_after=None, **settings):
@@ -434,7 +435,7 @@ def small_corpus(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "hierarchical+negative"])
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 def test_default_steps_learn_a_small_corpus(small_corpus, sg, loss):
     """At default settings (but dim and epochs), each word of a planted pair finds the other
@@ -541,48 +542,57 @@ def test_a_checkpoint_state_under_the_older_names_loads():
 
 def _per_pair_reference(model, windows, rng, alpha):
     """word2vec.c's update pair by pair (Word2VecNet.backprop's docstring), each from the
-    weights before the step and summed: the tables after one step of plain SGD."""
-    syn0, syn1 = model.input.W.data.astype(np.float64), model.output.W.data.astype(np.float64)
-    new0, new1 = syn0.copy(), syn1.copy()
+    weights before the step and summed: the tables after one step of plain SGD, the input
+    table and the output tables (syn1neg, syn1; None where the objective has none)."""
     config, tree = model.config, model._tree
+    syn0 = model.input.W.data.astype(np.float64)
+    syn1neg = model.output.W.data.astype(np.float64) if config.negative_sampling else None
+    syn1 = model.paths_output.W.data.astype(np.float64) if config.hierarchical else None
+    new0, new1neg, new1 = (None if t is None else t.copy() for t in (syn0, syn1neg, syn1))
     n = len(windows.centres)
     groups = n if config.sg else -(-n // NOISE_GROUP)   # CBOW: centres i, i + G, ... share
-    noise = model.draw_noise(rng, groups) if config.loss == "negative" else None
+    noise = model.draw_noise(rng, groups) if config.negative_sampling else None
     for i, (w, contexts, mask) in enumerate(zip(*windows)):
-        if config.loss == "negative":
-            targets = [(w, 1.0)] + [(int(t), 0.0) for t in noise[i % groups] if t != w]
-        else:
+        targets = []   # (table before, table after, row, label)
+        if config.hierarchical:   # word2vec.c: the path first, then the noise words
             path = slice(0, tree.lengths[w])
-            targets = list(zip(tree.points[w, path], 1.0 - tree.codes[w, path]))
+            targets += [(syn1, new1, t, 1.0 - code)
+                        for t, code in zip(tree.points[w, path], tree.codes[w, path])]
+        if config.negative_sampling:
+            targets += [(syn1neg, new1neg, w, 1.0)] + [(syn1neg, new1neg, int(t), 0.0)
+                                                       for t in noise[i % groups] if t != w]
         inputs = [[c] for c in contexts[mask]] if config.sg else [list(contexts[mask])]
         for rows in inputs:
             h = syn0[rows].mean(axis=0)
             dh = 0
-            for t, label in targets:
-                g = label - 1 / (1 + np.exp(-h @ syn1[t]))
-                dh = dh + g * syn1[t]
-                new1[t] += alpha * g * h
+            for before, after, t, label in targets:
+                g = label - 1 / (1 + np.exp(-h @ before[t]))
+                dh = dh + g * before[t]
+                after[t] += alpha * g * h
             for c in rows:
                 new0[c] += alpha * dh
-    return new0, new1
+    return new0, new1neg, new1
 
 
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
-@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "hierarchical+negative"])
 def test_a_step_is_word2vecs_per_pair_update_summed(sg, loss):
     counts = np.array([50, 30, 20, 12, 9, 7, 5, 3])
     words = [f"w{i}" for i in range(len(counts))]
     model = Word2VecNet(TrainConfig(sg=sg, loss=loss, dim=6, window=2, negative=3), words,
                         counts)
     rng = np.random.default_rng(0)
-    model.output.W.data[...] = rng.normal(0, 0.5, model.output.W.data.shape)
+    for table in dict.fromkeys([model.output, model.paths_output or model.output]):
+        table.W.data[...] = rng.normal(0, 0.5, table.W.data.shape)
     step = Windows(np.array([1, 4, 6]), np.array([[0, 2, 3, 0], [5, 7, 2, 1], [0, 0, 4, 0]]),
                    np.array([[False, True, True, False], [True, True, True, True],
                              [False, False, True, False]]))
-    syn0, syn1 = _per_pair_reference(model, step, np.random.default_rng(1), alpha=0.1)
+    syn0, syn1neg, syn1 = _per_pair_reference(model, step, np.random.default_rng(1), alpha=0.1)
     opt = nn.SGD(model, lr=0.1)
     opt.zero_grad()
     model.backprop(step, np.random.default_rng(1))
     opt.step()
     np.testing.assert_allclose(model.input.W.data, syn0, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(model.output.W.data, syn1, rtol=1e-5, atol=1e-6)
+    for table, expected in ((model.output, syn1neg), (model.paths_output, syn1)):
+        if expected is not None:
+            np.testing.assert_allclose(table.W.data, expected, rtol=1e-5, atol=1e-6)

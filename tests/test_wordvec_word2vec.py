@@ -89,8 +89,23 @@ def test_save_load_and_train_further_on_new_sentences(sentences, tmp_path):
     assert not np.array_equal(before, loaded.wv.vectors)
 
 
+def test_hs_with_negative_trains_both_tables_and_saves_and_resumes_them(sentences, tmp_path):
+    """gensim's and word2vec.c's hs=1 with negative > 0: syn1 and syn1neg trained at once."""
+    model = Word2Vec(sentences, hs=1, negative=5, **SETTINGS)
+    assert (model.hs, model.negative) == (1, 5)
+    V = len(model.wv)
+    assert model.syn1.shape == (V - 1, 20) and model.syn1neg.shape == (V, 20)
+    assert np.abs(model.syn1).max() > 0 and np.abs(model.syn1neg).max() > 0
+    model.save(tmp_path / "model")
+    loaded = Word2Vec.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.syn1, model.syn1)
+    np.testing.assert_array_equal(loaded.syn1neg, model.syn1neg)
+    loaded.train(sentences, epochs=1)
+    assert not np.array_equal(loaded.syn1, model.syn1)
+    assert not np.array_equal(loaded.syn1neg, model.syn1neg)
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"hs": 1}, ValueError, "trains both objectives at once in gensim"),
     ({"hs": 0, "negative": 0}, ValueError, "nothing to train"),
     ({"trim_rule": len}, TypeError, "trim_rule= is not supported: give min_count"),
     ({"sentences": ["a sentence as a string"]}, TypeError, "must be a list of words"),

@@ -47,7 +47,8 @@ main.hints = {"train": {
     "train": "the CORPUS argument", "input": "the CORPUS argument", "output": "-o",
     "size": "--dim", "dim": "--dim", "vectorsize": "--dim", "window": "--window",
     "ws": "--window", "sample": "--sample", "negative": "--negative", "neg": "--negative",
-    "hs": "--loss hierarchical", "loss": "--loss", "cbow": "--cbow for -cbow 1, --sg for 0",
+    "hs": "--loss hierarchical, or hierarchical+negative with -negative N",
+    "loss": "--loss", "cbow": "--cbow for -cbow 1, --sg for 0",
     "sg": "--sg or --cbow", "cbowmean": "--cbow-mean or --cbow-sum", "threads": "--workers",
     "thread": "--workers", "workers": "--workers", "iter": "--epochs", "epoch": "--epochs",
     "epochs": "--epochs", "mincount": "--min-count", "alpha": "--alpha", "lr": "--alpha",
@@ -105,8 +106,9 @@ def load(vectors, unicode_errors="strict", limit=None):
               help="CBOW: the mean or the sum of the context vectors.")
 @click.option("--loss", type=click.Choice(LOSSES, case_sensitive=False), default=TrainConfig.loss,
               show_default=True,
-              help="Negative sampling, hierarchical softmax, or the exact softmax (slow "
-              "beyond a few thousand words).")
+              help="Negative sampling, hierarchical softmax, the exact softmax (slow "
+              "beyond a few thousand words), or the first two at once (word2vec.c's -hs 1 "
+              "-negative 5).")
 @click.option("--dim", type=click.IntRange(min=1), default=TrainConfig.dim, show_default=True,
               help="Dimensions of the vectors.")
 @click.option("--window", type=click.IntRange(min=1), default=TrainConfig.window, show_default=True,
@@ -114,7 +116,7 @@ def load(vectors, unicode_errors="strict", limit=None):
               "1..WINDOW).")
 @click.option("--negative", type=click.IntRange(min=0),
               default=TrainConfig.negative, show_default=True,
-              help="Noise words per centre word, with --loss negative.")
+              help="Noise words per centre word, with negative sampling.")
 @click.option("--ns-exponent", type=click.FloatRange(-10, 10),
               default=TrainConfig.ns_exponent, show_default=True,
               help="Noise words are drawn with probability proportional to count ** this "

@@ -59,7 +59,7 @@ REPLACE_WAIT = 30      # seconds to wait for a lost worker's replacement
 
 def check_config(config):
     """Raise UserError for the settings the rotation cannot train."""
-    if config.loss == "hierarchical":
+    if config.hierarchical:
         raise UserError("--dask trains --loss negative only: every hierarchical-softmax path "
                         "goes through the root of the Huffman tree, so its output rows "
                         "cannot be split among workers without averaging or stale reads")

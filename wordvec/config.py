@@ -6,14 +6,14 @@ from npnlp.blas import cores
 from npnlp.errors import UserError, check_count
 from npnlp.settings import Saved
 
-LOSSES = ("negative", "hierarchical", "softmax")
+LOSSES = ("negative", "hierarchical", "softmax", "hierarchical+negative")
 # The centres of the steps in flight (one a worker) update rows of both tables at once, each
 # from weights that miss the others' updates: their row updates stay at most IN_FLIGHT per
 # row on average, and while the row cap allows, ROW_IN_FLIGHT examples' worth on any one
 # row: half the least that diverged in K workers' races replayed by wordvec.lockstep
 # (docs/performance.md, "How big a step is" and "Many workers").
 IN_FLIGHT = 1.9
-ROW_IN_FLIGHT = {"negative": 128, "hierarchical": 256}
+ROW_IN_FLIGHT = {"negative": 128, "hierarchical": 256, "hierarchical+negative": 128}
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
 MIN_ROW_REPEATS = 8    # CBOW's noise groups: one noise draw is 8 examples (model.py)
 SOFTMAX_IN_FLIGHT = 500
@@ -26,10 +26,13 @@ class TrainConfig(Saved):
 
     sg: skip-gram (predict each context word's centre from it) or CBOW (predict the centre
         from the mean or sum of its context, `cbow_mean`).
-    loss: "negative" sampling, "hierarchical" softmax or the exact "softmax".
+    loss: "negative" sampling, "hierarchical" softmax, the exact "softmax", or
+        "hierarchical+negative": both of the first two at once, each with its own output
+        table, their gradients summed into the input rows (word2vec.c's -hs 1 -negative 5).
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
-        word2vec.c, but gensim's 0.025 for CBOW with hierarchical softmax: 0.05 cost it an
-        analogy point, docs/performance.md); it falls linearly over all epochs to
+        word2vec.c, but gensim's 0.025 for CBOW with hierarchical softmax, alone or with
+        negative sampling: 0.05 cost each an analogy point, docs/performance.md); it falls
+        linearly over all epochs to
         `min_alpha` (alpha * 1e-4).
     ns_exponent: noise words are drawn with probability proportional to count **
         ns_exponent (0.75, word2vec.c's; 0 draws uniformly, below 0 favours rare words).
@@ -67,6 +70,14 @@ class TrainConfig(Saved):
     maxn: int = 6
     buckets: int = 2_000_000
 
+    @property
+    def negative_sampling(self):
+        return self.loss in ("negative", "hierarchical+negative")
+
+    @property
+    def hierarchical(self):
+        return self.loss in ("hierarchical", "hierarchical+negative")
+
     def step_size(self, V, rows_per_centre):
         """Centre words per update step: `batch`, else the objective's default cut so that
         the rows of both tables the centres in flight update (one step per worker, a centre
@@ -78,7 +89,7 @@ class TrainConfig(Saved):
             return self.batch
         if self.loss == "softmax":
             return max(MIN_STEP, min(250, SOFTMAX_IN_FLIGHT // self.workers))
-        default = 700 if self.loss == "hierarchical" else 1000 if self.sg else 3000
+        default = 700 if self.hierarchical else 1000 if self.sg else 3000
         in_flight = IN_FLIGHT * 2 * V / (self.workers * rows_per_centre)
         over = self.workers * self.row_cap() / ROW_IN_FLIGHT[self.loss]
         return max(MIN_STEP, int(min(default, in_flight) / max(1, over)))
@@ -106,7 +117,7 @@ class TrainConfig(Saved):
             object.__setattr__(self, "workers", cores())
         if self.batch is not None:
             check_count("batch", self.batch)
-        if self.loss == "negative" and self.negative < 1:
+        if self.negative_sampling and self.negative < 1:
             raise UserError("negative sampling needs --negative 1 or more (word2vec.c's "
                             "-negative 0 -hs 1 is --loss hierarchical)")
         check_count("negative", self.negative, minimum=0)
@@ -125,7 +136,7 @@ class TrainConfig(Saved):
         if not 0 <= self.sample < 1:
             raise UserError(f"sample must be in [0, 1), not {self.sample}")
         if self.alpha is None:
-            cbow_hs = not self.sg and self.loss == "hierarchical"
+            cbow_hs = not self.sg and self.hierarchical
             object.__setattr__(self, "alpha", 0.025 if self.sg or cbow_hs else 0.05)
         if self.min_alpha is None:
             object.__setattr__(self, "min_alpha", self.alpha * 1e-4)

@@ -153,18 +153,19 @@ def fasttext_model(model, lr_update_rate=100, word_ngrams=1):
     Hierarchical softmax: fastText builds word2vec.c's tree from the same counts but labels
     each branch with its code where word2vec.c (and this toolkit) labels it 1 - code, so its
     inner-node rows are ours negated; its output matrix has a row per word, the last unused.
+    fastText trains one objective: a model of both is written with its negative sampling.
     """
     net = getattr(model, "net", model)
     if net is None:
         raise UserError("the model has no vocabulary yet: nothing to save")
     c, V = net.config, len(net.words)
     ngrams = net.subwords is not None
-    output = net.output.W.data
-    if c.loss == "hierarchical":
+    output, loss = net.output.W.data, "negative" if c.negative_sampling else c.loss
+    if loss == "hierarchical":
         output = np.vstack([-output, np.zeros((1, c.dim), output.dtype)])
     args = dict(dim=c.dim, ws=c.window, epoch=c.epochs, minCount=c.min_count,
-                neg=c.negative if c.loss == "negative" else 0, wordNgrams=word_ngrams,
-                loss=LOSSES[c.loss], model=2 if c.sg else 1,
+                neg=c.negative if loss == "negative" else 0, wordNgrams=word_ngrams,
+                loss=LOSSES[loss], model=2 if c.sg else 1,
                 bucket=len(net.input.W.data) - V, minn=c.minn, maxn=c.maxn if ngrams else 0,
                 lrUpdateRate=lr_update_rate, t=c.sample)
     ntokens = getattr(model, "corpus_total_words", 0) or int(net.counts.sum())

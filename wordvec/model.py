@@ -1,6 +1,7 @@
 """The word2vec network on `nn`'s pieces: an input Embedding (the word vectors, word2vec.c's
 syn0), an OutputEmbedding (syn1neg for negative sampling and the exact softmax; syn1, one
-row per inner node of the Huffman tree, for hierarchical softmax), and the losses.
+row per inner node of the Huffman tree, for hierarchical softmax; with both objectives at
+once, syn1neg is `output` and syn1 `hs_output`), and the losses.
 
 Skip-gram predicts each centre word from every context word of its window; the window's
 context words share the centre's output rows (its negatives or its Huffman path, Ji et al.
@@ -42,16 +43,23 @@ class Word2VecNet(nn.Module):
         else:
             self.input = nn.EmbeddingBag(V + config.buckets, D, scale=1 / D, rng=rng,
                                          dtype=dtype)
-        hierarchical = config.loss == "hierarchical"
-        self.output = nn.OutputEmbedding(V - 1 if hierarchical else V, D, dtype=dtype)
-        self._tree = huffman_tree(self.counts) if hierarchical else None
+        self.output = nn.OutputEmbedding(V - 1 if config.loss == "hierarchical" else V, D,
+                                         dtype=dtype)
+        if config.loss == "hierarchical+negative":
+            self.hs_output = nn.OutputEmbedding(V - 1, D, dtype=dtype)
+        self._tree = huffman_tree(self.counts) if config.hierarchical else None
         self._noise = (noise_distribution(self.counts, config.ns_exponent)
-                       if config.loss == "negative" else None)
+                       if config.negative_sampling else None)
+
+    @property
+    def paths_output(self):
+        """The table of the Huffman tree's inner nodes (syn1), or None."""
+        return getattr(self, "hs_output", self.output) if self._tree is not None else None
 
     def __repr__(self):
         c = self.config
         kind = "skip-gram" if c.sg else "cbow-mean" if c.cbow_mean else "cbow-sum"
-        loss = f"negative={c.negative}" if c.loss == "negative" else c.loss
+        loss = c.loss.replace("negative", f"negative={c.negative}")
         ngrams = "" if self.subwords is None else f", minn={c.minn}, maxn={c.maxn}"
         return (f"Word2VecNet({kind}, {loss}, window={c.window}{ngrams}, "
                 f"input={self.input!r}, output={self.output!r})")
@@ -62,7 +70,8 @@ class Word2VecNet(nn.Module):
         every score 0): ln 2 per logistic term, ln V for the exact softmax."""
         if self.config.loss == "softmax":
             return float(np.log(len(self.words)))
-        terms = 1 + self.config.negative if self._tree is None else int(self._tree.lengths.max())
+        terms = (0 if self._noise is None else 1 + self.config.negative) + \
+            (0 if self._tree is None else int(self._tree.lengths.max()))
         return terms * float(np.log(2))
 
     @property
@@ -73,10 +82,10 @@ class Word2VecNet(nn.Module):
         or its Huffman path, of mean length weighted by the words' counts)."""
         input_rows = 1.0 if self.subwords is None else float(
             np.dot(self.counts, np.diff(self.subwords.indptr)) / self.counts.sum())
-        if self._tree is None:
-            return rows_per_centre(self.config, 1 + self.config.negative, input_rows)
-        return rows_per_centre(self.config, float(np.dot(self.counts, self._tree.lengths) /
-                                                  self.counts.sum()), input_rows)
+        out = 0.0 if self._noise is None else 1.0 + self.config.negative
+        if self._tree is not None:
+            out += float(np.dot(self.counts, self._tree.lengths) / self.counts.sum())
+        return rows_per_centre(self.config, out, input_rows)
 
     @property
     def wv(self):
@@ -154,7 +163,8 @@ class Word2VecNet(nn.Module):
             syn0[c] += alpha * dh
 
         Hierarchical softmax walks w's Huffman path instead (t: its inner nodes, label:
-        1 - the code's bit); CBOW uses h = the mean (or sum) of syn0 over the window and adds
+        1 - the code's bit), and both objectives at once do both, dh summed (syn1neg and syn1
+        apart); CBOW uses h = the mean (or sum) of syn0 over the window and adds
         dh to each context row; the exact softmax scores every word. Here a window's context
         words share the centre's noise words (CBOW's centres share them in groups of
         NOISE_GROUP), and skip-gram scores each window as a zero-padded (n, 2 window, D)
@@ -177,16 +187,21 @@ class Word2VecNet(nn.Module):
     def _cbow_backprop(self, centres, contexts, mask, rng):
         """CBOW: each centre from the sum (or mean) of its context words."""
         n = len(centres)
-        if self.config.loss == "negative":
+        if self._noise is not None:
             members, contexts, mask = _noise_groups(centres, contexts, mask, NOISE_GROUP)
         count = mask.sum(axis=1)
         h, cache = self._sum_bags(contexts[mask], np.r_[0, np.cumsum(count[:-1])])
         if self.config.cbow_mean:
             h *= (1 / np.maximum(count, 1)).astype(h.dtype)[:, None]
-        if self.config.loss == "negative":
-            loss, dh = self._cbow_negative(h, members, rng)
-        else:
+        if self._noise is None:
             loss, dh = self._output_backprop(h, centres, None, rng)
+        else:
+            loss, dh = self._cbow_negative(h, members, rng)
+        if self._noise is not None and self._tree is not None:   # both: the same centres'
+            real = np.flatnonzero(members.ravel() >= 0)            # paths, in group order
+            paths_loss, dh_paths = self._paths_backprop(h[real], members.ravel()[real], None)
+            loss += paths_loss
+            dh[real] += dh_paths
         self._sum_bags_backward(dh, cache)        # word2vec.c: no division by the count
         return loss, n
 
@@ -216,7 +231,7 @@ class Word2VecNet(nn.Module):
     def replay_draws(self, windows, rng):
         """Draw what `backprop` of these windows draws, without training: a resumed run
         skips the steps done and must leave `rng` where an uninterrupted run's would be."""
-        if self.config.loss == "negative":
+        if self._noise is not None:
             n = len(windows.centres)
             self.draw_noise(rng, n if self.config.sg else -(-n // NOISE_GROUP))
 
@@ -225,9 +240,10 @@ class Word2VecNet(nn.Module):
         return draw(self._noise, rng, (n, self.config.negative))
 
     def _output_backprop(self, h, centres, window_mask, rng):
-        """The loss of predicting `centres` from `h`, and its gradient with respect to h."""
-        loss_name = self.config.loss
-        if loss_name == "softmax":   # in slices of rows, so the (rows, V) logits stay small
+        """The loss of predicting `centres` from `h`, and its gradient with respect to h:
+        with both objectives, the sums of negative sampling's and hierarchical softmax's."""
+        if self._noise is None and self._tree is None:     # the exact softmax, in slices of
+            # rows, so that the (rows, V) logits stay small
             rows = max(1, SOFTMAX_LOGITS // self.output.W.data.shape[0])
             loss, dh = 0.0, np.empty_like(h)
             for i in range(0, len(h), rows):
@@ -237,14 +253,22 @@ class Word2VecNet(nn.Module):
                 loss += part
                 dh[i:i + rows] = self.output.backward(dlogits, cache)
             return loss, dh
-        if loss_name == "negative":
-            rows = np.concatenate([centres[:, None], self.draw_noise(rng, len(centres))], 1)
-            labels = np.zeros(rows.shape, h.dtype)
-            labels[:, 0] = 1
-            valid = rows != centres[:, None]                   # a noise word equal to the
-            valid[:, 0] = True                                 # centre is skipped, word2vec.c
-        else:
+        if self._noise is None:
             return self._paths_backprop(h, centres, window_mask)
+        loss, dh = self._negative_backprop(h, centres, window_mask, rng)
+        if self._tree is not None:
+            paths_loss, dh_paths = self._paths_backprop(h, centres, window_mask)
+            loss += paths_loss
+            dh += dh_paths
+        return loss, dh
+
+    def _negative_backprop(self, h, centres, window_mask, rng):
+        """Negative sampling: each centre against itself and `negative` noise words."""
+        rows = np.concatenate([centres[:, None], self.draw_noise(rng, len(centres))], 1)
+        labels = np.zeros(rows.shape, h.dtype)
+        labels[:, 0] = 1
+        valid = rows != centres[:, None]                       # a noise word equal to the
+        valid[:, 0] = True                                     # centre is skipped, word2vec.c
         scores, cache = self.output.forward(h, rows)
         if scores.ndim == 3:                                   # skip-gram: a window per row
             labels = np.broadcast_to(labels[:, None, :], scores.shape)
@@ -254,12 +278,11 @@ class Word2VecNet(nn.Module):
         # (docs/performance.md, "CBOW's noise groups")
         return loss, self.output.backward(dscores, cache, counted=valid)
 
-
     def _paths_backprop(self, h, centres, window_mask):
         """Hierarchical softmax: each centre's Huffman path scored, in PATH_GROUPS groups of
         centres of similar path lengths, each padded to its own longest path (one group
         padded to the step's longest spends about half its work on padding)."""
-        lengths = self._tree.lengths[centres]
+        lengths, table = self._tree.lengths[centres], self.paths_output
         loss, dh = 0.0, np.empty_like(h)
         for part in np.array_split(np.argsort(lengths, kind="stable"), PATH_GROUPS):
             if not len(part):
@@ -267,13 +290,13 @@ class Word2VecNet(nn.Module):
             L, c = int(lengths[part[-1]]), centres[part]
             rows, valid = self._tree.points[c, :L], self._tree.mask[c, :L]
             labels = (1 - self._tree.codes[c, :L]).astype(h.dtype)
-            scores, cache = self.output.forward(h[part], rows)
+            scores, cache = table.forward(h[part], rows)
             if scores.ndim == 3:                               # skip-gram: a window per row
                 labels = np.broadcast_to(labels[:, None, :], scores.shape)
                 valid = valid[:, None, :] & window_mask[part][:, :, None]
             part_loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
             loss += part_loss
-            dh[part] = self.output.backward(dscores, cache, counted=valid)
+            dh[part] = table.backward(dscores, cache, counted=valid)
         return loss, dh
 
 

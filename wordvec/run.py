@@ -129,6 +129,8 @@ def save_model(folder, model, state=None, extra=None):
         config["state"] = asdict(state)
     arrays = {"vectors": model.input.W.data, "counts": model.counts,
               "output": model.output.W.data}
+    if hasattr(model, "hs_output"):   # both objectives: syn1 beside syn1neg
+        arrays["hs_output"] = model.hs_output.W.data
     if model.subwords is not None:   # the words' means to query; their rows and n-grams' apart
         V, c = len(model.words), model.config
         arrays |= {"vectors": model.wv.vectors, "word_rows": model.input.W.data[:V],
@@ -154,7 +156,8 @@ def load_model(folder):
     model = Word2VecNet(TrainConfig.from_dict(saved.pop("train")), words, arrays["counts"])
     table = arrays["vectors"] if "ngrams" not in arrays else \
         np.concatenate([arrays["word_rows"], arrays["ngrams"]])
-    model.load_state_dict({"input.W": table, "output.W": arrays["output"]})
+    model.load_state_dict({"input.W": table, "output.W": arrays["output"]} |
+                          ({"hs_output.W": arrays["hs_output"]} if "hs_output" in arrays else {}))
     if "lockf" in arrays:
         model.input.W.lr_scale = np.array(arrays["lockf"], np.float32)
     state = TrainState.from_dict(saved.pop("state")) if "state" in saved else None
@@ -257,7 +260,7 @@ def check_run(config, V, offsets):
     """Raise UserError, before anything large is allocated, unless a run on a vocabulary of
     V words and sentences at `offsets` makes sense and fits in memory; warn when its window
     is cut to the longest sentence."""
-    if config.loss == "negative" and config.negative >= V:
+    if config.negative_sampling and config.negative >= V:
         raise UserError(f"--negative {config.negative} draws more noise words per prediction "
                         f"than the vocabulary has words ({V:,})")
     window = widest_window(config, offsets)
@@ -276,12 +279,14 @@ def memory_needed(config, V, block_tokens=BLOCK_TOKENS):
     gradients, the output rows of its predictions, their gradients); an estimate that
     refuses absurd settings, not a measurement."""
     D, w = config.dim, config.window
-    tables = (2 * V + config.buckets * config.subwords) * D * 4
+    outputs = 1 + (config.loss == "hierarchical+negative")
+    tables = ((1 + outputs) * V + config.buckets * config.subwords) * D * 4
     block = block_tokens * 2 * w * 12      # windows(): 1.09 GB measured for window 1000
     if config.loss == "softmax":
         step = 2 * SOFTMAX_LOGITS * 4 + 250 * 2 * w * D * 4 * 2
     else:
-        out = 1 + config.negative if config.loss == "negative" else max(1, V).bit_length()
+        out = (1 + config.negative) * config.negative_sampling + \
+            max(1, V).bit_length() * config.hierarchical
         size = config.step_size(V, rows_per_centre(config, out))
         step = size * D * 4 * (2 * 2 * w + 2 * out * (2 * w if config.sg else 1) + 2)
     return tables + config.workers * (block + step)

@@ -48,8 +48,8 @@ NOT_SUPPORTED = {
 class Word2Vec:
     """word2vec trained on `sentences` or `corpus_file` at once when one is given, else after
     `build_vocab` and `train`, as in gensim. hs=1 with negative=0 is hierarchical softmax,
-    hs=0 with negative > 0 negative sampling; gensim's hs=1 with negative > 0 trains both
-    objectives at once, which wordvec does not (say negative=0 or hs=0). max_vocab_size
+    hs=0 with negative > 0 negative sampling, hs=1 with negative > 0 both at once (each with
+    its output table, syn1 and syn1neg). max_vocab_size
     keeps at most that many of the most frequent words (gensim prunes rare words when
     counting passes it; wordvec counts exactly, so the result holds at least gensim's
     words). callbacks: objects with any of gensim's on_train_begin, on_epoch_begin,
@@ -71,17 +71,14 @@ class Word2Vec:
             raise ValueError("wordvec always draws each centre's window from 1..window and "
                              "sorts the vocabulary by count (shrink_windows and sorted_vocab "
                              "must stay on)")
-        if hs and negative:
-            raise ValueError(f"hs=1 with negative={negative} trains both objectives at once "
-                             f"in gensim; wordvec trains one: negative=0 for hierarchical "
-                             f"softmax, hs=0 for negative sampling")
         if not hs and not negative:
             raise ValueError("hs=0 and negative=0 leave nothing to train: set one of them")
         caps = [c for c in (max_vocab_size, max_final_vocab) if c is not None]
         try:
             self.config = TrainConfig(
                 sg=bool(sg), cbow_mean=bool(cbow_mean),
-                loss="hierarchical" if hs else "negative", dim=vector_size, window=window,
+                loss=("hierarchical+negative" if negative else "hierarchical") if hs else
+                "negative", dim=vector_size, window=window,
                 negative=negative or 5, ns_exponent=ns_exponent, sample=sample,
                 min_count=min_count, max_vocab=min(caps) if caps else None, epochs=epochs,
                 alpha=alpha, min_alpha=min_alpha, seed=seed, workers=workers,
@@ -106,8 +103,8 @@ class Word2Vec:
     seed = property(lambda self: self.config.seed)
     workers = property(lambda self: self.config.workers)
     sg = property(lambda self: int(self.config.sg))
-    hs = property(lambda self: int(self.config.loss == "hierarchical"))
-    negative = property(lambda self: self.config.negative * (self.config.loss == "negative"))
+    hs = property(lambda self: int(self.config.hierarchical))
+    negative = property(lambda self: self.config.negative * self.config.negative_sampling)
     ns_exponent = property(lambda self: self.config.ns_exponent)
     cbow_mean = property(lambda self: int(self.config.cbow_mean))
     epochs = property(lambda self: self.config.epochs)
@@ -117,12 +114,12 @@ class Word2Vec:
     @property
     def syn1neg(self):
         """The output table of negative sampling (word2vec.c's syn1neg)."""
-        return self.net.output.W.data if self.net and not self.hs else None
+        return self.net.output.W.data if self.net and self.negative else None
 
     @property
     def syn1(self):
         """The output table of hierarchical softmax, a row per inner node (syn1)."""
-        return self.net.output.W.data if self.net and self.hs else None
+        return self.net.paths_output.W.data if self.net and self.hs else None
 
     def __repr__(self):
         words = len(self.wv) if self.wv is not None else 0
@@ -210,9 +207,9 @@ class Word2Vec:
         """The `topn` (word, probability) most likely centre words for the context words,
         by the softmax of the output table against their mean (negative sampling only, as
         in gensim); None if no context word is in the vocabulary."""
-        if self.hs or self.net is None:
+        if not self.negative or self.net is None:
             raise RuntimeError("predict_output_word needs a model trained with negative "
-                               "sampling (hs=0), as in gensim")
+                               "sampling (negative > 0), as in gensim")
         known = [w for w in context_words_list if w in self.wv.key_to_index]
         if not known:
             return None
@@ -229,8 +226,10 @@ class Word2Vec:
         V = vocab_size or (len(self.net.words) if self.net else 0)
         table = V * self.vector_size * 4
         total = memory_needed(self.config, V)
-        return {"vectors": table, "syn1" if self.hs else "syn1neg": table,
-                "training": total - 2 * table, "total": total}
+        outputs = {name: table for name, used in (("syn1", self.hs), ("syn1neg", self.negative))
+                   if used}
+        return {"vectors": table, **outputs, "training": total - table * (1 + len(outputs)),
+                "total": total}
 
     def _lockf(self):
         """The lock factors set on `wv` (by intersect_word2vec_format), or None."""
