@@ -2,8 +2,9 @@
 
     python bench/word2vec_grid.py [--corpora lee,shakespeare,text8] [--workers 1,2,4,8,16]
 
-Trains {skip-gram, CBOW} x {negative sampling, hierarchical softmax} with each tool's
-defaults (dim 100, window 5, min-count 5, sample 1e-3, 5 negatives) on three corpus sizes:
+Trains {skip-gram, CBOW} x {negative sampling, hierarchical softmax, both at once} with
+each tool's defaults (dim 100, window 5, min-count 5, sample 1e-3, 5 negatives) on three
+corpus sizes:
 
 - lee: gensim's Lee corpus (lee_background.cor, 58 k tokens, 300 documents, read as gensim's
   tests read it), 10 epochs, 3 seeds; also the rank of "terrorism" among the neighbours of

@@ -4,9 +4,10 @@
 
 A 2-core machine cannot race 16 workers as 16 cores do: its workers take turns, and most
 steps run alone. `wordvec.lockstep` replays the race of K workers on K cores in one process
-(each step's update applied K - 1 steps late) and deterministically, so this trains the four
-objectives at their defaults (dim 100, window 5, min-count 5, sample 1e-3, 5 negatives)
-with each worker count on bench/word2vec_grid.py's three corpora, and prints for each the
+(each step's gradient taken from weights that miss the steps of the other workers still
+busy) and deterministically, so this trains the objectives (bench/word2vec_speed.py's jobs)
+at their defaults (dim 100, window 5, min-count 5, sample 1e-3, 5 negatives) with each
+worker count on bench/word2vec_grid.py's three corpora, and prints for each the
 step and row cap the defaults chose, the final loss, analogy accuracy, WordSim-353 Spearman
 and (Lee) the rank of "terrorism" among the neighbours of "war", means over the seeds, or
 how many runs diverged. Training time is one core's, not a figure of speed.
