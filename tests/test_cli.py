@@ -30,7 +30,7 @@ def test_help_and_version(command):
     (charlm_main, ["sample", "m", "-temperature", "0.5"], "-temperature (use --temperature)"),
     (wordvec_main, ["train", "c.txt", "-output", "v.bin"], "-output (use -o)"),
     (wordvec_main, ["train", "c.txt", "-o", "v", "-hs", "1"],
-     "(use --loss hierarchical, or hierarchical+negative with -negative N)"),
+     "(use --loss hierarchical, or hierarchical+negative with --negative N)"),
     (charlm_main, ["train", "t.txt", "-o", "m", "-gpuid", "-1"],
      "-gpuid (CPU only: charlm has no GPU option)"),
     (wordvec_main, ["train", "c.txt", "-o", "v", "--cbow", "1"], "--cbow takes no value (use"),

@@ -342,12 +342,13 @@ def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopp
 @pytest.mark.parametrize("sg,loss", [
     pytest.param(True, "negative", id="skip-gram-negative"),
     pytest.param(True, "hierarchical", id="skip-gram-hierarchical"),
-    pytest.param(False, "negative", id="cbow-negative")])
+    pytest.param(False, "negative", id="cbow-negative"),
+    pytest.param(False, "hierarchical+negative", id="cbow-both")])
 def test_resuming_mid_epoch_equals_an_uninterrupted_run(synth_corpus, sg, loss):
     straight = trained(synth_corpus[0], sg=sg, loss=loss)
     resumed = trained(synth_corpus[0], stop_after=37, sg=sg, loss=loss)   # inside a block
-    np.testing.assert_array_equal(straight.input.W.data, resumed.input.W.data)
-    np.testing.assert_array_equal(straight.output.W.data, resumed.output.W.data)
+    for (name, a), (_, b) in zip(straight.named_parameters(), resumed.named_parameters()):
+        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
 
 
 def test_the_seed_decides_the_vectors(synth_corpus):
@@ -584,9 +585,9 @@ def test_a_step_is_word2vecs_per_pair_update_summed(sg, loss):
     rng = np.random.default_rng(0)
     for table in dict.fromkeys([model.output, model.paths_output or model.output]):
         table.W.data[...] = rng.normal(0, 0.5, table.W.data.shape)
-    step = Windows(np.array([1, 4, 6]), np.array([[0, 2, 3, 0], [5, 7, 2, 1], [0, 0, 4, 0]]),
-                   np.array([[False, True, True, False], [True, True, True, True],
-                             [False, False, True, False]]))
+    mask = rng.random((19, 4)) < 0.7   # 19 centres: CBOW's noise groups of 8 interleave them
+    mask[:, 0] = True
+    step = Windows(rng.integers(0, 8, 19), np.where(mask, rng.integers(0, 8, (19, 4)), 0), mask)
     syn0, syn1neg, syn1 = _per_pair_reference(model, step, np.random.default_rng(1), alpha=0.1)
     opt = nn.SGD(model, lr=0.1)
     opt.zero_grad()

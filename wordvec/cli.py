@@ -47,7 +47,7 @@ main.hints = {"train": {
     "train": "the CORPUS argument", "input": "the CORPUS argument", "output": "-o",
     "size": "--dim", "dim": "--dim", "vectorsize": "--dim", "window": "--window",
     "ws": "--window", "sample": "--sample", "negative": "--negative", "neg": "--negative",
-    "hs": "--loss hierarchical, or hierarchical+negative with -negative N",
+    "hs": "--loss hierarchical, or hierarchical+negative with --negative N",
     "loss": "--loss", "cbow": "--cbow for -cbow 1, --sg for 0",
     "sg": "--sg or --cbow", "cbowmean": "--cbow-mean or --cbow-sum", "threads": "--workers",
     "thread": "--workers", "workers": "--workers", "iter": "--epochs", "epoch": "--epochs",
@@ -143,14 +143,15 @@ def load(vectors, unicode_errors="strict", limit=None):
 @click.option("--epochs", type=click.IntRange(min=1), default=TrainConfig.epochs, show_default=True,
               help="Passes over the corpus.")
 @click.option("--alpha", type=click.FloatRange(0, 10, min_open=True, max_open=True),
-              help="Starting learning rate [default: 0.025 skip-gram and CBOW with hierarchical "
-              "softmax, 0.05 other CBOW].")
+              help="Starting learning rate [default: 0.025 for skip-gram, and for CBOW with "
+              "hierarchical softmax alone or with negative sampling; 0.05 for other CBOW].")
 @click.option("--min-alpha", type=click.FloatRange(0),
               help="Final learning rate [default: alpha * 1e-4].")
 @click.option("--batch", type=click.IntRange(min=1),
               help="Centre words per update step [default: chosen from the vocabulary, the "
               "objective and --workers (docs/wordvec.md); at most 1000 for skip-gram, 3000 "
-              "CBOW, 700 hierarchical, 250 the exact softmax].")
+              "CBOW, 700 with hierarchical softmax (alone or with negative sampling), 250 the "
+              "exact softmax].")
 @click.option("--workers", type=WORKERS, default=TrainConfig.workers, show_default=True,
               help="Processes training at once on shared weights (Hogwild, as word2vec.c "
               "and gensim), 0 or 'auto' for one per core: faster, but their updates race, "

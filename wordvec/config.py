@@ -31,9 +31,9 @@ class TrainConfig(Saved):
         table, their gradients summed into the input rows (word2vec.c's -hs 1 -negative 5).
     alpha: starting learning rate (default 0.025 for skip-gram, 0.05 for CBOW, as
         word2vec.c, but gensim's 0.025 for CBOW with hierarchical softmax, alone or with
-        negative sampling: 0.05 cost each an analogy point, docs/performance.md); it falls
-        linearly over all epochs to
-        `min_alpha` (alpha * 1e-4).
+        negative sampling: 0.05 cost each analogy points, docs/performance.md "CBOW with
+        hierarchical softmax: gensim's learning rate" and bench/README.md); it falls
+        linearly over all epochs to `min_alpha` (alpha * 1e-4).
     ns_exponent: noise words are drawn with probability proportional to count **
         ns_exponent (0.75, word2vec.c's; 0 draws uniformly, below 0 favours rare words).
     sample: subsampling threshold of frequent words (0 keeps every word).

@@ -59,10 +59,12 @@ class Word2VecNet(nn.Module):
     def __repr__(self):
         c = self.config
         kind = "skip-gram" if c.sg else "cbow-mean" if c.cbow_mean else "cbow-sum"
-        loss = c.loss.replace("negative", f"negative={c.negative}")
+        loss = c.loss.replace("+", ", ").replace("negative", f"negative={c.negative}")
         ngrams = "" if self.subwords is None else f", minn={c.minn}, maxn={c.maxn}"
+        both = c.loss == "hierarchical+negative"
+        hs = f", hs_output={self.hs_output!r}" if both else ""
         return (f"Word2VecNet({kind}, {loss}, window={c.window}{ngrams}, "
-                f"input={self.input!r}, output={self.output!r})")
+                f"input={self.input!r}, output={self.output!r}{hs})")
 
     @property
     def untrained_loss(self):
