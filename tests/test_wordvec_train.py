@@ -322,7 +322,8 @@ def test_two_workers_stop_between_steps_and_resume_to_a_whole_run(synth_corpus):
 def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopped(
         synth_corpus):
     """More workers make smaller default steps: the steps done inside a block are counted
-    again in the new size, so the run neither repeats nor skips more than one step."""
+    again in the new size, so the run neither repeats nor skips more than one step (its
+    words are counted by equal shares a step, so they may fall a few short)."""
     config = TrainConfig(dim=16, epochs=1, min_count=3)
     words, counts, ids, offsets = prepare(synth_corpus[0], config, LINES)
     model = Word2VecNet(config, words, counts)
@@ -336,7 +337,7 @@ def test_a_run_resumed_with_more_workers_takes_smaller_steps_from_where_it_stopp
     model.config = replace(config, workers=4)
     final = train(model, ids, offsets, state=state)
     assert final.step_size < before and final.epoch == 1
-    assert 0 <= final.words - len(ids) < final.step_size * 2
+    assert abs(final.words - len(ids)) < final.step_size * 2
 
 
 @pytest.mark.parametrize("sg,loss", [
@@ -491,7 +492,7 @@ def test_workers_in_lockstep_take_their_steps_from_weights_without_the_others(sm
     assert losses[1] < (1 - 1e-5) * np.log(len(words))
 
 
-@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical", "hierarchical+negative"])
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 def test_the_defaults_of_64_workers_train_a_small_corpus_as_one_does(small_corpus, sg, loss):
     """Replayed with 64 workers' step and row cap (its 15 blocks keep 15 of them busy, each

@@ -17,7 +17,9 @@ ROW_IN_FLIGHT = {"negative": 128, "hierarchical": 256, "hierarchical+negative": 
 MAX_ROW_REPEATS = 32   # per step, see nn.scatter_add: a guard against local bursts of a word
 MIN_ROW_REPEATS = 8    # CBOW's noise groups: one noise draw is 8 examples (model.py)
 SOFTMAX_IN_FLIGHT = 500
-MIN_STEP = 16
+# Only a floor against empty steps: 16 overrode the bound (3 centres) for skip-gram with both
+# objectives at 64 workers and diverged in the replay; 4 trained it (docs/performance.md).
+MIN_STEP = 4
 
 
 @dataclass(frozen=True)
