@@ -109,6 +109,9 @@ def train(model, ids, offsets, state=None, progress=False, on_epoch_end=None, st
                                 "too small after subsampling (lower --sample or --min-count)")
             state.epoch_loss.append(state.loss_sum / state.pairs)
             state.epoch_pairs.append(state.pairs)
+            # steps recounted in another size (resumed with other --workers) count their
+            # words by the new steps' equal shares, a few off; every epoch is the corpus
+            state.words = (state.epoch + 1) * len(ids)
             state.epoch, state.done, state.partial = state.epoch + 1, [], {}
             state.loss_sum, state.pairs = 0.0, 0
             if on_epoch_end:
