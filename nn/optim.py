@@ -119,20 +119,24 @@ class SGD(Optimizer):
 
     def step(self):
         """Plain SGD is linear in the gradient, so a sparse gradient is scattered into its
-        table as accumulated, repeated rows and all, without sorting (`scatter_add`)."""
+        table as accumulated, chunk by chunk, repeated rows and all, without sorting or
+        joining the chunks (`scatter_add`); the cap counts a row's examples over them all."""
         if self.momentum or self.weight_decay:
             return super().step()
         lr = self.lr
         self.t += 1
         for p in self.params.values():
             if p.sparse:
-                e = p.grad.entries()
-                weights = e.weights
-                if p.lr_scale is not None:
-                    scale = p.lr_scale[e.rows]
-                    weights = scale if weights is None else weights * scale
-                scatter_add(p.data, e.rows, e.values, -lr, self.max_row_repeats, e.cols,
-                            weights, e.counts)
+                chunks, repeats = p.grad.chunks(), None
+                if self.max_row_repeats is not None and len(chunks) > 1:
+                    repeats = sum(np.bincount(e.rows, e.counts, minlength=len(p.data))
+                                  for e in chunks)
+                for e in chunks:
+                    weights = e.weights
+                    if p.lr_scale is not None:
+                        weights = weights * p.lr_scale[e.rows]
+                    scatter_add(p.data, e.rows, e.values, -lr, self.max_row_repeats, e.cols,
+                                weights, e.counts, repeats)
             elif p.lr_scale is not None:
                 p.data -= lr * p.grad * p.lr_scale.reshape(-1, *[1] * (p.data.ndim - 1))
             else:

@@ -109,6 +109,11 @@ class SparseGrad:
             self._coalesced = True
         return self._chunks[0].rows, self._chunks[0].values
 
+    def chunks(self):
+        """The `Entries` as accumulated, chunk by chunk (`entries` joins them in one): an
+        update that can take them one at a time spares a copy of every value."""
+        return list(self._chunks) if self._chunks else [self.entries()]
+
     def entries(self):
         """The `Entries` as accumulated, repeats not summed: what a linear update such as
         plain SGD can scatter without sorting (`scatter_add`). Their arrays may be the very
@@ -137,7 +142,7 @@ class SparseGrad:
 
 
 def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, weights=None,
-                counts=None):
+                counts=None, repeats=None):
     """table[rows[j]] += alpha * weights[j] * values[cols[j]] for every j, in place, repeated
     rows adding up (cols defaults to 0..n-1, weights to 1): the product of a sparse (V, n)
     matrix with the values, accumulated into the table.
@@ -146,7 +151,8 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
     default 1) takes their sum scaled down to max_repeats times their mean. A guard for
     updates summed over a large batch: a word repeated hundreds of times in one batch (a list
     of species names, a table of numbers) would otherwise take hundreds of steps at once and
-    diverge.
+    diverge. repeats: (V,) the examples of each row in the whole step, when these entries are
+    one part of it (default: theirs).
 
     One `csc_matvecs` product straight into the table, no matrix built: entry j is column
     cols[j] of a (V, n) matrix in CSC form, whose arrays are the entries themselves once they
@@ -166,9 +172,9 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
     weights = np.full(nnz, alpha, table.dtype) if weights is None else \
         np.multiply(weights, alpha, dtype=table.dtype)
     if max_repeats is not None:
-        repeats = np.bincount(rows, counts, minlength=V)[rows]
-        if counts is not None:
-            np.maximum(repeats, 1, out=repeats)       # entries that count no example
+        if repeats is None:
+            repeats = np.bincount(rows, counts, minlength=V)
+        repeats = np.maximum(repeats[rows], 1)        # entries that count no example
         weights *= np.minimum(1, max_repeats / repeats)
     if (cols[1:] < cols[:-1]).any():
         order = np.argsort(cols, kind="stable")
