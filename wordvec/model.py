@@ -174,6 +174,9 @@ class Word2VecNet(nn.Module):
         this loop beside a step.
         """
         centres, contexts, mask = windows
+        if self._tree is not None and self._noise is None:    # see _paths_backprop
+            order = np.argsort(self._tree.lengths[centres], kind="stable")
+            centres, contexts, mask = centres[order], contexts[order], mask[order]
         if not self.config.sg:
             return self._cbow_backprop(centres, contexts, mask, rng)
         if self.config.loss == "softmax":                              # pair by pair
@@ -283,15 +286,27 @@ class Word2VecNet(nn.Module):
     def _paths_backprop(self, h, centres, window_mask):
         """Hierarchical softmax: each centre's Huffman path scored, in PATH_GROUPS groups of
         centres of similar path lengths, each padded to its own longest path (one group
-        padded to the step's longest spends about half its work on padding)."""
-        lengths, table = self._tree.lengths[centres], self.paths_output
+        padded to the step's longest spends about half its work on padding). Centres in
+        order of path length make the groups slices of h, not copies: `backprop` sorts a
+        step so before its lookup, but for both objectives at once, whose noise words are
+        drawn in the step's order."""
+        tree, table = self._tree, self.paths_output
+        lengths = tree.lengths[centres]
+        if (lengths[1:] < lengths[:-1]).any():
+            order = np.argsort(lengths, kind="stable")
+            loss, dh = self._paths_backprop(h[order], centres[order], None if window_mask
+                                            is None else window_mask[order])
+            dh[order] = dh.copy()
+            return loss, dh
+        bounds = np.arange(PATH_GROUPS + 1) * len(centres) // PATH_GROUPS
         loss, dh = 0.0, np.empty_like(h)
-        for part in np.array_split(np.argsort(lengths, kind="stable"), PATH_GROUPS):
-            if not len(part):
+        for part in map(slice, bounds[:-1], bounds[1:]):
+            c = centres[part]
+            if not len(c):
                 continue
-            L, c = int(lengths[part[-1]]), centres[part]
-            rows, valid = self._tree.points[c, :L], self._tree.mask[c, :L]
-            labels = (1 - self._tree.codes[c, :L]).astype(h.dtype)
+            L = int(lengths[part.stop - 1])
+            rows, valid = tree.points[c, :L], tree.mask[c, :L]
+            labels = (1 - tree.codes[c, :L]).astype(h.dtype)
             scores, cache = table.forward(h[part], rows)
             if scores.ndim == 3:                               # skip-gram: a window per row
                 labels = np.broadcast_to(labels[:, None, :], scores.shape)
