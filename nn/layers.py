@@ -213,47 +213,49 @@ class OutputEmbedding(Module):
         scores = np.matmul(_with_m(h), W_rows.transpose(0, 2, 1))  # (N, M, K)
         return scores.reshape(*h.shape[:-1], -1), OutputEmbeddingCache(h, rows, W_rows)
 
-    def backward(self, dscores, cache, counted=None):
-        """counted: for rows (N, K) only, which of the scores count (bool, dscores' shape):
-        the loss's mask, as dscores must be 0 where it is False. With h (N, M, D), the entry
-        of W's gradient for (n, k) sums the updates of its counted inputs and says how many
-        (`SparseGrad.add`'s counts), so that an optimizer capping a row's updates per step
-        counts each input as an example. An (n, k) that nothing counts (the padding of a
-        Huffman path) gets no entry, so that it neither adds to a row's count under a cap nor
-        moves a row under an optimizer with a state per row (Adam, momentum). Without
-        `counted`, each entry counts once. The gradients of rows None (every row) and (K,)
-        (rows shared by the batch) are one entry per row, counted once whatever the batch:
-        not capped."""
+    def backward(self, dscores, cache, counts=None, out=None):
+        """counts: for rows (N, K) only, (N, K) ints: how many of example n's inputs the
+        gradient of score (n, k) sums, that is its loss's mask summed over the inputs (and
+        dscores must be 0 where that mask is False). They become the counts of W's gradient
+        entries (`SparseGrad.add`), so that an optimizer capping a row's updates per step
+        counts each input as an example. An (n, k) of count 0 (the padding of a Huffman
+        path) gets no entry, so that it neither adds to a row's count under a cap nor moves
+        a row under an optimizer with a state per row (Adam, momentum). Without `counts`,
+        each entry counts once. The gradients of rows None (every row) and (K,) (rows
+        shared by the batch) are one entry per row, counted once whatever the batch: not
+        capped. out: an array of h's shape to write dh into (a slice of a larger one)."""
         h, rows, W_rows = cache
         V, D = self.W.data.shape
         K = V if rows is None else rows.shape[-1]
         check_float("dscores", dscores, self.W.data.dtype, (*h.shape[:-1], K))
-        if counted is not None and (rows is None or rows.ndim == 1):
-            raise ValueError("counted applies to rows (N, K) only")
+        if counts is not None:
+            if rows is None or rows.ndim == 1:
+                raise ValueError("counts apply to rows (N, K) only")
+            check_shape("counts", counts, rows.shape)
         if rows is None or rows.ndim == 1:
             W = self.W.data if rows is None else W_rows
             ds2, h2 = dscores.reshape(-1, K), h.reshape(-1, D)
             self.W.grad.add(np.arange(V) if rows is None else rows, ds2.T @ h2,  # dW = ds^T h
                             copy=False)
-            return dscores @ W                                                    # dh = ds W
+            return np.matmul(dscores, W, out=out)                                 # dh = ds W
         if h.ndim == 2:   # one input per example: dW[r_nk] += ds_nk h_n, as a sparse product
-            if counted is None:
+            if counts is None:
                 self.W.grad.add(rows, h, copy=False, cols=np.repeat(np.arange(len(h)), K),
                                 weights=dscores)
             else:
-                check_shape("counted", counted, dscores.shape)
-                n, k = np.nonzero(counted)
-                self.W.grad.add(rows[n, k], h, copy=False, cols=n, weights=dscores[n, k])
-            return np.matmul(dscores[:, None, :], W_rows)[:, 0]           # dh = sum_k ds W[r]
+                n, k = np.nonzero(counts)
+                self.W.grad.add(rows[n, k], h, copy=False, cols=n, weights=dscores[n, k],
+                                counts=counts[n, k])
+            out = None if out is None else out[:, None, :]
+            return np.matmul(dscores[:, None, :], W_rows, out=out)[:, 0]  # dh = sum_k ds W[r]
         dW = np.matmul(dscores.transpose(0, 2, 1), h)                      # dW[r_nk] += ds h
-        if counted is None:
+        if counts is None:
             self.W.grad.add(rows, dW, copy=False)
         else:   # leaving out Huffman paths' padding: skip-gram 2-4% faster
-            check_shape("counted", counted, dscores.shape)
-            counts = np.asarray(counted).sum(axis=1).ravel()
+            counts = np.asarray(counts).ravel()
             used = np.flatnonzero(counts)
             self.W.grad.add(rows.ravel()[used], dW, copy=False, cols=used, counts=counts[used])
-        return np.matmul(dscores, W_rows)                                 # dh_nm = ds W[r_nk]
+        return np.matmul(dscores, W_rows, out=out)                        # dh_nm = ds W[r_nk]
 
 
 def _with_m(x):

@@ -231,7 +231,7 @@ class Word2VecNet(nn.Module):
         valid = (own | noise) & (members >= 0)[:, :, None]
         loss, ds = nn.logistic_loss(scores, np.broadcast_to(own, scores.shape), mask=valid,
                                     reduction="sum")
-        return loss, self.output.backward(ds, cache, counted=valid).reshape(G * g, -1)
+        return loss, self.output.backward(ds, cache, counts=valid.sum(axis=1)).reshape(G * g, -1)
 
     def replay_draws(self, windows, rng):
         """Draw what `backprop` of these windows draws, without training: a resumed run
@@ -275,13 +275,15 @@ class Word2VecNet(nn.Module):
         valid = rows != centres[:, None]                       # a noise word equal to the
         valid[:, 0] = True                                     # centre is skipped, word2vec.c
         scores, cache = self.output.forward(h, rows)
+        counts = valid
         if scores.ndim == 3:                                   # skip-gram: a window per row
+            # the per-row cap counts each context word a window scores, not the window once
+            # (docs/performance.md, "CBOW's noise groups")
+            counts = valid * window_mask.sum(axis=1)[:, None]
             labels = np.broadcast_to(labels[:, None, :], scores.shape)
             valid = valid[:, None, :] & window_mask[:, :, None]
         loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
-        # the per-row cap counts each context word a window scores, not the window once
-        # (docs/performance.md, "CBOW's noise groups")
-        return loss, self.output.backward(dscores, cache, counted=valid)
+        return loss, self.output.backward(dscores, cache, counts=counts)
 
     def _paths_backprop(self, h, centres, window_mask):
         """Hierarchical softmax: each centre's Huffman path scored, in PATH_GROUPS groups of
@@ -299,6 +301,7 @@ class Word2VecNet(nn.Module):
             dh[order] = dh.copy()
             return loss, dh
         bounds = np.arange(PATH_GROUPS + 1) * len(centres) // PATH_GROUPS
+        contexts = None if window_mask is None else window_mask.sum(axis=1)
         loss, dh = 0.0, np.empty_like(h)
         for part in map(slice, bounds[:-1], bounds[1:]):
             c = centres[part]
@@ -308,12 +311,14 @@ class Word2VecNet(nn.Module):
             rows, valid = tree.points[c, :L], tree.mask[c, :L]
             labels = (1 - tree.codes[c, :L]).astype(h.dtype)
             scores, cache = table.forward(h[part], rows)
+            counts = valid
             if scores.ndim == 3:                               # skip-gram: a window per row
+                counts = valid * contexts[part, None]
                 labels = np.broadcast_to(labels[:, None, :], scores.shape)
                 valid = valid[:, None, :] & window_mask[part][:, :, None]
             part_loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
             loss += part_loss
-            dh[part] = table.backward(dscores, cache, counted=valid)
+            table.backward(dscores, cache, counts=counts, out=dh[part])
         return loss, dh
 
 
