@@ -19,7 +19,7 @@ from wordvec.huffman import huffman_tree
 from wordvec.subwords import Subwords
 from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
-PATH_GROUPS = 3   # hierarchical softmax's steps, in groups by path length
+PATH_GROUPS = 3   # skip-gram's steps with hierarchical softmax, in groups by path length
 NOISE_GROUP = 8            # CBOW centres that share their noise words, see _cbow_negative
 SOFTMAX_LOGITS = 1 << 23   # logits computed at once by the exact softmax: 32 MB of float32
 
@@ -174,8 +174,8 @@ class Word2VecNet(nn.Module):
         this loop beside a step.
         """
         centres, contexts, mask = windows
-        if self._tree is not None and self._noise is None:    # see _paths_backprop
-            order = np.argsort(self._tree.lengths[centres], kind="stable")
+        if self.config.sg and self._tree is not None and self._noise is None:
+            order = np.argsort(self._tree.lengths[centres], kind="stable")   # _paths_backprop
             centres, contexts, mask = centres[order], contexts[order], mask[order]
         if not self.config.sg:
             return self._cbow_backprop(centres, contexts, mask, rng)
@@ -286,28 +286,31 @@ class Word2VecNet(nn.Module):
         return loss, self.output.backward(dscores, cache, counts=counts)
 
     def _paths_backprop(self, h, centres, window_mask):
-        """Hierarchical softmax: each centre's Huffman path scored, in PATH_GROUPS groups of
-        centres of similar path lengths, each padded to its own longest path (one group
-        padded to the step's longest spends about half its work on padding). Centres in
-        order of path length make the groups slices of h, not copies: `backprop` sorts a
-        step so before its lookup, but for both objectives at once, whose noise words are
-        drawn in the step's order."""
+        """Hierarchical softmax: each centre's Huffman path scored, padded to the longest
+        path of its group. Skip-gram's centres, each a matrix product over its window, go in
+        PATH_GROUPS groups of similar path lengths (one group padded to the step's longest
+        spends about half its work on padding); CBOW's in one, where a group's few dozen
+        NumPy calls cost more than its padding (text8-head, one worker: 12% faster than
+        three groups, where skip-gram is 8% slower with one). Centres in order of path
+        length make the groups slices of h, not copies: `backprop` sorts skip-gram's step so
+        before its lookup, but for both objectives at once, whose noise words are drawn in
+        the step's order."""
         tree, table = self._tree, self.paths_output
         lengths = tree.lengths[centres]
-        if (lengths[1:] < lengths[:-1]).any():
+        groups = 1 if window_mask is None else PATH_GROUPS
+        if groups > 1 and (lengths[1:] < lengths[:-1]).any():
             order = np.argsort(lengths, kind="stable")
-            loss, dh = self._paths_backprop(h[order], centres[order], None if window_mask
-                                            is None else window_mask[order])
+            loss, dh = self._paths_backprop(h[order], centres[order], window_mask[order])
             dh[order] = dh.copy()
             return loss, dh
-        bounds = np.arange(PATH_GROUPS + 1) * len(centres) // PATH_GROUPS
+        bounds = np.arange(groups + 1) * len(centres) // groups
         contexts = None if window_mask is None else window_mask.sum(axis=1)
         loss, dh = 0.0, np.empty_like(h)
         for part in map(slice, bounds[:-1], bounds[1:]):
             c = centres[part]
             if not len(c):
                 continue
-            L = int(lengths[part.stop - 1])
+            L = int(lengths[part].max())
             rows, valid = tree.points[c, :L], tree.mask[c, :L]
             labels = (1 - tree.codes[c, :L]).astype(h.dtype)
             scores, cache = table.forward(h[part], rows)
