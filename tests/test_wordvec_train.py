@@ -264,6 +264,18 @@ def test_default_steps_grow_with_the_vocabulary_and_shrink_with_the_workers(sg, 
     assert size(V=20, workers=64, rows=200) >= MIN_STEP
 
 
+@pytest.mark.parametrize("sg,loss", [o for o in OBJECTIVES if o.values[1] != "softmax"])
+def test_a_frequent_row_keeps_one_workers_share_of_its_updates_with_more_workers(sg, loss):
+    """More workers lower the row cap; where the vocabulary is large enough not to bound
+    the step, the step falls with the cap, so that a capped row keeps at least the share
+    (cap / step) one worker keeps (replayed: a smaller share cost analogy points)."""
+    def share(workers):
+        config = TrainConfig(sg=sg, loss=loss, workers=workers)
+        return config.row_cap() / config.step_size(10**7, 42)
+
+    assert all(share(w) >= share(1) for w in (2, 4, 8, 16, 32, 64))
+
+
 @pytest.mark.parametrize("sg,loss", OBJECTIVES)
 def test_batch_overrides_the_default_step(sg, loss):
     for V, workers, rows in [(20, 64, 200), (10**7, 1, 6)]:     # default: tiny, then large
