@@ -223,7 +223,8 @@ class OutputEmbedding(Module):
         a row under an optimizer with a state per row (Adam, momentum). Without `counts`,
         each entry counts once. The gradients of rows None (every row) and (K,) (rows
         shared by the batch) are one entry per row, counted once whatever the batch: not
-        capped. out: an array of h's shape to write dh into (a slice of a larger one)."""
+        capped. Bool counts are 0/1: right for one input per example (h (N, D)), refused for
+        h (N, M, D). out: an array of h's shape to write dh into (a slice of a larger one)."""
         h, rows, W_rows = cache
         V, D = self.W.data.shape
         K = V if rows is None else rows.shape[-1]
@@ -232,6 +233,8 @@ class OutputEmbedding(Module):
             if rows is None or rows.ndim == 1:
                 raise ValueError("counts apply to rows (N, K) only")
             check_shape("counts", counts, rows.shape)
+            if h.ndim == 3 and np.asarray(counts).dtype == bool:
+                raise TypeError("counts must be ints (inputs per score) for h (N, M, D)")
         if rows is None or rows.ndim == 1:
             W = self.W.data if rows is None else W_rows
             ds2, h2 = dscores.reshape(-1, K), h.reshape(-1, D)

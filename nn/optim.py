@@ -129,8 +129,7 @@ class SGD(Optimizer):
             if p.sparse:
                 chunks, repeats = p.grad.chunks(), None
                 if self.max_row_repeats is not None and len(chunks) > 1:
-                    repeats = sum(np.bincount(e.rows, e.counts, minlength=len(p.data))
-                                  for e in chunks)
+                    repeats = p.grad.examples_by_row()
                 for e in chunks:
                     weights = e.weights
                     if p.lr_scale is not None:

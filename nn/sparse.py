@@ -111,8 +111,18 @@ class SparseGrad:
 
     def chunks(self):
         """The `Entries` as accumulated, chunk by chunk (`entries` joins them in one): an
-        update that can take them one at a time spares a copy of every value."""
+        update that can take them one at a time spares a copy of every value. Read them, do
+        not write into them, as `entries`'."""
         return list(self._chunks) if self._chunks else [self.entries()]
+
+    def examples_by_row(self):
+        """(V,) how many examples' updates each row's entries sum, over every chunk (the
+        counts `scatter_add` caps by)."""
+        chunks = self.chunks()
+        counts = [np.ones(len(c.rows), np.int64) if c.counts is None else c.counts
+                  for c in chunks]
+        return np.bincount(np.concatenate([c.rows for c in chunks]), np.concatenate(counts),
+                           minlength=self.shape[0])
 
     def entries(self):
         """The `Entries` as accumulated, repeats not summed: what a linear update such as
@@ -152,7 +162,7 @@ def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, wei
     updates summed over a large batch: a word repeated hundreds of times in one batch (a list
     of species names, a table of numbers) would otherwise take hundreds of steps at once and
     diverge. repeats: (V,) the examples of each row in the whole step, when these entries are
-    one part of it (default: theirs).
+    one part of it (`SparseGrad.examples_by_row`); given, it replaces `counts` in the cap.
 
     One `csc_matvecs` product straight into the table, no matrix built: entry j is column
     cols[j] of a (V, n) matrix in CSC form, whose arrays are the entries themselves once they

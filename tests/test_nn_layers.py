@@ -121,6 +121,28 @@ def test_output_embedding_scores_are_row_dot_products():
     assert not nn.OutputEmbedding(4, 2).W.data.any()   # word2vec starts output rows at 0
 
 
+@pytest.mark.parametrize("h_shape", [(2, 3), (2, 4, 3)], ids=["one input", "a window of 4"])
+def test_output_embedding_writes_dh_into_a_slice_of_a_larger_array(h_shape):
+    rng = np.random.default_rng(0)
+    layer = nn.OutputEmbedding(6, 3, dtype=F64, rng=1, scale=1.0)
+    rows, h = np.array([[3, 0, 3], [5, 5, 1]]), rand(rng, *h_shape)
+    scores, cache = layer.forward(h, rows)
+    ds = rand(rng, *scores.shape)
+    expected = layer.backward(ds, cache)
+    whole = np.zeros((5, *h_shape[1:]))
+    layer.backward(ds, cache, out=whole[1:3])
+    np.testing.assert_allclose(whole[1:3], expected)
+    assert not whole[[0, 3, 4]].any()
+
+
+def test_output_embedding_refuses_boolean_counts_for_a_window():
+    """A bool mask would count each (example, row) once, not once per input: a loose cap."""
+    layer = nn.OutputEmbedding(6, 3, dtype=F64, rng=1, scale=1.0)
+    scores, cache = layer.forward(np.ones((2, 4, 3)), np.array([[3, 0], [5, 1]]))
+    with pytest.raises(TypeError, match="ints"):
+        layer.backward(np.zeros_like(scores), cache, counts=np.ones((2, 2), bool))
+
+
 def test_dropout_gradient_with_a_fixed_mask():
     rng = np.random.default_rng(0)
     layer = nn.Dropout(0.5, rng=3)

@@ -175,7 +175,8 @@ class Word2VecNet(nn.Module):
         """
         centres, contexts, mask = windows
         if self.config.sg and self._tree is not None and self._noise is None:
-            order = np.argsort(self._tree.lengths[centres], kind="stable")   # _paths_backprop
+            # in order of path length, so that _paths_backprop's groups are slices
+            order = np.argsort(self._tree.lengths[centres], kind="stable")
             centres, contexts, mask = centres[order], contexts[order], mask[order]
         if not self.config.sg:
             return self._cbow_backprop(centres, contexts, mask, rng)
@@ -294,17 +295,19 @@ class Word2VecNet(nn.Module):
         three groups, where skip-gram is 8% slower with one). Centres in order of path
         length make the groups slices of h, not copies: `backprop` sorts skip-gram's step so
         before its lookup, but for both objectives at once, whose noise words are drawn in
-        the step's order."""
+        the step's order; unsorted centres are sorted here (a copy), dh returned unsorted."""
         tree, table = self._tree, self.paths_output
         lengths = tree.lengths[centres]
         groups = 1 if window_mask is None else PATH_GROUPS
         if groups > 1 and (lengths[1:] < lengths[:-1]).any():
             order = np.argsort(lengths, kind="stable")
-            loss, dh = self._paths_backprop(h[order], centres[order], window_mask[order])
-            dh[order] = dh.copy()
+            loss, dh_sorted = self._paths_backprop(h[order], centres[order],
+                                                   window_mask[order])
+            dh = np.empty_like(dh_sorted)
+            dh[order] = dh_sorted
             return loss, dh
         bounds = np.arange(groups + 1) * len(centres) // groups
-        contexts = None if window_mask is None else window_mask.sum(axis=1)
+        widths = None if window_mask is None else window_mask.sum(axis=1)
         loss, dh = 0.0, np.empty_like(h)
         for part in map(slice, bounds[:-1], bounds[1:]):
             c = centres[part]
@@ -316,7 +319,7 @@ class Word2VecNet(nn.Module):
             scores, cache = table.forward(h[part], rows)
             counts = valid
             if scores.ndim == 3:                               # skip-gram: a window per row
-                counts = valid * contexts[part, None]
+                counts = valid * widths[part, None]
                 labels = np.broadcast_to(labels[:, None, :], scores.shape)
                 valid = valid[:, None, :] & window_mask[part][:, :, None]
             part_loss, dscores = nn.logistic_loss(scores, labels, mask=valid, reduction="sum")
