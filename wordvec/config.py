@@ -92,9 +92,8 @@ class TrainConfig(Saved):
         updates (cap / step) that one worker's steps keep: replayed on text8-head, one
         worker with the cap of 8 workers scored analogies well below (skip-gram with
         negative sampling .058 against .065, seed 1; CBOW with both objectives .056 against
-        .063, seed 2),
-        and CBOW with both at 8 workers .061 in steps of 480, .064 in steps of 350 (seeds
-        1-3; one worker .065)."""
+        .063, seed 2), and CBOW with both at 8 workers .061 in steps of 480, .064 in steps
+        of 350 (seeds 1-3; one worker .065)."""
         if self.batch is not None:
             return self.batch
         if self.loss == "softmax":

@@ -232,7 +232,8 @@ class Word2VecNet(nn.Module):
         valid = (own | noise) & (members >= 0)[:, :, None]
         loss, ds = nn.logistic_loss(scores, np.broadcast_to(own, scores.shape), mask=valid,
                                     reduction="sum")
-        return loss, self.output.backward(ds, cache, counts=valid.sum(axis=1)).reshape(G * g, -1)
+        dh = self.output.backward(ds, cache, counts=valid.sum(axis=1))
+        return loss, dh.reshape(G * g, -1)
 
     def replay_draws(self, windows, rng):
         """Draw what `backprop` of these windows draws, without training: a resumed run
