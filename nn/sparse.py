@@ -119,9 +119,8 @@ class SparseGrad:
         """(V,) how many examples' updates each row's entries sum, over every chunk (the
         counts `scatter_add` caps by)."""
         chunks = self.chunks()
-        counts = [np.ones(len(c.rows), np.int64) if c.counts is None else c.counts
-                  for c in chunks]
-        return np.bincount(np.concatenate([c.rows for c in chunks]), np.concatenate(counts),
+        return np.bincount(np.concatenate([c.rows for c in chunks]),
+                           np.concatenate([_examples(c) for c in chunks]),
                            minlength=self.shape[0])
 
     def entries(self):
@@ -136,8 +135,7 @@ class SparseGrad:
             offsets = np.cumsum([0] + [len(c.values) for c in chunks[:-1]])
             counts = None
             if any(c.counts is not None for c in chunks):
-                counts = np.concatenate([np.ones(len(c.rows), np.int64) if c.counts is None
-                                         else c.counts for c in chunks])
+                counts = np.concatenate([_examples(c) for c in chunks])
             self._chunks = [Entries(np.concatenate([c.rows for c in chunks]),
                                     np.concatenate([c.cols + o for c, o in zip(chunks, offsets)]),
                                     np.concatenate([c.weights for c in chunks]),
@@ -149,6 +147,11 @@ class SparseGrad:
         rows, values = self.coalesce()
         dense[rows] = values
         return dense
+
+
+def _examples(entries):
+    """The examples each of the `Entries` sums: its counts, or 1 each."""
+    return np.ones(len(entries.rows), np.int64) if entries.counts is None else entries.counts
 
 
 def scatter_add(table, rows, values, alpha=1.0, max_repeats=None, cols=None, weights=None,
