@@ -13,6 +13,7 @@ import nn
 from corpora import Tokenizer, synth
 from npnlp.errors import Advice, UserError
 from npnlp.training import Interrupted
+from wordvec import model as model_module
 from wordvec.batches import Windows, block_size, blocks, keep_probabilities, steps, windows
 from wordvec.config import LOSSES, MIN_STEP, TrainConfig
 from wordvec.evaluate import evaluate_word_analogies
@@ -590,7 +591,9 @@ def _per_pair_reference(model, windows, rng, alpha):
 
 @pytest.mark.parametrize("sg", [True, False], ids=["skip-gram", "cbow"])
 @pytest.mark.parametrize("loss", ["negative", "hierarchical", "hierarchical+negative"])
-def test_a_step_is_word2vecs_per_pair_update_summed(sg, loss):
+@pytest.mark.parametrize("group_centres", [5, 200], ids=["path-groups", "one-path-group"])
+def test_a_step_is_word2vecs_per_pair_update_summed(sg, loss, group_centres, monkeypatch):
+    monkeypatch.setattr(model_module, "GROUP_CENTRES", group_centres)   # 19 centres: 3 or 1
     counts = np.array([50, 30, 20, 12, 9, 7, 5, 3])
     words = [f"w{i}" for i in range(len(counts))]
     model = Word2VecNet(TrainConfig(sg=sg, loss=loss, dim=6, window=2, negative=3), words,

@@ -19,7 +19,8 @@ from wordvec.huffman import huffman_tree
 from wordvec.subwords import Subwords
 from wordvec.vectors import FastTextKeyedVectors, KeyedVectors
 
-PATH_GROUPS = 3   # skip-gram's steps with hierarchical softmax, in groups by path length
+PATH_GROUPS = 3      # skip-gram's steps with hierarchical softmax, in groups by path length,
+GROUP_CENTRES = 200  # each of at least this many centres (see _paths_backprop)
 NOISE_GROUP = 8            # CBOW centres that share their noise words, see _cbow_negative
 SOFTMAX_LOGITS = 1 << 23   # logits computed at once by the exact softmax: 32 MB of float32
 
@@ -290,16 +291,19 @@ class Word2VecNet(nn.Module):
     def _paths_backprop(self, h, centres, window_mask):
         """Hierarchical softmax: each centre's Huffman path scored, padded to the longest
         path of its group. Skip-gram's centres, each a matrix product over its window, go in
-        PATH_GROUPS groups of similar path lengths (one group padded to the step's longest
-        spends about half its work on padding); CBOW's in one, where a group's few dozen
-        NumPy calls cost more than its padding (text8-head, one worker: 12% faster than
-        three groups, where skip-gram is 8% slower with one). Centres in order of path
-        length make the groups slices of h, not copies: `backprop` sorts skip-gram's step so
-        before its lookup, but for both objectives at once, whose noise words are drawn in
-        the step's order; unsorted centres are sorted here (a copy), dh returned unsorted."""
+        up to PATH_GROUPS groups of similar path lengths and at least GROUP_CENTRES centres
+        (one group padded to the step's longest spends about half its work on padding, but
+        a group costs a few dozen NumPy calls); CBOW's in one, where those calls cost more
+        than its padding (text8-head, one worker: 12% faster than three groups, where
+        skip-gram is 8% slower with one at steps of 700 centres, but 5-30% faster at 350 and
+        fewer: docs/performance.md). Centres in order of path length make the groups slices
+        of h, not copies: `backprop` sorts skip-gram's step so before its lookup, but for
+        both objectives at once, whose noise words are drawn in the step's order; unsorted
+        centres are sorted here (a copy), dh returned unsorted."""
         tree, table = self._tree, self.paths_output
         lengths = tree.lengths[centres]
-        groups = 1 if window_mask is None else PATH_GROUPS
+        groups = 1 if window_mask is None else \
+            min(PATH_GROUPS, max(1, len(centres) // GROUP_CENTRES))
         if groups > 1 and (lengths[1:] < lengths[:-1]).any():
             order = np.argsort(lengths, kind="stable")
             loss, dh_sorted = self._paths_backprop(h[order], centres[order],
