@@ -70,8 +70,12 @@ def blocks(offsets, max_sentence=MAX_SENTENCE, block_tokens=None):
     that length."""
     if block_tokens is None:
         block_tokens = block_size(offsets)
-    starts = [np.arange(a, b, max_sentence) for a, b in zip(offsets[:-1], offsets[1:])]
-    starts = np.concatenate([*starts, offsets[-1:]]).astype(np.int64)
+    offsets = np.asarray(offsets, np.int64)
+    pieces = -(-np.diff(offsets) // max_sentence)             # an empty sentence has none
+    first_piece = np.repeat(np.cumsum(pieces) - pieces, pieces)
+    starts = np.repeat(offsets[:-1], pieces) + \
+        (np.arange(len(first_piece)) - first_piece) * max_sentence
+    starts = np.concatenate([starts, offsets[-1:]])
     result, first = [], 0
     while first < len(starts) - 1:
         last = int(np.searchsorted(starts, starts[first] + block_tokens, side="right")) - 1
