@@ -175,7 +175,8 @@ class Word2VecNet(nn.Module):
         this loop beside a step.
         """
         centres, contexts, mask = windows
-        if self.config.sg and self._tree is not None and self._noise is None:
+        if self.config.sg and self._tree is not None and self._noise is None \
+                and len(centres) >= 2 * GROUP_CENTRES:
             # in order of path length, so that _paths_backprop's groups are slices
             order = np.argsort(self._tree.lengths[centres], kind="stable")
             centres, contexts, mask = centres[order], contexts[order], mask[order]
@@ -292,14 +293,14 @@ class Word2VecNet(nn.Module):
         """Hierarchical softmax: each centre's Huffman path scored, padded to the longest
         path of its group. Skip-gram's centres, each a matrix product over its window, go in
         up to PATH_GROUPS groups of similar path lengths and at least GROUP_CENTRES centres
-        (one group padded to the step's longest spends about half its work on padding, but
-        a group costs a few dozen NumPy calls); CBOW's in one, where those calls cost more
-        than its padding (text8-head, one worker: 12% faster than three groups, where
-        skip-gram is 8% slower with one at steps of 700 centres, but 5-30% faster at 350 and
-        fewer: docs/performance.md). Centres in order of path length make the groups slices
-        of h, not copies: `backprop` sorts skip-gram's step so before its lookup, but for
-        both objectives at once, whose noise words are drawn in the step's order; unsorted
-        centres are sorted here (a copy), dh returned unsorted."""
+        (a shorter step: one group; one group padded to the step's longest spends about half
+        its work on padding, but a group costs a few dozen NumPy calls); CBOW's in one, where
+        those calls cost more than its padding (text8-head, one worker: 12% faster than three
+        groups, where skip-gram is slower with one at steps of 700 centres, but 5-30% faster
+        at 350 and fewer: docs/performance.md). Centres in order of path length make the
+        groups slices of h, not copies: `backprop` sorts skip-gram's long steps so before
+        their lookup, but for both objectives at once, whose noise words are drawn in the
+        step's order; unsorted centres are sorted here (a copy), dh returned unsorted."""
         tree, table = self._tree, self.paths_output
         lengths = tree.lengths[centres]
         groups = 1 if window_mask is None else \
