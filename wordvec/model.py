@@ -176,7 +176,7 @@ class Word2VecNet(nn.Module):
         """
         centres, contexts, mask = windows
         if self.config.sg and self._tree is not None and self._noise is None \
-                and len(centres) >= 2 * GROUP_CENTRES:
+                and _path_groups(len(centres)) > 1:
             # in order of path length, so that _paths_backprop's groups are slices
             order = np.argsort(self._tree.lengths[centres], kind="stable")
             centres, contexts, mask = centres[order], contexts[order], mask[order]
@@ -303,8 +303,7 @@ class Word2VecNet(nn.Module):
         step's order; unsorted centres are sorted here (a copy), dh returned unsorted."""
         tree, table = self._tree, self.paths_output
         lengths = tree.lengths[centres]
-        groups = 1 if window_mask is None else \
-            min(PATH_GROUPS, max(1, len(centres) // GROUP_CENTRES))
+        groups = 1 if window_mask is None else _path_groups(len(centres))
         if groups > 1 and (lengths[1:] < lengths[:-1]).any():
             order = np.argsort(lengths, kind="stable")
             loss, dh_sorted = self._paths_backprop(h[order], centres[order],
@@ -332,6 +331,11 @@ class Word2VecNet(nn.Module):
             loss += part_loss
             table.backward(dscores, cache, counts=counts, out=dh[part])
         return loss, dh
+
+
+def _path_groups(n):
+    """How many groups `_paths_backprop` scores a skip-gram step of n centres in."""
+    return min(PATH_GROUPS, max(1, n // GROUP_CENTRES))
 
 
 def rows_per_centre(config, out, input_rows=1.0):
